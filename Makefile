@@ -1,0 +1,43 @@
+# Everything a fresh machine needs is installed from here; nothing by hand.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+EXAMPLES := examples/quotas.yaml examples/finance_workbook.xlsx examples/quotas.csv
+export QUOTABULK_HOME ?= $(CURDIR)/.quotabulk
+
+.PHONY: install demo test lint typecheck pytest bench soak schemas serve clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "quotabulk needs Python 3.11 or newer (PYTHON=$(PYTHON))"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+demo: install
+	$(BIN)/quotabulk validate $(EXAMPLES)
+	$(BIN)/quotabulk plan $(EXAMPLES) --current examples/current.yaml
+
+test: lint typecheck pytest
+
+lint: install
+	$(BIN)/ruff check quotabulk tests benchmarks
+	$(BIN)/ruff format --check quotabulk tests benchmarks
+
+typecheck: install
+	$(BIN)/mypy --strict quotabulk
+
+pytest: install
+	$(BIN)/pytest
+
+bench: install
+	$(BIN)/python -m benchmarks
+
+schemas: install
+	$(BIN)/python -m quotabulk.schemas_gen
+
+clean:
+	rm -rf $(VENV) .quotabulk .pytest_cache .mypy_cache .ruff_cache .coverage

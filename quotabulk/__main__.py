@@ -1,0 +1,3 @@
+from quotabulk.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""One command per module; each only parses, calls the library and renders."""

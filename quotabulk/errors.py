@@ -1,0 +1,135 @@
+"""The one error tree of quotabulk; `cli.main` turns each into its exit code.
+
+QuotabulkError                  a user-facing message and an exit code
+├── InputError                  one bad input, located by file, sheet, row, column (1)
+├── ValidationFailed            every row problem of a strict run, collected (1)
+├── ConfigError                 a missing or wrong setting (1)
+├── UsageError                  a command line that does not make sense (1)
+├── PlanError                   a plan that must not run: guard tripped, stale plan (1)
+├── LockedError                 another run holds the account's lock (4)
+├── Interrupted                 the user stopped the run; the journal is consistent (130)
+└── ApiError                    the operator could not be talked to (1)
+    ├── ApiStatusError          the operator answered with a non-2xx status
+    └── ApiTransportError       no usable answer: connection, timeout, protocol
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+EXIT_OK = 0
+EXIT_INPUT = 1
+EXIT_PENDING_CHANGES = 2
+EXIT_ROWS_FAILED = 3
+EXIT_LOCKED = 4
+EXIT_INTERNAL = 70
+EXIT_INTERRUPTED = 130
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a problem sits: a file, and within it a sheet, a row and a column."""
+
+    file: str
+    sheet: str | None = None
+    row: int | None = None
+
+    def __str__(self) -> str:
+        parts = [self.file]
+        if self.sheet is not None:
+            parts.append(self.sheet)
+        if self.row is not None:
+            parts.append(str(self.row))
+        return ":".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class RowProblem:
+    """One invalid input row: where it is, which column, and what is wrong in plain words."""
+
+    source: str
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.source if self.column is None else f"{self.source}, column «{self.column}»"
+        return f"{where}: {self.message}"
+
+
+class QuotabulkError(Exception):
+    """Base of every expected failure: a one-sentence message and the exit code."""
+
+    exit_code = EXIT_INPUT
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InputError(QuotabulkError):
+    """Raised when an input file cannot be read as a quota document at all."""
+
+    def __init__(self, location: Location | str, message: str, column: str | None = None) -> None:
+        self.location = str(location)
+        self.column = column
+        self.reason = message
+        where = self.location if column is None else f"{self.location}, column «{column}»"
+        super().__init__(f"{where}: {message}")
+
+
+class ValidationFailed(QuotabulkError):
+    """Raised by strict runs when one or more rows are invalid; carries all of them."""
+
+    def __init__(self, problems: Sequence[RowProblem]) -> None:
+        self.problems = list(problems)
+        count = len(self.problems)
+        noun = "row is" if count == 1 else "rows are"
+        super().__init__(f"{count} input {noun} invalid; nothing was sent to the operator")
+
+
+class ConfigError(QuotabulkError):
+    """Raised when configuration (flags, environment, mapping file) is missing or wrong."""
+
+
+class UsageError(QuotabulkError):
+    """Raised when the command line asks for something that does not make sense."""
+
+
+class PlanError(QuotabulkError):
+    """Raised when a plan must not run: the deletion guard tripped or a saved plan is stale."""
+
+
+class LockedError(QuotabulkError):
+    """Raised when another run holds the lock of the account."""
+
+    exit_code = EXIT_LOCKED
+
+
+class Interrupted(QuotabulkError):
+    """Raised when the user interrupts a run after its bookkeeping was made consistent."""
+
+    exit_code = EXIT_INTERRUPTED
+
+
+class ApiError(QuotabulkError):
+    """Raised when the operator API could not be used."""
+
+
+class ApiStatusError(ApiError):
+    """Raised when the operator answers with a non-2xx status."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        self.status = status
+        self.code = code
+        super().__init__(f"the operator refused the call ({status} {code}): {message}")
+
+    @property
+    def retryable(self) -> bool:
+        return self.status == 429 or self.status >= 500
+
+
+class ApiTransportError(ApiError):
+    """Raised when no usable answer came back: connection refused, timeout, dropped reply."""
+
+    retryable = True

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from quotabulk.cli import main
+
+
+@pytest.fixture(autouse=True)
+def quotabulk_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own state folder and no operator configured from outside."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("QUOTABULK_HOME", str(home))
+    for name in (
+        "QUOTABULK_API_URL",
+        "QUOTABULK_TOKEN",
+        "QUOTABULK_TOKEN_FILE",
+        "QUOTABULK_ACCOUNT",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    return home
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
+    def run(*args: str | Path) -> CliResult:
+        capsys.readouterr()
+        code = main([str(arg) for arg in args])
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return run
+
+
+SheetRows = Sequence[Sequence[Any]]
+
+
+def write_xlsx(path: Path, sheets: dict[str, SheetRows]) -> Path:
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    for title, rows in sheets.items():
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            sheet.append(list(row))
+    workbook.save(path)
+    return path
+
+
+@pytest.fixture
+def xlsx(tmp_path: Path) -> Callable[..., Path]:
+    def make(sheets: dict[str, SheetRows], name: str = "quotas.xlsx") -> Path:
+        return write_xlsx(tmp_path / name, sheets)
+
+    return make
+
+
+@pytest.fixture
+def text_file(tmp_path: Path) -> Callable[..., Path]:
+    def make(name: str, text: str, encoding: str = "utf-8") -> Path:
+        path = tmp_path / name
+        path.write_bytes(text.encode(encoding))
+        return path
+
+    return make
+
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
