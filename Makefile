@@ -19,7 +19,8 @@ $(STAMP): pyproject.toml
 
 demo: install
 	$(BIN)/quotabulk validate $(EXAMPLES)
-	$(BIN)/quotabulk plan $(EXAMPLES) --current examples/current.yaml
+	$(BIN)/quotabulk sandbox seed --from examples/current.yaml
+	$(BIN)/quotabulk plan $(EXAMPLES)
 
 test: lint typecheck pytest
 

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-DOCUMENT_VERSION = 1
+from quotabulk.load.yaml_doc import DOCUMENT_VERSION
 
 Amount = Decimal | int | float | str
 OnExceedText = Literal[
@@ -50,7 +50,7 @@ class Document(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", title="quotabulk desired state")
 
-    version: Literal[1]
+    version: Literal[1] = Field(description=f"always {DOCUMENT_VERSION}")
     account: str | None = Field(
         None, description="the operator account; the configured one otherwise"
     )

@@ -115,6 +115,8 @@ class Interrupted(QuotabulkError):
 class ApiError(QuotabulkError):
     """Raised when the operator API could not be used."""
 
+    retryable: bool = False
+
 
 class ApiStatusError(ApiError):
     """Raised when the operator answers with a non-2xx status."""
@@ -122,11 +124,10 @@ class ApiStatusError(ApiError):
     def __init__(self, status: int, code: str, message: str) -> None:
         self.status = status
         self.code = code
+        self.detail = message
+        self.retry_after: float | None = None
+        self.retryable = status == 429 or status >= 500
         super().__init__(f"the operator refused the call ({status} {code}): {message}")
-
-    @property
-    def retryable(self) -> bool:
-        return self.status == 429 or self.status >= 500
 
 
 class ApiTransportError(ApiError):

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import click
 
+from quotabulk.commands.operator_session import fetch_current
 from quotabulk.commands.options import echo_notices, input_files, load_checked, output_format
 from quotabulk.commands.render import echo_invalid, plan_lines
+from quotabulk.config import load_settings
 from quotabulk.errors import EXIT_OK, EXIT_PENDING_CHANGES, ValidationFailed
 from quotabulk.load import load_inputs
 from quotabulk.plan import DEFAULT_MAX_DELETES, PlanOptions, plan
@@ -54,14 +56,17 @@ def plan_command(
     """Show what apply would change: + add, ~ edit, - delete, and a summary line."""
     loaded = load_checked(files, columns_file, sheets, skip_invalid)
     echo_notices(loaded)
+    settings = load_settings()
+    account = settings.resolve_account(loaded.accounts)
     if current_file is None:
-        raise click.UsageError("name the current state with --current FILE")
-    current = state_from_rows(load_inputs([current_file]).rows)
+        account, current = fetch_current(settings, account)
+    else:
+        current = state_from_rows(load_inputs([current_file]).rows)
     planned = plan(loaded.rows, current, PlanOptions(prune=prune, max_deletes=max_deletes))
     if planned.problems and not skip_invalid:
         raise ValidationFailed([p for row in planned.problems for p in row.problems])
     echo_invalid([*loaded.invalid, *planned.problems], skipped=True)
-    body = plan_json(planned)
+    body = plan_json(planned, account)
     if out is not None:
         out.write_text(json.dumps(body, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     if output_format == "json":

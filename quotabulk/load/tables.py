@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from itertools import islice
+from collections.abc import Iterable, Sequence
+from itertools import chain, islice
+from operator import itemgetter
 
 from quotabulk.errors import InputError, Location
 from quotabulk.load.base import Loaded
@@ -15,7 +16,7 @@ from quotabulk.load.columns import (
     Header,
     match_header,
 )
-from quotabulk.load.rows import RowShape, build_row, cell_text, is_blank
+from quotabulk.load.rows import RawRow, RowShape, build_row, cell_text, is_blank
 from quotabulk.models import InvalidRow
 
 
@@ -48,7 +49,7 @@ def read_table(
         if required:
             raise InputError(where, no_header_message())
         return None
-    body = _chain(head[header.row_index + 1 :], iterator)
+    body = chain(head[header.row_index + 1 :], iterator)
     loaded = _convert(body, header.row_index + 2, header, where)
     if not loaded.row_count:
         raise InputError(
@@ -64,13 +65,6 @@ def no_header_message() -> str:
     )
 
 
-def _chain(
-    first: list[Sequence[object]], rest: Iterator[Sequence[object]]
-) -> Iterator[Sequence[object]]:
-    yield from first
-    yield from rest
-
-
 def _convert(
     body: Iterable[Sequence[object]], first_number: int, header: Header, where: Location
 ) -> Loaded:
@@ -79,17 +73,26 @@ def _convert(
         extra_columns=header.extra_columns,
         manages_warn_at=Field.WARN_AT in header.fields,
     )
-    fields = list(header.fields.items())
+    # Absent fields read a padding cell past the row's end, so one itemgetter serves all.
+    pad_at = max(len(header.labels), *header.fields.values()) + 1
+    order = (Field.MSISDN, Field.LIMIT, Field.WARN_AT, Field.ON_EXCEED, Field.ACTION)
+    fields = itemgetter(*(header.fields.get(name, pad_at) for name in order))
+    padding = [None] * (pad_at + 1)
+    msisdn_at = header.fields[Field.MSISDN]
     extra_indexes = header.extra_indexes
     prefix = f"{where}:"
     loaded = Loaded()
     for number, row in enumerate(body, start=first_number):
-        if all(is_blank(cell) for cell in row):
-            continue
         width = len(row)
-        cells = {name: row[i] if i < width else None for name, i in fields}
-        extras = tuple(cell_text(row[i]) if i < width else "" for i in extra_indexes)
-        result = build_row(prefix + str(number), cells, shape, extras)
+        if width <= pad_at:
+            row = [*row, *padding[width:]]
+        if is_blank(row[msisdn_at]) and all(is_blank(value) for value in row):
+            continue
+        raw = RawRow._make(fields(row))
+        extras = tuple(
+            [v if type(v) is str else cell_text(v) for v in map(row.__getitem__, extra_indexes)]
+        )
+        result = build_row(prefix + str(number), raw, shape, extras)
         if isinstance(result, InvalidRow):
             loaded.invalid.append(result)
         else:

@@ -8,14 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from quotabulk.amounts import AmountError, parse_amount
-from quotabulk.document import DOCUMENT_VERSION
 from quotabulk.errors import InputError, Location, RowProblem
 from quotabulk.load.base import Loaded, LoadOptions
 from quotabulk.load.columns import ON_EXCEED_VALUES, Field, normalise_label
-from quotabulk.load.rows import RowShape, build_row, cell_text
+from quotabulk.load.rows import RawRow, RowShape, build_row, cell_text
 from quotabulk.load.yaml_safe import LINE_KEY, load_yaml_text
 from quotabulk.models import InvalidRow, OnExceed
 
+DOCUMENT_VERSION = 1
 _LABELS = {name: name.value for name in Field}
 _KNOWN_KEYS = {"msisdn", "limit", "warn_at", "on_exceed", "delete", "action", LINE_KEY}
 _TOP_KEYS = {"version", "account", "defaults", "quotas"}
@@ -111,15 +111,14 @@ def _add_entry(loaded: Loaded, entry: object, index: int, name: str, shape: RowS
         loaded.rows.append(result)
 
 
-def _cells(entry: Mapping[Any, Any]) -> dict[Field, object]:
-    cells: dict[Field, object] = {
-        Field.MSISDN: entry.get("msisdn"),
-        Field.LIMIT: entry.get("limit"),
-        Field.WARN_AT: entry.get("warn_at"),
-        Field.ON_EXCEED: entry.get("on_exceed"),
-    }
-    delete = entry.get("delete", False)
-    cells[Field.ACTION] = delete if isinstance(delete, bool) else str(delete)
-    if "action" in entry:
-        cells[Field.ACTION] = entry["action"]
-    return cells
+def _cells(entry: Mapping[Any, Any]) -> RawRow:
+    action = entry.get("action")
+    if action is None:
+        action = entry.get("delete", False)
+    return RawRow(
+        entry.get("msisdn"),
+        entry.get("limit"),
+        entry.get("warn_at"),
+        entry.get("on_exceed"),
+        action if isinstance(action, bool) else str(action),
+    )

@@ -1,0 +1,34 @@
+"""`make bench`: `python -m benchmarks [NAME...]` runs the named benchmarks (all by default)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+from benchmarks import bench_operator, bench_validate
+from benchmarks.report import Result, render, save
+
+BENCHES: dict[str, Callable[[], Result]] = {
+    "validate-100k": lambda: bench_validate.run(100_000),
+    "validate-1m": lambda: bench_validate.run(1_000_000),
+    "list-100k": bench_operator.run_listing,
+    "status-reads": bench_operator.run_status_reads,
+}
+
+
+def main(names: list[str]) -> int:
+    unknown = [name for name in names if name not in BENCHES]
+    if unknown:
+        print(f"unknown benchmark {unknown[0]}; known: {', '.join(BENCHES)}")
+        return 1
+    results = []
+    for name in names or list(BENCHES):
+        print(f"running {name} ...", file=sys.stderr, flush=True)
+        results.append(BENCHES[name]())
+    print(render(results))
+    print(f"saved {save(results)}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

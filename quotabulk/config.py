@@ -1,0 +1,85 @@
+"""Settings from flags, then environment variables, then defaults (DESIGN.md)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import SecretStr
+
+from quotabulk.errors import ConfigError
+
+ENV_API_URL = "QUOTABULK_API_URL"
+ENV_TOKEN = "QUOTABULK_TOKEN"  # noqa: S105 - the variable's name, not a token
+ENV_TOKEN_FILE = "QUOTABULK_TOKEN_FILE"  # noqa: S105
+ENV_ACCOUNT = "QUOTABULK_ACCOUNT"
+ENV_HOME = "QUOTABULK_HOME"
+SANDBOX_ACCOUNT = "ACC-100200"
+# The embedded sandbox only ever talks to this process; its token guards nothing secret.
+EMBEDDED_TOKEN = "embedded-sandbox"  # noqa: S105
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the operator is and who we are there. The token is a `SecretStr`: its repr,
+    str and any log line show `**********`."""
+
+    api_url: str | None
+    token: SecretStr | None
+    account: str | None
+    home: Path
+
+    @property
+    def embedded(self) -> bool:
+        return self.api_url is None
+
+    @property
+    def sandbox_db(self) -> Path:
+        return self.home / "sandbox.db"
+
+    def resolve_account(self, from_inputs: set[str] | None = None) -> str | None:
+        """The account to work on: the inputs' if they name one, else the configured one;
+        None when only the operator can tell (it lists the accounts a token may use)."""
+        named = sorted(from_inputs or ())
+        if named and self.account and named[0] != self.account:
+            raise ConfigError(
+                f"the input names account {named[0]} but {ENV_ACCOUNT} is {self.account}; "
+                "remove one of them"
+            )
+        account = named[0] if named else self.account
+        if account:
+            return account
+        return SANDBOX_ACCOUNT if self.embedded else None
+
+
+def load_settings(api_url: str | None = None, account: str | None = None) -> Settings:
+    env = os.environ
+    url = api_url or env.get(ENV_API_URL) or None
+    if url is not None and not url.startswith(("http://", "https://")):
+        raise ConfigError(f"{ENV_API_URL} must start with http:// or https:// (got {url!r})")
+    home = Path(env.get(ENV_HOME) or ".quotabulk")
+    return Settings(
+        url.rstrip("/") if url else None, _token(url), account or env.get(ENV_ACCOUNT) or None, home
+    )
+
+
+def _token(url: str | None) -> SecretStr | None:
+    if url is None:
+        return SecretStr(EMBEDDED_TOKEN)
+    token = os.environ.get(ENV_TOKEN)
+    token_file = os.environ.get(ENV_TOKEN_FILE)
+    if token and token_file:
+        raise ConfigError(f"set {ENV_TOKEN} or {ENV_TOKEN_FILE}, not both")
+    if token_file:
+        try:
+            token = Path(token_file).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot read {ENV_TOKEN_FILE} {token_file}: {exc.strerror}"
+            ) from None
+    if not token:
+        raise ConfigError(
+            f"the operator at {url} needs a token: set {ENV_TOKEN} or {ENV_TOKEN_FILE}"
+        )
+    return SecretStr(token)

@@ -1,0 +1,1 @@
+"""The operator API client: `connect(settings, account)` gives an `OperatorClient`."""

@@ -1,0 +1,351 @@
+"""The sandbox operator's state on SQLite, and the cabinet's rules for requests.
+
+Requests are processed lazily: every call first *settles* the account, moving each
+request whose time has come from `new` to `in_progress` to a final status and changing
+the quota only on completion. No background thread, so state is exact at every read
+and a sandbox shared by several processes (WAL) agrees with itself.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from quotabulk.amounts import format_amount
+from quotabulk.models import Quota, Subscriber
+from quotabulk.operator.models import Operation, RequestStatus, SubmitRequest
+
+ACCOUNT_CEILING = Decimal(100_000)
+DEFAULT_PROCESSING_MS = 1500
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS accounts (account TEXT PRIMARY KEY, next_seq INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS subscribers (
+    account TEXT NOT NULL, msisdn TEXT NOT NULL, blocked INTEGER NOT NULL DEFAULT 0,
+    quota TEXT, PRIMARY KEY (account, msisdn)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS requests (
+    account TEXT NOT NULL, seq INTEGER NOT NULL, request_id TEXT NOT NULL,
+    msisdn TEXT NOT NULL, operation TEXT NOT NULL, quota TEXT, status TEXT NOT NULL,
+    reason TEXT, created_at REAL NOT NULL, updated_at REAL NOT NULL, due_at REAL NOT NULL,
+    forced_reject INTEGER NOT NULL DEFAULT 0, idem_key TEXT NOT NULL, body_hash TEXT NOT NULL,
+    PRIMARY KEY (account, seq)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS requests_by_id ON requests (account, request_id);
+CREATE UNIQUE INDEX IF NOT EXISTS requests_by_key ON requests (account, idem_key);
+CREATE INDEX IF NOT EXISTS requests_by_msisdn ON requests (account, msisdn);
+CREATE INDEX IF NOT EXISTS requests_open ON requests (account, due_at)
+    WHERE status IN ('new', 'in_progress');
+"""
+
+REQUEST_COLUMNS = "request_id, msisdn, operation, quota, status, reason, created_at, updated_at"
+
+
+class StoreError(Exception):
+    """A call the operator refuses at once: no request number is given."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    """How the cabinet behaves: processing delay and a share of random rejections."""
+
+    processing_ms: int = DEFAULT_PROCESSING_MS
+    reject_rate: float = 0.0
+    seed: int | None = None
+
+
+class SandboxStore:
+    """One SQLite file of accounts, subscribers and requests; safe across threads and
+    processes (one lock per store, `BEGIN IMMEDIATE`, WAL)."""
+
+    def __init__(self, path: Path, behaviour: Behaviour | None = None) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.behaviour = behaviour or Behaviour()
+        self._random = random.Random(self.behaviour.seed)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA busy_timeout=10000")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    # -- seeding -----------------------------------------------------------------------
+
+    def reset_account(self, account: str, subscribers: Iterable[Subscriber]) -> int:
+        """Replace the account's subscribers and forget its requests."""
+        with self._transaction() as db:
+            db.execute("DELETE FROM subscribers WHERE account = ?", (account,))
+            db.execute("DELETE FROM requests WHERE account = ?", (account,))
+            db.execute(
+                "INSERT INTO accounts VALUES (?, 1) ON CONFLICT(account) DO UPDATE SET next_seq=1",
+                (account,),
+            )
+            rows = [(account, s.msisdn, int(s.blocked), _quota_text(s.quota)) for s in subscribers]
+            db.executemany("INSERT INTO subscribers VALUES (?, ?, ?, ?)", rows)
+        return len(rows)
+
+    # -- reads ---------------------------------------------------------------------------
+
+    def list_subscribers(
+        self, account: str, cursor: str | None, limit: int
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        with self._transaction() as db:
+            self._settle(db, account)
+            rows = db.execute(
+                "SELECT msisdn, blocked, quota FROM subscribers WHERE account = ? AND msisdn > ?"
+                " ORDER BY msisdn LIMIT ?",
+                (account, cursor or "", limit + 1),
+            ).fetchall()
+        more = len(rows) > limit
+        items = [
+            {
+                "msisdn": msisdn,
+                "status": "blocked" if blocked else "active",
+                "quota": None if quota is None else json.loads(quota),
+            }
+            for msisdn, blocked, quota in rows[:limit]
+        ]
+        return items, (items[-1]["msisdn"] if more else None)
+
+    def get_request(self, account: str, request_id: str) -> dict[str, Any]:
+        found = self.statuses(account, [request_id])
+        if not found:
+            raise StoreError(404, "request_not_found", f"no request {request_id} on {account}")
+        return found[0]
+
+    def statuses(self, account: str, request_ids: Sequence[str]) -> list[dict[str, Any]]:
+        marks = ",".join("?" * len(request_ids))
+        with self._transaction() as db:
+            self._settle(db, account)
+            rows = db.execute(
+                f"SELECT {REQUEST_COLUMNS} FROM requests"
+                f" WHERE account = ? AND request_id IN ({marks}) ORDER BY seq",
+                (account, *request_ids),
+            ).fetchall()
+        return [_request_json(row) for row in rows]
+
+    def history(
+        self,
+        account: str,
+        since: datetime | None,
+        msisdn: str | None,
+        cursor: int,
+        limit: int,
+    ) -> tuple[list[dict[str, Any]], int | None]:
+        where, args = ["account = ?", "seq > ?"], [account, cursor]
+        if since is not None:
+            where.append("created_at >= ?")
+            args.append(since.timestamp())
+        if msisdn is not None:
+            where.append("msisdn = ?")
+            args.append(msisdn)
+        with self._transaction() as db:
+            self._settle(db, account)
+            rows = db.execute(
+                f"SELECT seq, {REQUEST_COLUMNS} FROM requests WHERE {' AND '.join(where)}"
+                " ORDER BY seq LIMIT ?",
+                (*args, limit + 1),
+            ).fetchall()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return [_request_json(row[1:]) for row in rows], (rows[-1][0] if more else None)
+
+    def accounts(self) -> list[str]:
+        with self._lock:
+            return [row[0] for row in self._db.execute("SELECT account FROM accounts ORDER BY 1")]
+
+    def account_exists(self, account: str) -> bool:
+        with self._lock:
+            found = self._db.execute("SELECT 1 FROM accounts WHERE account = ?", (account,))
+            return found.fetchone() is not None
+
+    # -- the one write -------------------------------------------------------------------
+
+    def submit(
+        self, account: str, key: str, body: SubmitRequest, body_hash: str
+    ) -> tuple[dict[str, Any], bool]:
+        """Accept a request and give it a number; returns it and whether it is new.
+
+        The same key with the same body returns the original request, never a second one.
+        """
+        now = time.time()
+        with self._transaction() as db:
+            self._settle(db, account, now)
+            earlier = db.execute(
+                f"SELECT body_hash, {REQUEST_COLUMNS} FROM requests"
+                " WHERE account = ? AND idem_key = ?",
+                (account, key),
+            ).fetchone()
+            if earlier is not None:
+                if earlier[0] != body_hash:
+                    raise StoreError(
+                        409,
+                        "idempotency_conflict",
+                        "this Idempotency-Key was already used for a different request",
+                    )
+                return _request_json(earlier[1:]), False
+            self._check_acceptable(db, account, body.msisdn)
+            seq = db.execute(
+                "UPDATE accounts SET next_seq = next_seq + 1"
+                " WHERE account = ? RETURNING next_seq - 1",
+                (account,),
+            ).fetchone()[0]
+            request_id = f"Z-{datetime.fromtimestamp(now, UTC).year}-{seq:07d}"
+            due = now + self.behaviour.processing_ms / 1000
+            forced = self._random.random() < self.behaviour.reject_rate
+            quota = None if body.quota is None else _quota_text(body.quota.to_quota())
+            db.execute(
+                "INSERT INTO requests VALUES (?, ?, ?, ?, ?, ?, 'new', NULL, ?, ?, ?, ?, ?, ?)",
+                (
+                    account,
+                    seq,
+                    request_id,
+                    body.msisdn,
+                    body.operation.value,
+                    quota,
+                    now,
+                    now,
+                    due,
+                    int(forced),
+                    key,
+                    body_hash,
+                ),
+            )
+            row = db.execute(
+                f"SELECT {REQUEST_COLUMNS} FROM requests WHERE account = ? AND seq = ?",
+                (account, seq),
+            ).fetchone()
+        return _request_json(row), True
+
+    def _check_acceptable(self, db: sqlite3.Connection, account: str, msisdn: str) -> None:
+        known = db.execute(
+            "SELECT 1 FROM subscribers WHERE account = ? AND msisdn = ?", (account, msisdn)
+        ).fetchone()
+        if known is None:
+            raise StoreError(
+                404, "subscriber_not_found", f"{msisdn} is not a subscriber of {account}"
+            )
+        open_request = db.execute(
+            "SELECT request_id FROM requests WHERE account = ? AND msisdn = ?"
+            " AND status IN ('new', 'in_progress')",
+            (account, msisdn),
+        ).fetchone()
+        if open_request is not None:
+            raise StoreError(
+                409,
+                "request_in_flight",
+                f"{msisdn} already has request {open_request[0]} in progress",
+            )
+
+    # -- processing ----------------------------------------------------------------------
+
+    def _settle(self, db: sqlite3.Connection, account: str, now: float | None = None) -> None:
+        now = time.time() if now is None else now
+        half = self.behaviour.processing_ms / 2000
+        db.execute(
+            "UPDATE requests SET status = 'in_progress', updated_at = created_at + ?"
+            " WHERE account = ? AND status = 'new' AND created_at + ? <= ?",
+            (half, account, half, now),
+        )
+        due = db.execute(
+            "SELECT seq, msisdn, operation, quota, forced_reject, due_at FROM requests"
+            " WHERE account = ? AND status IN ('new', 'in_progress') AND due_at <= ? ORDER BY seq",
+            (account, now),
+        ).fetchall()
+        for seq, msisdn, operation, quota, forced, due_at in due:
+            reason = self._verdict(db, account, msisdn, Operation(operation), quota, bool(forced))
+            status = RequestStatus.REJECTED if reason else RequestStatus.COMPLETED
+            if status is RequestStatus.COMPLETED:
+                db.execute(
+                    "UPDATE subscribers SET quota = ? WHERE account = ? AND msisdn = ?",
+                    (quota, account, msisdn),
+                )
+            db.execute(
+                "UPDATE requests SET status = ?, reason = ?, updated_at = ?"
+                " WHERE account = ? AND seq = ?",
+                (status.value, reason, due_at, account, seq),
+            )
+
+    def _verdict(
+        self,
+        db: sqlite3.Connection,
+        account: str,
+        msisdn: str,
+        operation: Operation,
+        quota_text: str | None,
+        forced_reject: bool,
+    ) -> str | None:
+        """The reason the cabinet rejects this request, or None when it completes."""
+        blocked, held = db.execute(
+            "SELECT blocked, quota FROM subscribers WHERE account = ? AND msisdn = ?",
+            (account, msisdn),
+        ).fetchone()
+        if blocked:
+            return "Абонент заблокирован (the subscriber is blocked)"
+        if operation is Operation.ADD and held is not None:
+            return "У абонента уже есть квота (the subscriber already has a quota)"
+        if operation is not Operation.ADD and held is None:
+            return "У абонента нет квоты (the subscriber has no quota)"
+        if quota_text is not None:
+            limit = Decimal(json.loads(quota_text)["limit"])
+            if limit > ACCOUNT_CEILING:
+                return (
+                    f"Лимит {format_amount(limit)} ₽ выше потолка счёта 100 000 ₽ "
+                    "(the limit is above the account's ceiling)"
+                )
+        if forced_reject:
+            return "Отклонено оператором (rejected by the operator)"
+        return None
+
+
+def _quota_text(quota: Quota | None) -> str | None:
+    return None if quota is None else json.dumps(quota.to_json(), sort_keys=True)
+
+
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).isoformat().replace("+00:00", "Z")
+
+
+def _request_json(row: Sequence[Any]) -> dict[str, Any]:
+    request_id, msisdn, operation, quota, status, reason, created, updated = row
+    return {
+        "request_id": request_id,
+        "msisdn": msisdn,
+        "operation": operation,
+        "quota": None if quota is None else json.loads(quota),
+        "status": status,
+        "reason": reason,
+        "created_at": _iso(created),
+        "updated_at": _iso(updated),
+    }

@@ -1,0 +1,39 @@
+"""A synchronous httpx client over an ASGI app in-process, for table-driven API tests.
+
+(starlette's TestClient now wants a different httpx; this is the same idea in 30 lines.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+from types import TracebackType
+from typing import Any
+
+import httpx
+from starlette.types import ASGIApp
+
+
+class AsgiClient:
+    def __init__(self, app: ASGIApp) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._http = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://sandbox.test"
+        )
+
+    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        return self._loop.run_until_complete(self._http.request(method, url, **kwargs))
+
+    def get(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("GET", url, **kwargs)
+
+    def post(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("POST", url, **kwargs)
+
+    def __enter__(self) -> AsgiClient:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._loop.run_until_complete(self._http.aclose())
+        self._loop.close()

@@ -1,0 +1,50 @@
+"""A real sandbox operator on loopback HTTP, run by uvicorn in a thread, for tests."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import uvicorn
+
+from quotabulk.sandbox.faults import Faults
+from quotabulk.sandbox.server import build_app
+from quotabulk.sandbox.store import Behaviour
+
+TOKEN = "test-token-5f2c9a"
+
+
+@dataclass(frozen=True)
+class LiveSandbox:
+    url: str
+    token: str
+    db: Path
+
+
+@contextmanager
+def live_sandbox(
+    db: Path, behaviour: Behaviour | None = None, faults: Faults | None = None
+) -> Iterator[LiveSandbox]:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    app = build_app(db, TOKEN, behaviour or Behaviour(processing_ms=100), faults or Faults())
+    server = uvicorn.Server(uvicorn.Config(app, log_level="critical", access_log=False))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the sandbox did not start")
+        time.sleep(0.01)
+    try:
+        yield LiveSandbox(f"http://127.0.0.1:{port}", TOKEN, db)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
