@@ -15,6 +15,7 @@ ENV_TOKEN = "QUOTABULK_TOKEN"  # noqa: S105 - the variable's name, not a token
 ENV_TOKEN_FILE = "QUOTABULK_TOKEN_FILE"  # noqa: S105
 ENV_ACCOUNT = "QUOTABULK_ACCOUNT"
 ENV_HOME = "QUOTABULK_HOME"
+ENV_SANDBOX_PROCESSING_MS = "QUOTABULK_SANDBOX_PROCESSING_MS"
 SANDBOX_ACCOUNT = "ACC-100200"
 # The embedded sandbox only ever talks to this process; its token guards nothing secret.
 EMBEDDED_TOKEN = "embedded-sandbox"  # noqa: S105
@@ -37,6 +38,16 @@ class Settings:
     @property
     def sandbox_db(self) -> Path:
         return self.home / "sandbox.db"
+
+    @property
+    def sandbox_processing_ms(self) -> int | None:
+        """How long the embedded sandbox takes per request (its default when unset)."""
+        value = os.environ.get(ENV_SANDBOX_PROCESSING_MS)
+        if not value:
+            return None
+        if not value.isdigit():
+            raise ConfigError(f"{ENV_SANDBOX_PROCESSING_MS} must be a whole number of ms")
+        return int(value)
 
     def resolve_account(self, from_inputs: set[str] | None = None) -> str | None:
         """The account to work on: the inputs' if they name one, else the configured one;

@@ -28,17 +28,15 @@ class PlanOptions:
 
 @dataclass(frozen=True, slots=True)
 class PlannedAction:
-    """What happens to one subscriber, and the input row that asked for it (None: prune)."""
+    """What happens to one subscriber; the input row that asked for it (`--prune` for
+    deletions no row asked for) and that row's extra columns, for the report."""
 
     msisdn: str
     kind: ActionKind
     before: Quota | None
     after: Quota | None
-    row: DesiredRow | None = None
-
-    @property
-    def source(self) -> str:
-        return PRUNE_SOURCE if self.row is None else self.row.source
+    source: str = PRUNE_SOURCE
+    extras: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -104,7 +102,8 @@ def _plan_row(row: DesiredRow, subscriber: Subscriber) -> PlannedAction:
         kind = ActionKind.ADD
     else:
         kind = ActionKind.EDIT
-    return PlannedAction(row.msisdn, kind, before, after, row)
+    extras = tuple(zip(row.extra_columns, row.extra_values, strict=True))
+    return PlannedAction(row.msisdn, kind, before, after, row.source, extras)
 
 
 def _prunes(

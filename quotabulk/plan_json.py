@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+from quotabulk.models import InvalidRow
 from quotabulk.plan import Plan, PlannedAction
 
 PLAN_FORMAT_VERSION = 1
@@ -16,18 +20,37 @@ def action_json(action: PlannedAction) -> dict[str, Any]:
         "action": action.kind.value,
         "before": None if action.before is None else action.before.to_json(),
         "after": None if action.after is None else action.after.to_json(),
+        "extras": dict(action.extras),
     }
 
 
-def plan_json(planned: Plan, account: str | None = None) -> dict[str, Any]:
+def invalid_json(row: InvalidRow) -> dict[str, Any]:
+    return {
+        "source": row.source,
+        "msisdn": row.msisdn,
+        "problems": [{"column": p.column, "message": p.message} for p in row.problems],
+        "extras": row.extras,
+    }
+
+
+def plan_fingerprint(actions: Iterable[PlannedAction]) -> str:
+    """A digest of the current quota of every subscriber the plan touches."""
+    digest = hashlib.sha256()
+    for action in sorted(actions, key=lambda a: a.msisdn):
+        before = None if action.before is None else action.before.to_json()
+        digest.update(json.dumps([action.msisdn, before], sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+def plan_json(
+    planned: Plan, account: str | None = None, invalid: Sequence[InvalidRow] = ()
+) -> dict[str, Any]:
+    """The plan as `plan --format json` prints it and `plan --out` saves it."""
     return {
         "format_version": PLAN_FORMAT_VERSION,
         "account": account,
+        "fingerprint": plan_fingerprint(planned.actions),
         "summary": planned.summary(),
         "actions": [action_json(action) for action in planned.actions],
-        "invalid": [
-            {"source": p.source, "column": p.column, "message": p.message}
-            for row in planned.problems
-            for p in row.problems
-        ],
+        "invalid": [invalid_json(row) for row in [*invalid, *planned.problems]],
     }

@@ -35,7 +35,10 @@ def test_plan_json_and_out_file(cli: Callable[..., CliResult], tmp_path: Path) -
         "action": "edit",
         "before": {"limit": "1000", "warn_at": "800", "on_exceed": "block"},
         "after": {"limit": "1500", "warn_at": "1200", "on_exceed": "block"},
+        "extras": {"name": "Иванов И.И."},
     }
+    assert body["account"] == "ACC-100200"
+    assert len(body["fingerprint"]) == 64
 
 
 def test_detailed_exitcode(cli: Callable[..., CliResult]) -> None:

@@ -66,7 +66,7 @@ def plan_command(
     if planned.problems and not skip_invalid:
         raise ValidationFailed([p for row in planned.problems for p in row.problems])
     echo_invalid([*loaded.invalid, *planned.problems], skipped=True)
-    body = plan_json(planned, account)
+    body = plan_json(planned, account, loaded.invalid)
     if out is not None:
         out.write_text(json.dumps(body, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     if output_format == "json":

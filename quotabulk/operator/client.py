@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -42,11 +42,14 @@ class OperatorClient:
         account: str,
         retry: RetryPolicy | None = None,
         on_retry: OnRetry | None = None,
+        throttle: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.http = http
         self.account = account
         self.retry = retry or RetryPolicy()
         self.on_retry = on_retry
+        self.throttle = throttle
+        self.calls = 0
         self._base = f"{API_PREFIX}/accounts/{account}"
 
     async def accounts(self) -> list[str]:
@@ -124,6 +127,9 @@ class OperatorClient:
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         async def once() -> Any:
+            if self.throttle is not None:
+                await self.throttle()
+            self.calls += 1
             try:
                 response = await self.http.request(method, path, **kwargs)
             except HTTPX_ERRORS as exc:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 import httpx
@@ -33,6 +33,7 @@ async def connect(
     *,
     retry: RetryPolicy | None = None,
     on_retry: OnRetry | None = None,
+    throttle: Callable[[], Awaitable[None]] | None = None,
     max_connections: int = 16,
 ) -> AsyncIterator[OperatorClient]:
     """An `OperatorClient` for `account`; TLS is verified for every https:// URL."""
@@ -46,9 +47,11 @@ async def connect(
     )
     if settings.embedded:
         from quotabulk.sandbox.app import create_app
-        from quotabulk.sandbox.store import SandboxStore
+        from quotabulk.sandbox.store import Behaviour, SandboxStore
 
-        store = SandboxStore(settings.sandbox_db)
+        processing = settings.sandbox_processing_ms
+        behaviour = Behaviour() if processing is None else Behaviour(processing_ms=processing)
+        store = SandboxStore(settings.sandbox_db, behaviour)
         transport: httpx.AsyncBaseTransport = httpx.ASGITransport(
             app=create_app(store, settings.token.get_secret_value())
         )
@@ -60,7 +63,7 @@ async def connect(
     async with httpx.AsyncClient(
         base_url=base_url, headers=headers, timeout=TIMEOUT, transport=transport
     ) as http:
-        client = OperatorClient(http, account or "", retry, on_retry)
+        client = OperatorClient(http, account or "", retry, on_retry, throttle)
         try:
             if account is None:
                 client.use_account(await _only_account(client))

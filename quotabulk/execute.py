@@ -1,0 +1,180 @@
+"""Send each journaled action to the operator once, concurrently and rate limited, and
+poll the request numbers in batches until they are final or the wait runs out.
+
+Exactly-once rests on two things: every action's idempotency key is in the journal before
+its request is sent, and a re-send (after a lost answer, a crash or a kill) uses that same
+key, which the operator answers with the original request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from quotabulk.errors import ApiError, ApiStatusError
+from quotabulk.journal import Journal, JournalAction
+from quotabulk.operator.client import OperatorClient
+from quotabulk.operator.models import Operation, RequestStatus
+from quotabulk.outcomes import Outcome
+
+FINAL = {RequestStatus.COMPLETED.value, RequestStatus.REJECTED.value}
+
+
+@dataclass(frozen=True)
+class ExecuteOptions:
+    concurrency: int = 8
+    rate_limit: float = 10.0
+    wait_s: float = 600.0
+    poll_first_s: float = 1.0
+    poll_max_s: float = 10.0
+
+
+class ProgressSink:
+    """What the executor tells whoever watches; the default hears nothing."""
+
+    def begin(self, to_send: int, to_follow: int) -> None: ...
+    def sent(self) -> None: ...
+    def finished(self, status: str) -> None: ...
+    def failed(self, message: str) -> None: ...
+    def retrying(self, message: str) -> None: ...
+
+
+@dataclass
+class ExecuteStats:
+    sent: int = 0
+    status_calls: int = 0
+    retries: int = 0
+
+
+class Executor:
+    def __init__(
+        self,
+        client: OperatorClient,
+        journal: Journal,
+        run_id: str,
+        options: ExecuteOptions,
+        progress: ProgressSink,
+        stop: asyncio.Event,
+    ) -> None:
+        self.client = client
+        self.journal = journal
+        self.run_id = run_id
+        self.options = options
+        self.progress = progress
+        self.stop = stop
+        self.stats = ExecuteStats()
+        self._open: dict[str, int] = {}  # request id → action seq, not final yet
+        self._sending_done = asyncio.Event()
+        self._last_send = time.monotonic()
+
+    async def run(self, actions: Sequence[JournalAction]) -> None:
+        """Send what is unsent, follow what is open; return when all is final, the wait
+        ran out, or `stop` was set (then without waiting for anything to become final)."""
+        to_send = [a for a in actions if a.open and a.idem_key and a.request_id is None]
+        for a in actions:
+            if a.open and a.request_id and a.request_status not in FINAL:
+                self._open[a.request_id] = a.seq
+        self.progress.begin(len(to_send), len(self._open))
+        poller = asyncio.create_task(self._poll())
+        try:
+            await self._send_all(to_send)
+        finally:
+            self._sending_done.set()
+            self._last_send = time.monotonic()
+        if self.stop.is_set():
+            poller.cancel()
+            await asyncio.gather(poller, return_exceptions=True)
+            return
+        await poller
+
+    async def _send_all(self, actions: Sequence[JournalAction]) -> None:
+        gate = asyncio.Semaphore(self.options.concurrency)
+
+        async def one(action: JournalAction) -> None:
+            async with gate:
+                if not self.stop.is_set():
+                    await self._send(action)
+
+        await asyncio.gather(*(one(action) for action in actions))
+
+    async def _send(self, action: JournalAction) -> None:
+        assert action.idem_key is not None
+        self.journal.record_sending(self.run_id, action.seq)
+        try:
+            request = await self.client.submit(
+                action.msisdn, Operation(action.kind), action.after, action.idem_key
+            )
+        except ApiStatusError as exc:
+            if exc.retryable:  # retries ran out: the row stays open for the next run
+                self._unanswered(action, exc.message)
+                return
+            self.journal.record_outcome(self.run_id, action.seq, Outcome.FAILED, exc.detail)
+            self.progress.failed(f"{action.msisdn}: {exc.detail}")
+            return
+        except ApiError as exc:
+            # No answer even after retries: the request may exist. The next run re-sends
+            # with the same key and learns its number.
+            self._unanswered(action, exc.message)
+            return
+        self.stats.sent += 1
+        self._last_send = time.monotonic()
+        self.journal.record_request(
+            self.run_id, action.seq, request.request_id, request.status.value
+        )
+        self.progress.sent()
+        if request.status.value in FINAL:
+            self._finished(action.seq, request.status.value, request.reason)
+        else:
+            self._open[request.request_id] = action.seq
+
+    def _unanswered(self, action: JournalAction, message: str) -> None:
+        note = f"no answer from the operator ({message}); run again to re-send it"
+        self.journal.record_outcome(self.run_id, action.seq, Outcome.PENDING, note)
+        self.progress.failed(f"{action.msisdn}: {message}")
+
+    async def _poll(self) -> None:
+        pause = self.options.poll_first_s
+        while True:
+            if not self._open:
+                if self._sending_done.is_set():
+                    return
+                await asyncio.sleep(self.options.poll_first_s)
+                continue
+            if (
+                self._sending_done.is_set()
+                and time.monotonic() - self._last_send > self.options.wait_s
+            ):
+                return  # what is still open stays pending, with its number, for the next run
+            await asyncio.sleep(pause)
+            changed = await self._poll_once()
+            pause = (
+                self.options.poll_first_s if changed else min(self.options.poll_max_s, pause * 1.5)
+            )
+
+    async def _poll_once(self) -> bool:
+        ids = list(self._open)
+        try:
+            self.stats.status_calls += -(-len(ids) // 500)
+            found = await self.client.statuses(ids)
+        except ApiError as exc:
+            self.progress.retrying(f"status poll failed: {exc.message}")
+            return False
+        changed = False
+        for request in found:
+            seq = self._open.get(request.request_id)
+            if seq is None:
+                continue
+            status = request.status.value
+            if status in FINAL:
+                self._finished(seq, status, request.reason)
+                changed = True
+        return changed
+
+    def _finished(self, seq: int, status: str, reason: str | None) -> None:
+        self.journal.record_status(self.run_id, seq, status, reason)
+        for request_id, open_seq in list(self._open.items()):
+            if open_seq == seq:
+                del self._open[request_id]
+        self.progress.finished(status)
