@@ -5,14 +5,15 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from benchmarks import bench_operator, bench_validate
+from benchmarks import bench_apply, bench_operator, bench_validate
 from benchmarks.report import Result, render, save
 
-BENCHES: dict[str, Callable[[], Result]] = {
+BENCHES: dict[str, Callable[[], Result | list[Result]]] = {
     "validate-100k": lambda: bench_validate.run(100_000),
     "validate-1m": lambda: bench_validate.run(1_000_000),
     "list-100k": bench_operator.run_listing,
     "status-reads": bench_operator.run_status_reads,
+    "apply-1000": bench_apply.run,
 }
 
 
@@ -24,7 +25,8 @@ def main(names: list[str]) -> int:
     results = []
     for name in names or list(BENCHES):
         print(f"running {name} ...", file=sys.stderr, flush=True)
-        results.append(BENCHES[name]())
+        found = BENCHES[name]()
+        results.extend(found if isinstance(found, list) else [found])
     print(render(results))
     print(f"saved {save(results)}", file=sys.stderr)
     return 0

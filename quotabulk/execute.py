@@ -9,6 +9,7 @@ key, which the operator answers with the original request.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,6 +29,8 @@ class ExecuteOptions:
     rate_limit: float = 10.0
     wait_s: float = 600.0
     poll_first_s: float = 1.0
+    poll_tail_s: float = 0.2
+    tail_s: float = 5.0
     poll_max_s: float = 10.0
 
 
@@ -46,6 +49,7 @@ class ExecuteStats:
     sent: int = 0
     status_calls: int = 0
     retries: int = 0
+    sending_s: float = 0.0  # from the first send to the last answer
 
 
 class Executor:
@@ -78,11 +82,13 @@ class Executor:
                 self._open[a.request_id] = a.seq
         self.progress.begin(len(to_send), len(self._open))
         poller = asyncio.create_task(self._poll())
+        started = time.monotonic()
         try:
             await self._send_all(to_send)
         finally:
             self._sending_done.set()
             self._last_send = time.monotonic()
+            self.stats.sending_s = round(self._last_send - started, 3)
         if self.stop.is_set():
             poller.cancel()
             await asyncio.gather(poller, return_exceptions=True)
@@ -125,7 +131,7 @@ class Executor:
         )
         self.progress.sent()
         if request.status.value in FINAL:
-            self._finished(action.seq, request.status.value, request.reason)
+            self._finished([(action.seq, request.status.value, request.reason)])
         else:
             self._open[request.request_id] = action.seq
 
@@ -137,21 +143,28 @@ class Executor:
     async def _poll(self) -> None:
         pause = self.options.poll_first_s
         while True:
-            if not self._open:
-                if self._sending_done.is_set():
-                    return
-                await asyncio.sleep(self.options.poll_first_s)
-                continue
-            if (
-                self._sending_done.is_set()
-                and time.monotonic() - self._last_send > self.options.wait_s
-            ):
+            done = self._sending_done.is_set()
+            if not self._open and done:
+                return
+            if done and time.monotonic() - self._last_send > self.options.wait_s:
                 return  # what is still open stays pending, with its number, for the next run
-            await asyncio.sleep(pause)
+            if done:
+                await asyncio.sleep(self._tail_pause(pause))
+            else:
+                await _wait_or_timeout(self._sending_done, pause)
+                if not self._open:
+                    continue
             changed = await self._poll_once()
-            pause = (
-                self.options.poll_first_s if changed else min(self.options.poll_max_s, pause * 1.5)
-            )
+            first = self.options.poll_tail_s if done else self.options.poll_first_s
+            pause = first if changed else min(self.options.poll_max_s, pause * 1.5)
+
+    def _tail_pause(self, pause: float) -> float:
+        """Just after the last send only the last few requests are open, and they are final
+        within the operator's processing time: look often for a few seconds (a handful of
+        calls), then back off as usual."""
+        if time.monotonic() - self._last_send < self.options.tail_s:
+            return self.options.poll_tail_s
+        return pause
 
     async def _poll_once(self) -> bool:
         ids = list(self._open)
@@ -161,20 +174,26 @@ class Executor:
         except ApiError as exc:
             self.progress.retrying(f"status poll failed: {exc.message}")
             return False
-        changed = False
-        for request in found:
-            seq = self._open.get(request.request_id)
-            if seq is None:
-                continue
-            status = request.status.value
-            if status in FINAL:
-                self._finished(seq, status, request.reason)
-                changed = True
-        return changed
+        final = [
+            (self._open[r.request_id], r.status.value, r.reason)
+            for r in found
+            if r.request_id in self._open and r.status.value in FINAL
+        ]
+        self._finished(final)
+        return bool(final)
 
-    def _finished(self, seq: int, status: str, reason: str | None) -> None:
-        self.journal.record_status(self.run_id, seq, status, reason)
-        for request_id, open_seq in list(self._open.items()):
-            if open_seq == seq:
+    def _finished(self, final: Sequence[tuple[int, str, str | None]]) -> None:
+        if not final:
+            return
+        self.journal.record_statuses(self.run_id, final)
+        done = {seq for seq, _, _ in final}
+        for request_id, seq in list(self._open.items()):
+            if seq in done:
                 del self._open[request_id]
-        self.progress.finished(status)
+        for _, status, _ in final:
+            self.progress.finished(status)
+
+
+async def _wait_or_timeout(event: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(event.wait(), timeout=seconds)

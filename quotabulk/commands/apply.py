@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import re
 import sys
 from collections.abc import Callable
@@ -152,7 +153,7 @@ def run_command(
     if outcome.result is None:
         click.echo("Nothing was sent.", err=True)
         return EXIT_OK, None
-    echo_run(outcome.result, output)
+    echo_run(outcome.result, output, stats=dict(dataclasses.asdict(outcome.stats)))
     return outcome.result.exit_code, outcome.result
 
 

@@ -7,8 +7,6 @@ import time
 from collections import Counter
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from quotabulk.execute import ProgressSink
 
@@ -72,6 +70,16 @@ class BarProgress(Counts):
     """On a terminal: sent and final requests as bars, with the counts beside them."""
 
     def __init__(self) -> None:
+        # rich is imported only for a terminal: cron runs do not pay for it at start-up.
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
         super().__init__()
         self.bar = Progress(
             TextColumn("{task.description}"),

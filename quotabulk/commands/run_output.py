@@ -40,9 +40,18 @@ def run_json(result: RunResult, *, all_rows: bool) -> dict[str, Any]:
     }
 
 
-def echo_run(result: RunResult, output_format: str, *, all_rows: bool = False) -> None:
+def echo_run(
+    result: RunResult,
+    output_format: str,
+    *,
+    all_rows: bool = False,
+    stats: dict[str, float] | None = None,
+) -> None:
     if output_format == "json":
-        click.echo(json.dumps(run_json(result, all_rows=all_rows), ensure_ascii=False, indent=2))
+        body = run_json(result, all_rows=all_rows)
+        if stats is not None:
+            body["stats"] = stats
+        click.echo(json.dumps(body, ensure_ascii=False, indent=2))
         return
     rows = list(result.rows) if all_rows else [r for r in result.rows if not r.outcome.good]
     for row in rows[:MAX_ROWS_SHOWN]:
