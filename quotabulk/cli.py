@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import logging
 import os
 import sys
 import traceback
@@ -26,6 +27,7 @@ from quotabulk.errors import (
     QuotabulkError,
     ValidationFailed,
 )
+from quotabulk.logs import configure_logging
 
 # name → "module:attribute"; importing only the command that runs keeps `validate` from
 # paying for the HTTP client and the web stack.
@@ -70,6 +72,7 @@ def cli() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return its exit code. Never raises (but for SystemExit)."""
     args = list(sys.argv[1:] if argv is None else argv)
+    configure_logging(level=logging.WARNING)
     try:
         result = cli.main(args=args, prog_name="quotabulk", standalone_mode=False)
     except click.exceptions.Abort:

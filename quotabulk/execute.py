@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from quotabulk.errors import ApiError, ApiStatusError
 from quotabulk.journal import Journal, JournalAction
+from quotabulk.logs import get_logger
 from quotabulk.operator.client import OperatorClient
 from quotabulk.operator.models import Operation, RequestStatus
 from quotabulk.outcomes import Outcome
@@ -69,6 +70,8 @@ class Executor:
         self.progress = progress
         self.stop = stop
         self.stats = ExecuteStats()
+        self.log = get_logger(run_id=run_id)
+        self._sources: dict[int, tuple[str, str]] = {}  # seq → (source, msisdn), for log lines
         self._open: dict[str, int] = {}  # request id → action seq, not final yet
         self._sending_done = asyncio.Event()
         self._last_send = time.monotonic()
@@ -76,6 +79,7 @@ class Executor:
     async def run(self, actions: Sequence[JournalAction]) -> None:
         """Send what is unsent, follow what is open; return when all is final, the wait
         ran out, or `stop` was set (then without waiting for anything to become final)."""
+        self._sources = {a.seq: (a.source, a.msisdn) for a in actions}
         to_send = [a for a in actions if a.open and a.idem_key and a.request_id is None]
         for a in actions:
             if a.open and a.request_id and a.request_status not in FINAL:
@@ -118,6 +122,14 @@ class Executor:
                 return
             self.journal.record_outcome(self.run_id, action.seq, Outcome.FAILED, exc.detail)
             self.progress.failed(f"{action.msisdn}: {exc.detail}")
+            self.log.warning(
+                "request refused",
+                msisdn=action.msisdn,
+                source=action.source,
+                status=exc.status,
+                code=exc.code,
+                error=exc.detail,
+            )
             return
         except ApiError as exc:
             # No answer even after retries: the request may exist. The next run re-sends
@@ -130,6 +142,13 @@ class Executor:
             self.run_id, action.seq, request.request_id, request.status.value
         )
         self.progress.sent()
+        self.log.info(
+            "request sent",
+            msisdn=action.msisdn,
+            source=action.source,
+            request_id=request.request_id,
+            status=request.status.value,
+        )
         if request.status.value in FINAL:
             self._finished([(action.seq, request.status.value, request.reason)])
         else:
@@ -139,6 +158,7 @@ class Executor:
         note = f"no answer from the operator ({message}); run again to re-send it"
         self.journal.record_outcome(self.run_id, action.seq, Outcome.PENDING, note)
         self.progress.failed(f"{action.msisdn}: {message}")
+        self.log.warning("no answer", msisdn=action.msisdn, source=action.source, error=message)
 
     async def _poll(self) -> None:
         pause = self.options.poll_first_s
@@ -173,12 +193,24 @@ class Executor:
             found = await self.client.statuses(ids)
         except ApiError as exc:
             self.progress.retrying(f"status poll failed: {exc.message}")
+            self.log.warning("status poll failed", error=exc.message)
             return False
         final = [
             (self._open[r.request_id], r.status.value, r.reason)
             for r in found
             if r.request_id in self._open and r.status.value in FINAL
         ]
+        for r in found:
+            if r.request_id in self._open and r.status.value in FINAL:
+                source, msisdn = self._sources.get(self._open[r.request_id], ("", r.msisdn))
+                self.log.info(
+                    "request final",
+                    msisdn=msisdn,
+                    source=source,
+                    request_id=r.request_id,
+                    status=r.status.value,
+                    reason=r.reason,
+                )
         self._finished(final)
         return bool(final)
 

@@ -6,9 +6,8 @@ import sys
 import time
 from collections import Counter
 
-import click
-
 from quotabulk.execute import ProgressSink
+from quotabulk.logs import get_logger
 
 LOG_EVERY_S = 5.0
 
@@ -60,10 +59,19 @@ class LogProgress(Counts):
         now = time.monotonic()
         if now - self._last >= LOG_EVERY_S:
             self._last = now
-            click.echo(f"progress: {self.line()}", err=True)
+            self.close()
 
     def close(self) -> None:
-        click.echo(f"progress: {self.line()}", err=True)
+        c = self.counts
+        get_logger().info(
+            "progress",
+            to_send=self.to_send,
+            sent=c["sent"],
+            completed=c["completed"],
+            rejected=c["rejected"],
+            failed=c["failed"],
+            retries=c["retrying"],
+        )
 
 
 class BarProgress(Counts):

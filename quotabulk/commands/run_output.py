@@ -9,22 +9,9 @@ import click
 
 from quotabulk.models import describe_quota
 from quotabulk.outcomes import RowResult, RunResult
+from quotabulk.report.json_report import row_json
 
 MAX_ROWS_SHOWN = 50
-
-
-def row_json(row: RowResult) -> dict[str, Any]:
-    return {
-        "source": row.source,
-        "msisdn": row.msisdn,
-        "action": row.action,
-        "before": None if row.before is None else row.before.to_json(),
-        "after": None if row.after is None else row.after.to_json(),
-        "request_id": row.request_id,
-        "request_status": row.request_status,
-        "outcome": row.outcome.value,
-        "error": row.error,
-    }
 
 
 def run_json(result: RunResult, *, all_rows: bool) -> dict[str, Any]:

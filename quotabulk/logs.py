@@ -1,0 +1,74 @@
+"""structlog, configured once per process: console lines on a terminal, JSON otherwise,
+secrets redacted from every event before it is rendered."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterable, MutableMapping
+from typing import Any, TextIO
+
+import structlog
+
+SECRET_KEYS = frozenset({"token", "authorization", "password", "secret", "api_key"})
+REDACTED = "**********"
+_secrets: set[str] = set()
+
+
+def register_secret(value: str | None) -> None:
+    """Every later log event has this value blanked wherever it appears."""
+    if value and len(value) >= 4:
+        _secrets.add(value)
+
+
+def _redact(value: Any) -> Any:
+    if isinstance(value, str):
+        for secret in _secrets:
+            if secret in value:
+                value = value.replace(secret, REDACTED)
+        return value
+    if isinstance(value, dict):
+        return {
+            k: REDACTED if str(k).lower() in SECRET_KEYS else _redact(v) for k, v in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return type(value)(_redact(v) for v in value)
+    return value
+
+
+def redact_secrets(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """A structlog processor: known secret values and secret-named keys never get out."""
+    for key in list(event):
+        event[key] = REDACTED if key.lower() in SECRET_KEYS else _redact(event[key])
+    return event
+
+
+def configure_logging(
+    log_format: str | None = None, *, stream: TextIO | None = None, level: int = logging.INFO
+) -> None:
+    """`console` or `json`; None picks console on a terminal and JSON otherwise."""
+    stream = stream or sys.stderr
+    if log_format is None:
+        log_format = "console" if stream.isatty() else "json"
+    renderer: Any = (
+        structlog.processors.JSONRenderer(ensure_ascii=False)
+        if log_format == "json"
+        else structlog.dev.ConsoleRenderer(colors=stream.isatty())
+    )
+    processors: Iterable[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        redact_secrets,
+        renderer,
+    ]
+    structlog.configure(
+        processors=list(processors),
+        wrapper_class=structlog.make_filtering_bound_logger(level),
+        logger_factory=structlog.PrintLoggerFactory(file=stream),
+        cache_logger_on_first_use=False,
+    )
+
+
+def get_logger(**context: Any) -> Any:
+    return structlog.get_logger("quotabulk").bind(**context)
