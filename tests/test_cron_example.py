@@ -1,0 +1,56 @@
+"""The cron wrapper a system administrator installs really runs a reconcile."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import EXAMPLES
+
+WRAPPER = EXAMPLES / "cron" / "quotabulk-nightly.sh"
+
+
+@pytest.mark.slow
+def test_wrapper_reconciles_logs_and_keeps_the_last_reports(tmp_path: Path) -> None:
+    home, logs = tmp_path / "home", tmp_path / "logs"
+    (home / "reports").mkdir(parents=True)
+    for day in range(5):  # old reports, of which only the newest survive
+        old = home / "reports" / f"ACC-100200-2026010{day}T000000Z.xlsx"
+        old.write_bytes(b"")
+        os.utime(old, (1_700_000_000 + day, 1_700_000_000 + day))
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    launcher = bin_dir / "quotabulk"
+    launcher.write_text(f'#!/bin/sh\nexec {sys.executable} -m quotabulk "$@"\n', encoding="utf-8")
+    launcher.chmod(0o755)
+    env = {
+        **os.environ,
+        "QUOTABULK_ENV_FILE": str(tmp_path / "absent"),
+        "QUOTABULK_HOME": str(home),
+        "QUOTABULK_LOG_DIR": str(logs),
+        "QUOTABULK_INPUT": str(EXAMPLES / "quotas.yaml"),
+        "QUOTABULK_BIN": str(launcher),
+        "QUOTABULK_SANDBOX_PROCESSING_MS": "50",
+        "KEEP_REPORTS": "3",
+    }
+    seeded = subprocess.run(
+        [str(launcher), "sandbox", "seed", "--from", str(EXAMPLES / "current.yaml")],
+        env=env,
+        capture_output=True,
+        check=False,
+    )
+    assert seeded.returncode == 0, seeded.stderr
+    done = subprocess.run(["bash", str(WRAPPER)], env=env, capture_output=True, check=False)
+    assert done.returncode == 0, done.stderr
+    reports = sorted(p.name for p in (home / "reports").iterdir())
+    assert len(reports) == 3
+    assert any(not name.startswith("ACC-100200-202601") for name in reports)  # tonight's kept
+    [log] = logs.iterdir()
+    events = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+    assert events[-1]["event"] == "reconcile finished"
+    assert events[-1]["exit_code"] == 0
