@@ -37,6 +37,9 @@ pytest: install
 bench: install
 	$(BIN)/python -m benchmarks
 
+soak: install
+	$(BIN)/python -m benchmarks.soak --changes 10000 --kills 5
+
 schemas: install
 	$(BIN)/python -m quotabulk.schemas_gen
 

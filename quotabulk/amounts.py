@@ -6,6 +6,9 @@ import re
 from decimal import Decimal, InvalidOperation
 
 KOPECK = Decimal("0.01")
+# Ten billion rubles: far above any account's ceiling, and within what the operator API
+# carries (12 digits); beyond it a value is a typo or a pasted phone number.
+TOO_LARGE = Decimal(10) ** 10
 # A cell computed as 0.1*7000 holds 700.0000000000001: noise that far below a kopeck is
 # binary rounding, not a real fraction of a kopeck.
 _FLOAT_NOISE = 1e-6
@@ -35,6 +38,8 @@ def parse_amount(value: object) -> Decimal:
         raise AmountError(f"'{value}' is not an amount")
     if amount < 0:
         raise AmountError(f"'{value}' is negative; a quota is 0 or more")
+    if amount >= TOO_LARGE:
+        raise AmountError(f"'{value}' is far too large for a quota")
     if amount != amount.quantize(KOPECK):
         raise AmountError(f"'{value}' has more than two decimals")
     return amount.quantize(KOPECK)

@@ -16,6 +16,7 @@ ENV_TOKEN_FILE = "QUOTABULK_TOKEN_FILE"  # noqa: S105
 ENV_ACCOUNT = "QUOTABULK_ACCOUNT"
 ENV_HOME = "QUOTABULK_HOME"
 ENV_SANDBOX_PROCESSING_MS = "QUOTABULK_SANDBOX_PROCESSING_MS"
+ENV_CA_BUNDLE = "QUOTABULK_CA_BUNDLE"
 SANDBOX_ACCOUNT = "ACC-100200"
 # The embedded sandbox only ever talks to this process; its token guards nothing secret.
 EMBEDDED_TOKEN = "embedded-sandbox"  # noqa: S105
@@ -38,6 +39,18 @@ class Settings:
     @property
     def sandbox_db(self) -> Path:
         return self.home / "sandbox.db"
+
+    @property
+    def ca_bundle(self) -> Path | None:
+        """Extra trusted CA certificates for an operator behind a private CA. There is no
+        way to switch TLS verification off."""
+        value = os.environ.get(ENV_CA_BUNDLE)
+        if not value:
+            return None
+        path = Path(value)
+        if not path.is_file():
+            raise ConfigError(f"{ENV_CA_BUNDLE} {value} is not a file")
+        return path
 
     @property
     def sandbox_processing_ms(self) -> int | None:

@@ -1,49 +1,64 @@
-"""A client-side token bucket that slows down when the operator says 429."""
+"""A client-side token bucket that slows down when the operator answers 429."""
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
+
+SLOWDOWN = 0.7  # the rate after a 429, as a share of the rate before it
+SLOWDOWN_COOLDOWN_S = 2.0
+RECOVERY_PER_S = 0.1  # share of the limit regained per second without a 429
+FLOOR = 0.05  # never below this share of the limit
 
 
 class AdaptiveBucket:
-    """At most `rate` calls per second, no bursts; after a 429 the rate halves and waits out
-    Retry-After, then climbs back by a tenth of the limit per second."""
+    """At most `rate` calls per second, evenly spaced. A 429 lowers the rate (at most once
+    per cooldown, so a burst of 429s from one moment counts once) and it climbs back while
+    the operator stays quiet. The throttled call itself waits out Retry-After (the retry
+    policy's job), while the other calls go on at the lower rate."""
 
-    def __init__(self, rate: float) -> None:
+    def __init__(
+        self,
+        rate: float,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
         self.limit = rate
         self.rate = rate
-        self._next = time.monotonic()
-        self._paused_until = 0.0
-        self._last_slowdown = 0.0
+        self._clock = clock
+        self._sleep = sleep
+        self._next = clock()
+        self._last_change = 0.0
+        self._last_recovery = 0.0
         self._lock = asyncio.Lock()
         self.slowdowns = 0
 
     async def take(self) -> None:
         async with self._lock:
-            now = time.monotonic()
+            now = self._clock()
             self._recover(now)
             interval = 1.0 / self.rate
             # Keep to the schedule: a sleep that overslept by a millisecond must not push
             # every later call back (that alone cost 6 % of the rate), but an idle spell
             # earns no burst beyond one call.
-            start = max(self._next, now - interval, self._paused_until)
+            start = max(self._next, now - interval)
             self._next = start + interval
             if start > now:
-                await asyncio.sleep(start - now)
+                await self._sleep(start - now)
 
-    def slow_down(self, retry_after: float | None) -> None:
-        now = time.monotonic()
+    def slow_down(self) -> None:
+        now = self._clock()
+        if now - self._last_change < SLOWDOWN_COOLDOWN_S and self.slowdowns:
+            return
         self.slowdowns += 1
-        self.rate = max(self.limit / 20, self.rate / 2)
-        self._last_slowdown = now
-        if retry_after:
-            self._paused_until = max(self._paused_until, now + retry_after)
+        self.rate = max(self.limit * FLOOR, self.rate * SLOWDOWN)
+        self._last_change = now
 
     def _recover(self, now: float) -> None:
-        if self.rate < self.limit and self._last_slowdown:
-            elapsed = now - self._last_slowdown
-            self.rate = min(self.limit, self.rate + self.limit * 0.1 * elapsed)
-            self._last_slowdown = now
+        if self.rate < self.limit and now - self._last_change >= SLOWDOWN_COOLDOWN_S:
+            elapsed = now - max(self._last_change, self._last_recovery)
+            self.rate = min(self.limit, self.rate + self.limit * RECOVERY_PER_S * elapsed)
+            self._last_recovery = now

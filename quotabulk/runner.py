@@ -86,9 +86,8 @@ async def run_apply(
 
     def on_retry(exc: BaseException, _: float) -> None:
         stats.retries += 1
-        retry_after = getattr(exc, "retry_after", None)
         if getattr(exc, "status", None) == 429:
-            bucket.slow_down(retry_after)
+            bucket.slow_down()
         progress.retrying(str(exc))
 
     try:

@@ -28,13 +28,26 @@ class LiveSandbox:
 
 @contextmanager
 def live_sandbox(
-    db: Path, behaviour: Behaviour | None = None, faults: Faults | None = None
+    db: Path,
+    behaviour: Behaviour | None = None,
+    faults: Faults | None = None,
+    tls: tuple[Path, Path] | None = None,
 ) -> Iterator[LiveSandbox]:
+    """`tls` is (certificate chain, key): the sandbox then speaks https."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     app = build_app(db, TOKEN, behaviour or Behaviour(processing_ms=100), faults or Faults())
-    server = uvicorn.Server(uvicorn.Config(app, log_level="critical", access_log=False))
+    config = uvicorn.Config(app, log_level="critical", access_log=False)
+    if tls is not None:
+        config = uvicorn.Config(
+            app,
+            log_level="critical",
+            access_log=False,
+            ssl_certfile=str(tls[0]),
+            ssl_keyfile=str(tls[1]),
+        )
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -43,7 +56,8 @@ def live_sandbox(
             raise RuntimeError("the sandbox did not start")
         time.sleep(0.01)
     try:
-        yield LiveSandbox(f"http://127.0.0.1:{port}", TOKEN, db)
+        scheme = "https" if tls else "http"
+        yield LiveSandbox(f"{scheme}://127.0.0.1:{port}", TOKEN, db)
     finally:
         server.should_exit = True
         thread.join(timeout=10)

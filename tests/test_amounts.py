@@ -29,7 +29,23 @@ def test_amounts_as_typed_or_stored(typed: object, rubles: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "typed", ["1,500", "1 5OO", "-10", -0.5, "12.345", 12.345, "", "abc", True, float("nan")]
+    "typed",
+    [
+        "1,500",
+        "1 5OO",
+        "-10",
+        -0.5,
+        "12.345",
+        12.345,
+        "",
+        "abc",
+        True,
+        float("nan"),
+        1e26,
+        "9" * 30,
+        10**10,
+        float("inf"),
+    ],
 )
 def test_bad_amounts_are_refused(typed: object) -> None:
     with pytest.raises(AmountError):

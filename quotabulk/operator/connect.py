@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
@@ -15,6 +16,15 @@ from quotabulk.operator.retry import OnRetry, RetryPolicy
 
 TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 EMBEDDED_URL = "http://sandbox.invalid"
+
+
+def _tls(settings: Settings) -> ssl.SSLContext:
+    """Certificates are always verified: the system's CAs, plus QUOTABULK_CA_BUNDLE."""
+    context = ssl.create_default_context()
+    bundle = settings.ca_bundle
+    if bundle is not None:
+        context.load_verify_locations(cafile=str(bundle))
+    return context
 
 
 def target_notice(settings: Settings) -> str | None:
@@ -58,7 +68,7 @@ async def connect(
         base_url = EMBEDDED_URL
     else:
         store = None
-        transport = httpx.AsyncHTTPTransport(limits=limits, retries=0)
+        transport = httpx.AsyncHTTPTransport(limits=limits, retries=0, verify=_tls(settings))
         base_url = settings.api_url or ""
     async with httpx.AsyncClient(
         base_url=base_url, headers=headers, timeout=TIMEOUT, transport=transport

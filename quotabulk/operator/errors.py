@@ -20,6 +20,12 @@ def translate_httpx_error(
     if isinstance(exc, httpx.TimeoutException):
         return ApiTransportError("the operator did not answer in time")
     if isinstance(exc, httpx.ConnectError):
+        if "CERTIFICATE_VERIFY_FAILED" in str(exc):
+            # Not transient: retrying will not make the certificate trusted.
+            return ApiError(
+                "the operator's TLS certificate is not trusted; if it is signed by a private "
+                "CA, point QUOTABULK_CA_BUNDLE at that CA's certificate"
+            )
         return ApiTransportError(f"cannot connect to the operator ({_first_line(exc)})")
     if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
         return ApiTransportError("the connection to the operator broke before the answer came")
