@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 EXAMPLES := examples/quotas.yaml examples/finance_workbook.xlsx examples/quotas.csv
 export QUOTABULK_HOME ?= $(CURDIR)/.quotabulk
 
-.PHONY: install demo test lint typecheck pytest bench soak schemas serve clean
+.PHONY: install browser demo test lint typecheck pytest bench soak schemas serve clean
 
 install: $(STAMP)
 
@@ -31,7 +31,13 @@ lint: install
 typecheck: install
 	$(BIN)/mypy --strict quotabulk
 
-pytest: install
+# The console's browser test drives Debian's Chromium (no browser download is possible here).
+browser:
+	@test -x /usr/bin/chromium || { \
+		echo "installing Debian's chromium for the browser test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+pytest: install browser
 	$(BIN)/pytest
 
 bench: install
@@ -39,6 +45,10 @@ bench: install
 
 soak: install
 	$(BIN)/python -m benchmarks.soak --changes 10000 --kills 5
+
+serve: install
+	@test -f $(QUOTABULK_HOME)/sandbox.db || $(BIN)/quotabulk sandbox seed --from examples/current.yaml
+	$(BIN)/quotabulk serve
 
 schemas: install
 	$(BIN)/python -m quotabulk.schemas_gen
