@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import logging
 import os
 import sys
 import traceback
@@ -27,7 +26,6 @@ from quotabulk.errors import (
     QuotabulkError,
     ValidationFailed,
 )
-from quotabulk.logs import configure_logging
 
 # name → "module:attribute"; importing only the command that runs keeps `validate` from
 # paying for the HTTP client and the web stack.
@@ -72,7 +70,6 @@ def cli() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return its exit code. Never raises (but for SystemExit)."""
     args = list(sys.argv[1:] if argv is None else argv)
-    configure_logging(level=logging.WARNING)
     try:
         result = cli.main(args=args, prog_name="quotabulk", standalone_mode=False)
     except click.exceptions.Abort:

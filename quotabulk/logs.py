@@ -13,6 +13,7 @@ import structlog
 SECRET_KEYS = frozenset({"token", "authorization", "password", "secret", "api_key"})
 REDACTED = "**********"
 _secrets: set[str] = set()
+_configured = False
 
 
 def register_secret(value: str | None) -> None:
@@ -47,13 +48,15 @@ def configure_logging(
     log_format: str | None = None, *, stream: TextIO | None = None, level: int = logging.INFO
 ) -> None:
     """`console` or `json`; None picks console on a terminal and JSON otherwise."""
-    stream = stream or sys.stderr
+    global _configured
+    _configured = True
+    out: TextIO | _CurrentStderr = stream or _CurrentStderr()
     if log_format is None:
-        log_format = "console" if stream.isatty() else "json"
+        log_format = "console" if out.isatty() else "json"
     renderer: Any = (
         structlog.processors.JSONRenderer(ensure_ascii=False)
         if log_format == "json"
-        else structlog.dev.ConsoleRenderer(colors=stream.isatty())
+        else structlog.dev.ConsoleRenderer(colors=out.isatty())
     )
     processors: Iterable[Any] = [
         structlog.contextvars.merge_contextvars,
@@ -65,10 +68,28 @@ def configure_logging(
     structlog.configure(
         processors=list(processors),
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=structlog.PrintLoggerFactory(file=stream),
+        logger_factory=structlog.PrintLoggerFactory(file=out),  # type: ignore[arg-type]
         cache_logger_on_first_use=False,
     )
 
 
+class _CurrentStderr:
+    """Whatever sys.stderr is when a line is written (it is swapped by test harnesses and
+    by click's runner; holding on to the one seen at start would write into a closed file)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+    def isatty(self) -> bool:
+        return sys.stderr.isatty()
+
+
 def get_logger(**context: Any) -> Any:
+    """A bound logger; warnings to stderr until a command configures more (structlog's own
+    default would print to stdout, where machine-readable output goes)."""
+    if not _configured:
+        configure_logging(level=logging.WARNING)
     return structlog.get_logger("quotabulk").bind(**context)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -7,6 +8,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from hypothesis import settings
 
 from quotabulk.cli import main
 
@@ -43,6 +45,12 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
 
     return run
 
+
+# CI replays the same examples every run, so a red build always means a change did it;
+# locally hypothesis explores new examples each time (and remembers the failures).
+settings.register_profile("ci", derandomize=True, deadline=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 SheetRows = Sequence[Sequence[Any]]
 

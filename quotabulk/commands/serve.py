@@ -10,6 +10,7 @@ import click
 from quotabulk.commands.running import execute_options
 from quotabulk.config import load_settings
 from quotabulk.errors import EXIT_OK, ConfigError
+from quotabulk.logs import configure_logging
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 ENV_PASSWORD_HASH = "QUOTABULK_CONSOLE_PASSWORD_HASH"  # noqa: S105 - a variable's name
@@ -64,6 +65,7 @@ def serve_command(
             f"serving on {host} needs a login and TLS: set {ENV_PASSWORD_HASH} "
             "(quotabulk serve --hash-password) and give --ssl-certfile and --ssl-keyfile"
         )
+    configure_logging()
     settings = load_settings()
     config = ConsoleConfig(
         settings,

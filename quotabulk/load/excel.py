@@ -62,7 +62,8 @@ def _refuse_non_workbook(path: Path, name: str) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, UnicodeDecodeError, ValueError, EOFError):
+        # A damaged archive surfaces as any of these, depending on where it is damaged.
         raise InputError(
             name, "is not an Excel workbook (.xlsx); was it saved as another format?"
         ) from None

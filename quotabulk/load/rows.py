@@ -9,7 +9,7 @@ shortest path and problems are only collected once something is wrong.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
@@ -30,9 +30,13 @@ class RowShape:
     default_on_exceed: OnExceed | None = None
     default_warn_at: Decimal | None = None
     manages_warn_at: bool = False
+    has_limit: bool = field(init=False, default=False)
 
     def has(self, name: Field) -> bool:
         return name in self.labels
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "has_limit", Field.LIMIT in self.labels)
 
 
 class RawRow(NamedTuple):
@@ -113,20 +117,19 @@ def _simple_row(
     source: str, raw: RawRow, shape: RowShape, extra_values: tuple[str, ...]
 ) -> DesiredRow | None:
     """The valid `set` row, built without bookkeeping; None sends it the careful way."""
-    if raw.action is not None and raw.action != "":
+    given, raw_limit, warn, exceed, action = raw
+    if action is not None and action != "":
+        return None
+    if raw_limit is None or raw_limit == "" or not shape.has_limit:
         return None
     try:
-        msisdn = _fast_msisdn(raw.msisdn)
-        limit = (
-            _amount_of(raw.limit) if shape.has(Field.LIMIT) and not is_blank(raw.limit) else None
-        )
-        warn = raw.warn_at
+        msisdn = _fast_msisdn(given)
+        limit = _amount_of(raw_limit)
         warn_at = shape.default_warn_at if warn is None or warn == "" else _amount_of(warn)
     except (MsisdnError, AmountError):
         return None
-    exceed = raw.on_exceed
     on_exceed = shape.default_on_exceed if exceed is None or exceed == "" else _on_exceed_of(exceed)
-    if limit is None or (on_exceed is None and exceed not in (None, "")):
+    if on_exceed is None and exceed is not None and exceed != "":
         return None
     if warn_at is not None and warn_at > limit:
         return None
