@@ -128,6 +128,13 @@ class InvalidRow:
     def extras(self) -> dict[str, str]:
         return dict(zip(self.extra_columns, self.extra_values, strict=True))
 
+    @property
+    def message(self) -> str:
+        """Every problem of the row in one line, each after its column."""
+        return "; ".join(
+            f"{p.column}: {p.message}" if p.column else p.message for p in self.problems
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Subscriber:

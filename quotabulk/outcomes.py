@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from quotabulk.errors import EXIT_OK, EXIT_ROWS_FAILED
-from quotabulk.models import Quota
+from quotabulk.models import InvalidRow, Quota
 
 
 class Outcome(StrEnum):
@@ -44,6 +44,22 @@ class RowResult:
     outcome: Outcome
     error: str | None
     extras: tuple[tuple[str, str], ...] = ()
+
+
+def invalid_result(row: InvalidRow) -> RowResult:
+    """An invalid input row as the report shows it."""
+    return RowResult(
+        row.source,
+        row.msisdn,
+        "invalid",
+        None,
+        None,
+        None,
+        None,
+        Outcome.INVALID,
+        row.message,
+        tuple(row.extras.items()),
+    )
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import hashlib
 import json
 import signal
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from quotabulk.config import Settings
@@ -156,63 +156,36 @@ def _journal_rows(
 ) -> list[NewAction]:
     rows = []
     for action in planned.plan.actions:
-        extras = action.extras
-        kind = action.kind.value
+        row = NewAction(
+            action.source,
+            action.msisdn,
+            action.kind.value,
+            action.before,
+            action.after,
+            extras=action.extras,
+        )
         if action.kind is ActionKind.UNCHANGED:
-            rows.append(
-                NewAction(
-                    action.source,
-                    action.msisdn,
-                    kind,
-                    action.before,
-                    action.after,
-                    outcome=Outcome.UNCHANGED,
-                    extras=extras,
-                )
-            )
+            row = replace(row, outcome=Outcome.UNCHANGED)
         elif action.msisdn in busy:
             note = (
                 f"request {busy[action.msisdn]} is still in flight at the operator; run again later"
             )
-            rows.append(
-                NewAction(
-                    action.source,
-                    action.msisdn,
-                    kind,
-                    action.before,
-                    action.after,
-                    outcome=Outcome.PENDING,
-                    error=note,
-                    extras=extras,
-                )
-            )
+            row = replace(row, outcome=Outcome.PENDING, error=note)
         else:
-            key = idempotency_key(account, run_id, action.msisdn, kind, action.after)
-            rows.append(
-                NewAction(
-                    action.source,
-                    action.msisdn,
-                    kind,
-                    action.before,
-                    action.after,
-                    idem_key=key,
-                    extras=extras,
-                )
-            )
-    for row in planned.invalid:
-        message = "; ".join(
-            f"{p.column}: {p.message}" if p.column else p.message for p in row.problems
-        )
+            key = idempotency_key(account, run_id, action.msisdn, row.kind, action.after)
+            row = replace(row, idem_key=key)
+        rows.append(row)
+    for invalid in planned.invalid:
         rows.append(
             NewAction(
-                row.source,
-                row.msisdn,
+                invalid.source,
+                invalid.msisdn,
                 "invalid",
                 None,
                 None,
                 outcome=Outcome.INVALID,
-                error=message,
-                extras=tuple(row.extras.items()),
+                error=invalid.message,
+                extras=tuple(invalid.extras.items()),
             )
         )
     return rows

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from quotabulk.cli import main
+from quotabulk.cli import COMMANDS, main
 from tests.conftest import EXAMPLES, CliResult
 
 ALL_EXAMPLES = [
@@ -60,11 +60,15 @@ def test_usage_errors_exit_1_not_2(cli: Callable[..., CliResult]) -> None:
     assert cli("no-such-command").code == 1
 
 
-@pytest.mark.parametrize("command", ["validate", "plan"])
-def test_every_command_has_help(cli: Callable[..., CliResult], command: str) -> None:
-    result = cli(command, "--help")
+@pytest.mark.parametrize(
+    "command", [[name] for name in COMMANDS] + [["sandbox", "seed"], ["sandbox", "serve"]]
+)
+def test_every_command_has_help(cli: Callable[..., CliResult], command: list[str]) -> None:
+    result = cli(*command, "--help")
     assert result.code == 0
     assert "Usage: quotabulk" in result.out
+    summary = result.out.split("\n\n")[1].strip()
+    assert len(summary) > 20  # a sentence saying what the command does
 
 
 def test_a_bug_is_one_line_exit_70_and_a_log(

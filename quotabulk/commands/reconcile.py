@@ -26,7 +26,7 @@ from quotabulk.errors import EXIT_OK, EXIT_ROWS_FAILED, QuotabulkError, Validati
 from quotabulk.load import Loaded, load_inputs
 from quotabulk.logs import get_logger
 from quotabulk.models import ActionKind
-from quotabulk.outcomes import Outcome, RowResult, RunResult
+from quotabulk.outcomes import Outcome, RowResult, RunResult, invalid_result
 from quotabulk.plan import PlanOptions, plan
 from quotabulk.report import check_report_path
 
@@ -150,22 +150,7 @@ def _dry_run(
                 action.extras,
             )
         )
-    for row in [*loaded.invalid, *planned.problems]:
-        message = "; ".join(p.message for p in row.problems)
-        rows.append(
-            RowResult(
-                row.source,
-                row.msisdn,
-                "invalid",
-                None,
-                None,
-                None,
-                None,
-                Outcome.INVALID,
-                message,
-                tuple(row.extras.items()),
-            )
-        )
+    rows.extend(invalid_result(row) for row in [*loaded.invalid, *planned.problems])
     return RunResult(
         "dry-run",
         account,

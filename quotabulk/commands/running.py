@@ -17,7 +17,7 @@ from quotabulk.journal import now_iso
 from quotabulk.load import Loaded
 from quotabulk.logs import configure_logging
 from quotabulk.models import Subscriber
-from quotabulk.outcomes import Outcome, RowResult, RunResult
+from quotabulk.outcomes import Outcome, RowResult, RunResult, invalid_result
 from quotabulk.plan import DEFAULT_MAX_DELETES, PlanOptions, plan
 from quotabulk.plan_file import read_plan_file, refuse_if_stale
 from quotabulk.report import ReportMeta, write_report
@@ -194,22 +194,6 @@ def unrun_result(
             )
             for r in loaded.rows
         ]
-        rows += [
-            RowResult(
-                r.source,
-                r.msisdn,
-                "invalid",
-                None,
-                None,
-                None,
-                None,
-                Outcome.INVALID,
-                "; ".join(
-                    f"{p.column}: {p.message}" if p.column else p.message for p in r.problems
-                ),
-                tuple(r.extras.items()),
-            )
-            for r in loaded.invalid
-        ]
+        rows += [invalid_result(r) for r in loaded.invalid]
     stamp = now_iso()
     return RunResult("-", account or "", "", inputs, stamp, stamp, status, rows)
