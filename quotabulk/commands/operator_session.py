@@ -12,8 +12,11 @@ from quotabulk.config import Settings
 from quotabulk.models import Subscriber
 from quotabulk.operator.client import OperatorClient
 from quotabulk.operator.connect import connect, target_notice
+from quotabulk.operator.retry import RetryPolicy
 
 T = TypeVar("T")
+# Reads that a person waits for: retry transient faults for a minute, not five.
+READ_RETRY = RetryPolicy(deadline_s=60.0, attempts=8)
 
 
 def with_operator(
@@ -25,7 +28,7 @@ def with_operator(
         click.echo(notice, err=True)
 
     async def session() -> T:
-        async with connect(settings, account) as client:
+        async with connect(settings, account, retry=READ_RETRY) as client:
             return await work(client)
 
     return asyncio.run(session())
