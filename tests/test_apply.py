@@ -204,3 +204,27 @@ def test_the_lock_is_released_after_a_run(
     assert journal.db.execute("SELECT COUNT(*) FROM locks").fetchone()[0] == 0
     release(journal, "ACC-100200")  # releasing what is not held is harmless
     journal.close()
+
+
+def test_a_request_already_in_flight_at_the_operator_gets_no_second_one(
+    cli: Callable[..., CliResult],
+    quotabulk_home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    text_file: Callable[..., Path],
+) -> None:
+    from quotabulk.operator.models import Operation, SubmitRequest
+    from quotabulk.sandbox.store import Behaviour
+
+    # Someone else (the cabinet, another tool) asked for 79161000005 a moment ago.
+    store = SandboxStore(quotabulk_home / "sandbox.db", Behaviour(processing_ms=60_000))
+    body = SubmitRequest(msisdn="79161000005", operation=Operation.DELETE)
+    foreign, _ = store.submit("ACC-100200", "someone-elses-key", body, "hash")
+    store.close()
+    sheet = text_file("q.csv", "Номер;Лимит\n79161000005;700\n79161000004;3100\n")
+    result = cli("apply", "--yes", "--wait", "1", sheet, "--format", "json")
+    assert result.code == 3
+    rows = {row["msisdn"]: row for row in json.loads(result.out)["rows"]}
+    assert rows["79161000005"]["outcome"] == "pending"
+    assert foreign["request_id"] in rows["79161000005"]["error"]
+    requests = [r for r in history(quotabulk_home) if r["msisdn"] == "79161000005"]
+    assert [r["request_id"] for r in requests] == [foreign["request_id"]]
