@@ -10,7 +10,8 @@ import asyncio
 import hashlib
 import json
 import signal
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
@@ -216,28 +217,26 @@ async def _wait_for_foreign_requests(
     return {msisdn: request_id for request_id, msisdn in open_ids.items()}
 
 
-class _first_ctrl_c_stops:
+@contextmanager
+def _first_ctrl_c_stops(stop: asyncio.Event) -> Iterator[None]:
     """First Ctrl-C: stop sending and finish the bookkeeping. Second: abort at once."""
+    loop = asyncio.get_running_loop()
+    installed = False
 
-    def __init__(self, stop: asyncio.Event) -> None:
-        self.stop = stop
-        self.installed = False
+    def first() -> None:
+        nonlocal installed
+        stop.set()
+        loop.remove_signal_handler(signal.SIGINT)
+        installed = False
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
-    def __enter__(self) -> None:
-        loop = asyncio.get_running_loop()
-
-        def first() -> None:
-            self.stop.set()
+    try:
+        loop.add_signal_handler(signal.SIGINT, first)
+        installed = True
+    except (NotImplementedError, RuntimeError, ValueError):
+        pass  # not the main thread (the web console): Ctrl-C belongs to the server
+    try:
+        yield
+    finally:
+        if installed:
             loop.remove_signal_handler(signal.SIGINT)
-            self.installed = False
-            signal.signal(signal.SIGINT, signal.default_int_handler)
-
-        try:
-            loop.add_signal_handler(signal.SIGINT, first)
-            self.installed = True
-        except (NotImplementedError, RuntimeError, ValueError):
-            pass  # not the main thread (the web console): Ctrl-C is the server's
-
-    def __exit__(self, *_: object) -> None:
-        if self.installed:
-            asyncio.get_running_loop().remove_signal_handler(signal.SIGINT)

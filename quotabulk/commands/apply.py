@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from quotabulk.commands.options import echo_notices, input_files, load_checked, output_format
-from quotabulk.commands.progress import progress_for_stderr
+from quotabulk.commands.progress import BarProgress, progress_for_stderr
 from quotabulk.commands.render import plan_lines
 from quotabulk.commands.run_output import echo_run
 from quotabulk.commands.running import (
@@ -66,7 +66,7 @@ def execute(
     if notice:
         click.echo(notice, err=True)
     progress = progress_for_stderr()
-    start_logging(log_format, quiet=hasattr(progress, "bar"))
+    start_logging(log_format, quiet=isinstance(progress, BarProgress))
     try:
         outcome = asyncio.run(run_apply(settings, account, spec, options, progress, confirm))
     finally:

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import click
 
 from quotabulk.config import Settings
+from quotabulk.errors import ValidationFailed
 from quotabulk.execute import ExecuteOptions
 from quotabulk.journal import now_iso
 from quotabulk.load import Loaded
@@ -129,7 +130,6 @@ def files_spec(
     skip_invalid: bool,
 ) -> RunSpec:
     """What `apply FILE...` and `reconcile FILE...` plan, and the identity a rerun resumes."""
-    from quotabulk.errors import ValidationFailed
 
     def build(current: dict[str, Subscriber]) -> PlannedRun:
         planned = plan(loaded.rows, current, plan_options)

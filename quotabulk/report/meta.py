@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from quotabulk import __version__
-from quotabulk.outcomes import Outcome, RunResult
+from quotabulk.outcomes import RunResult
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,3 @@ def summary(result: RunResult, meta: ReportMeta) -> dict[str, Any]:
         "note": meta.note,
         "quotabulk_version": __version__,
     }
-
-
-OUTCOME_ORDER = [outcome.value for outcome in Outcome]
