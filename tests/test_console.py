@@ -50,7 +50,8 @@ def upload(client: AsgiClient, *paths: Path, skip_invalid: bool = False) -> str:
 def test_upload_review_approve_and_download(console: AsgiClient, quotabulk_home: Path) -> None:
     review_path = upload(console, EXAMPLES / "quotas.yaml", EXAMPLES / "finance_workbook.xlsx")
     review = console.get(review_path).text
-    assert "Plan: 2 to add, 3 to edit, 2 to delete, 3 unchanged." in review
+    assert "План: добавить 2, изменить 3, удалить 2, без изменений 3." in review
+    assert "1000 ₽ (порог 800, блокировка)" in review  # quotas in the cabinet's words
     assert "finance_workbook.xlsx:Отдел продаж:6" in review  # the user's file name, not ours
     assert 'id="approve" disabled' in review
     assert "Учебный режим" in review  # the sandbox banner, in Russian by default
@@ -130,7 +131,7 @@ def test_forms_need_the_csrf_token_and_the_review_tick(console: AsgiClient) -> N
     review_path = upload(console, EXAMPLES / "quotas.yaml")
     never_shown = console.post(f"{review_path}/approve", data={"csrf": csrf_of(console)})
     assert never_shown.status_code == 404  # no plan is approved before it was shown
-    assert "Plan:" in console.get(review_path).text
+    assert "План:" in console.get(review_path).text
     unticked = console.post(
         f"{review_path}/approve", data={"csrf": csrf_of(console), "fingerprint": "x"}
     )

@@ -77,7 +77,9 @@ def test_finance_flow_in_a_real_browser(console_url: str, tmp_path: Path) -> Non
         )
         page.click("#check")
         page.wait_for_selector("#summary")
-        assert page.inner_text("#summary") == "Plan: 2 to add, 2 to edit, 1 to delete, 5 unchanged."
+        assert page.inner_text("#summary") == (
+            "План: добавить 2, изменить 2, удалить 1, без изменений 5."
+        )
         assert page.locator("#approve").is_disabled()  # not before the plan was reviewed
         page.select_option("#filter", "add")
         assert page.locator("#changes tr[data-action]:visible").count() == 2

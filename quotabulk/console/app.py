@@ -17,13 +17,12 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from quotabulk.config import Settings
 from quotabulk.console.auth import check_password, csrf_ok, csrf_token
-from quotabulk.console.i18n import LABELS, LANGUAGES
+from quotabulk.console.i18n import LABELS, LANGUAGES, describe
 from quotabulk.console.jobs import Jobs
 from quotabulk.errors import QuotabulkError
 from quotabulk.execute import ExecuteOptions
 from quotabulk.journal import Journal
 from quotabulk.load import load_inputs
-from quotabulk.models import describe_quota
 from quotabulk.operator.connect import connect
 from quotabulk.plan import plan
 from quotabulk.plan_json import plan_json
@@ -139,6 +138,7 @@ def create_console(config: ConsoleConfig) -> FastAPI:
         if folder is None:
             return page(request, "error.html", message="not found", status=404)
         skip = json.loads((folder / "meta.json").read_text())["skip_invalid"]
+        lang = request.session.get("lang", "ru")
         paths = sorted(folder.glob("*/*"))
         try:
             loaded = load_inputs(paths)
@@ -162,8 +162,8 @@ def create_console(config: ConsoleConfig) -> FastAPI:
                 "sign": a.kind.value,
                 "msisdn": a.msisdn,
                 "source": _shown(a.source, folder),
-                "before": describe_quota(a.before),
-                "after": describe_quota(a.after),
+                "before": describe(a.before, lang),
+                "after": describe(a.after, lang),
             }
             for a in planned.changes
         ]
@@ -174,7 +174,7 @@ def create_console(config: ConsoleConfig) -> FastAPI:
             problems=problems,
             blocked=bool(problems) and not skip,
             changes=changes,
-            summary=planned.summary_line(),
+            summary=LABELS[lang]["plan_summary"].format(**planned.summary()),
             unchanged=planned.summary()["unchanged"],
             rows=loaded.row_count,
             fingerprint=body["fingerprint"],

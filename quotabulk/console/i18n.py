@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from quotabulk.amounts import format_amount
+from quotabulk.models import Quota
+
 LANGUAGES = ("ru", "en")
 
 LABELS: dict[str, dict[str, str]] = {
@@ -53,6 +56,18 @@ LABELS: dict[str, dict[str, str]] = {
         "failed_job": "Запуск не выполнен",
         "new_upload": "Новая загрузка",
         "rows_read": "Строк прочитано: {rows}, с ошибками: {invalid}.",
+        "plan_summary": "План: добавить {add}, изменить {edit}, удалить {delete}, без изменений {unchanged}.",
+        "no_quota": "нет квоты",
+        "warn_at": "порог {amount}",
+        "block": "блокировка",
+        "personal": "личный счёт",
+        "o_applied": "выполнено",
+        "o_unchanged": "без изменений",
+        "o_rejected": "отклонено",
+        "o_failed": "не выполнено",
+        "o_pending": "в обработке",
+        "o_invalid": "ошибка в строке",
+        "o_skipped": "пропущено",
     },
     "en": {
         "title": "Quotas: bulk changes",
@@ -102,5 +117,31 @@ LABELS: dict[str, dict[str, str]] = {
         "failed_job": "The run did not happen",
         "new_upload": "New upload",
         "rows_read": "Rows read: {rows}, invalid: {invalid}.",
+        "plan_summary": "Plan: {add} to add, {edit} to edit, {delete} to delete, {unchanged} unchanged.",
+        "no_quota": "no quota",
+        "warn_at": "warn at {amount}",
+        "block": "block",
+        "personal": "personal",
+        "o_applied": "applied",
+        "o_unchanged": "unchanged",
+        "o_rejected": "rejected",
+        "o_failed": "failed",
+        "o_pending": "pending",
+        "o_invalid": "invalid",
+        "o_skipped": "skipped",
     },
 }
+
+
+def describe(quota: Quota | None, lang: str) -> str:
+    """A quota in the page's language: `1500 ₽ (порог 1200, блокировка)`."""
+    words = LABELS[lang]
+    if quota is None:
+        return words["no_quota"]
+    parts = (
+        []
+        if quota.warn_at is None
+        else [words["warn_at"].format(amount=format_amount(quota.warn_at))]
+    )
+    parts.append(words[quota.on_exceed.value])
+    return f"{format_amount(quota.limit)} ₽ ({', '.join(parts)})"
