@@ -35,6 +35,29 @@ class RowShape:
     def has(self, name: Field) -> bool:
         return name in self.labels
 
+    def desired(
+        self,
+        source: str,
+        msisdn: str,
+        action: RowAction,
+        limit: Decimal | None,
+        warn_at: Decimal | None,
+        on_exceed: OnExceed | None,
+        extra_values: tuple[str, ...],
+    ) -> DesiredRow:
+        """A valid row of this table: what it manages and its extra columns come from here."""
+        return DesiredRow(
+            source,
+            msisdn,
+            action,
+            limit,
+            warn_at,
+            self.manages_warn_at,
+            on_exceed,
+            self.extra_columns,
+            extra_values,
+        )
+
     def __post_init__(self) -> None:
         object.__setattr__(self, "has_limit", Field.LIMIT in self.labels)
 
@@ -133,17 +156,7 @@ def _simple_row(
         return None
     if warn_at is not None and warn_at > limit:
         return None
-    return DesiredRow(
-        source,
-        msisdn,
-        RowAction.SET,
-        limit,
-        warn_at,
-        shape.manages_warn_at,
-        on_exceed,
-        shape.extra_columns,
-        extra_values,
-    )
+    return shape.desired(source, msisdn, RowAction.SET, limit, warn_at, on_exceed, extra_values)
 
 
 def _careful_row(
@@ -174,17 +187,7 @@ def _careful_row(
     if problems.items:
         shown = msisdn or cell_text(raw.msisdn)
         return InvalidRow(source, shown, tuple(problems.items), shape.extra_columns, extra_values)
-    return DesiredRow(
-        source,
-        msisdn,
-        action,
-        limit,
-        warn_at,
-        shape.manages_warn_at,
-        on_exceed,
-        shape.extra_columns,
-        extra_values,
-    )
+    return shape.desired(source, msisdn, action, limit, warn_at, on_exceed, extra_values)
 
 
 def _on_exceed_of(value: object) -> OnExceed | None:
