@@ -24,11 +24,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(db: Path, options: Sequence[str] = ()) -> Iterator[str]:
+def served(db: Path, options: Sequence[str] = (), token: str = TOKEN) -> Iterator[str]:
+    """`quotabulk sandbox serve` as a user starts it, in its own process; yields its URL."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     command = [*QUOTABULK, "sandbox", "serve", "--port", str(port), "--db", str(db), *options]
-    env = {**os.environ, "QUOTABULK_TOKEN": TOKEN}
+    env = {**os.environ, "QUOTABULK_TOKEN": token}
     with (db.parent / f"serve-{port}.log").open("wb") as log:
         process = subprocess.Popen(command, env=env, stdout=log, stderr=log, cwd=ROOT)
         try:

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from benchmarks.sandbox_process import served as serve_sandbox
 from tests.conftest import EXAMPLES, CliResult
 from tests.test_cli_validate import ALL_EXAMPLES
 
@@ -109,40 +106,10 @@ def test_history_json(cli: Callable[..., CliResult], seeded: Path) -> None:
 
 
 @pytest.fixture
-def served(tmp_path: Path, seeded: Path) -> Iterator[tuple[str, str]]:
-    """`quotabulk sandbox serve` as a user starts it, in its own process."""
+def served(seeded: Path) -> Iterator[tuple[str, str]]:
     token = "serve-token-0d9e1f"
-    port = _free_port()
-    env = {**os.environ, "QUOTABULK_TOKEN": token}
-    command = [sys.executable, "-m", "quotabulk", "sandbox", "serve"]
-    command += ["--port", str(port), "--db", str(seeded)]
-    url = f"http://127.0.0.1:{port}"
-    with (tmp_path / "serve.log").open("wb") as log:
-        process = subprocess.Popen(command, env=env, stdout=log, stderr=log)
-        try:
-            _wait_until_up(url)
-            yield url, token
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_until_up(url: str) -> None:
-    for _ in range(200):
-        try:
-            httpx.get(url + "/v1/accounts/x/subscribers", timeout=1)
-            return
-        except httpx.TransportError:
-            time.sleep(0.05)
-    raise AssertionError("sandbox serve did not start")
+    with serve_sandbox(seeded, token=token) as url:
+        yield url, token
 
 
 @pytest.mark.slow

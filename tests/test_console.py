@@ -7,9 +7,11 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
+from fastapi import FastAPI
 from pydantic import SecretStr
 
 from quotabulk.config import EMBEDDED_TOKEN, Settings
@@ -25,11 +27,7 @@ from tests.test_apply import history
 def console(
     quotabulk_home: Path, cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[AsgiClient]:
-    monkeypatch.setenv("QUOTABULK_SANDBOX_PROCESSING_MS", "50")
-    assert cli("sandbox", "seed", "--from", EXAMPLES / "current.yaml").code == 0
-    settings = Settings(None, SecretStr(EMBEDDED_TOKEN), None, quotabulk_home)
-    app = create_console(ConsoleConfig(settings, ExecuteOptions(rate_limit=100)))
-    with AsgiClient(app) as client:
+    with AsgiClient(make_console(quotabulk_home, cli, monkeypatch, 100)) as client:
         yield client
 
 
@@ -45,6 +43,26 @@ def upload(client: AsgiClient, *paths: Path, skip_invalid: bool = False) -> str:
     answer = client.post("/upload", files=files, data=data)
     assert answer.status_code == 303, answer.text
     return str(answer.headers["location"])
+
+
+def finished_job(client: AsgiClient, job_path: str) -> dict[str, Any]:
+    """Poll the job's state as the page does, until it is done (bounded: 10 s)."""
+    for _ in range(200):
+        state: dict[str, Any] = client.get(f"{job_path}/state").json()
+        if state["done"]:
+            return state
+        time.sleep(0.05)
+    raise AssertionError(f"{job_path} did not finish")
+
+
+def make_console(
+    home: Path, cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch, rate_limit: float
+) -> FastAPI:
+    """A console on a freshly seeded embedded sandbox that processes requests quickly."""
+    monkeypatch.setenv("QUOTABULK_SANDBOX_PROCESSING_MS", "50")
+    assert cli("sandbox", "seed", "--from", EXAMPLES / "current.yaml").code == 0
+    settings = Settings(None, SecretStr(EMBEDDED_TOKEN), None, home)
+    return create_console(ConsoleConfig(settings, ExecuteOptions(rate_limit=rate_limit)))
 
 
 def test_upload_review_approve_and_download(console: AsgiClient, quotabulk_home: Path) -> None:
@@ -68,12 +86,7 @@ def test_upload_review_approve_and_download(console: AsgiClient, quotabulk_home:
     )
     assert approved.status_code == 303
     job_path = approved.headers["location"]
-    state = {}
-    for _ in range(200):
-        state = console.get(f"{job_path}/state").json()
-        if state["done"]:
-            break
-        time.sleep(0.05)
+    state = finished_job(console, job_path)
     assert state["error"] is None
     assert state["outcomes"]["applied"] == 7
     assert len(history(quotabulk_home)) == 7
@@ -115,12 +128,7 @@ def test_a_stale_plan_is_refused_with_what_changed(
             "reviewed": "true",
         },
     )
-    job_path = approved.headers["location"]
-    for _ in range(200):
-        state = console.get(f"{job_path}/state").json()
-        if state["done"]:
-            break
-        time.sleep(0.05)
+    state = finished_job(console, approved.headers["location"])
     assert "the saved plan is stale" in state["error"]
     assert "79123456789 was 1000 ₽" in state["error"]
 

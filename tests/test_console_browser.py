@@ -13,12 +13,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 import uvicorn
-from pydantic import SecretStr
 
-from quotabulk.config import EMBEDDED_TOKEN, Settings
-from quotabulk.console.app import ConsoleConfig, create_console
-from quotabulk.execute import ExecuteOptions
 from tests.conftest import EXAMPLES, CliResult
+from tests.test_console import make_console
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -43,10 +40,7 @@ pytestmark = [
 def console_url(
     quotabulk_home: Path, cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[str]:
-    monkeypatch.setenv("QUOTABULK_SANDBOX_PROCESSING_MS", "100")
-    assert cli("sandbox", "seed", "--from", EXAMPLES / "current.yaml").code == 0
-    settings = Settings(None, SecretStr(EMBEDDED_TOKEN), None, quotabulk_home)
-    app = create_console(ConsoleConfig(settings, ExecuteOptions(rate_limit=50)))
+    app = make_console(quotabulk_home, cli, monkeypatch, rate_limit=50)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     server = uvicorn.Server(uvicorn.Config(app, log_level="critical"))
