@@ -15,8 +15,9 @@ QuotabulkError                  a user-facing message and an exit code
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 EXIT_OK = 0
 EXIT_INPUT = 1
@@ -78,8 +79,17 @@ class InputError(QuotabulkError):
         super().__init__(f"{where}: {message}")
 
 
+class _HasProblems(Protocol):
+    @property
+    def problems(self) -> tuple[RowProblem, ...]: ...
+
+
 class ValidationFailed(QuotabulkError):
     """Raised by strict runs when one or more rows are invalid; carries all of them."""
+
+    @classmethod
+    def of_rows(cls, rows: Iterable[_HasProblems]) -> ValidationFailed:
+        return cls([problem for row in rows for problem in row.problems])
 
     def __init__(self, problems: Sequence[RowProblem]) -> None:
         self.problems = list(problems)

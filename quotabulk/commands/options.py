@@ -62,7 +62,7 @@ def load_checked(
     """Load the inputs; in strict mode any invalid row fails the command before any I/O."""
     loaded = load_inputs(list(files), load_options(columns_file, sheets))
     if loaded.invalid and not skip_invalid:
-        raise ValidationFailed([p for row in loaded.invalid for p in row.problems])
+        raise ValidationFailed.of_rows(loaded.invalid)
     return loaded
 
 

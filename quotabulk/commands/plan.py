@@ -64,7 +64,7 @@ def plan_command(
         current = state_from_rows(load_inputs([current_file]).rows)
     planned = plan(loaded.rows, current, PlanOptions(prune=prune, max_deletes=max_deletes))
     if planned.problems and not skip_invalid:
-        raise ValidationFailed([p for row in planned.problems for p in row.problems])
+        raise ValidationFailed.of_rows(planned.problems)
     echo_invalid([*loaded.invalid, *planned.problems], skipped=True)
     body = plan_json(planned, account, loaded.invalid)
     if out is not None:

@@ -74,7 +74,7 @@ def reconcile_command(
         loaded = load_inputs(list(files), load_options(columns_file, sheets))
         account = settings.resolve_account(loaded.accounts)
         if loaded.invalid and not skip_invalid:
-            raise ValidationFailed([p for row in loaded.invalid for p in row.problems])
+            raise ValidationFailed.of_rows(loaded.invalid)
         plan_options = PlanOptions(prune=prune, max_deletes=max_deletes)
         if dry_run:
             result = _dry_run(settings, account, loaded, plan_options, inputs)

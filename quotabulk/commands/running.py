@@ -134,7 +134,7 @@ def files_spec(
     def build(current: dict[str, Subscriber]) -> PlannedRun:
         planned = plan(loaded.rows, current, plan_options)
         if planned.problems and not skip_invalid:
-            raise ValidationFailed([p for row in planned.problems for p in row.problems])
+            raise ValidationFailed.of_rows(planned.problems)
         return PlannedRun(planned, loaded.invalid)
 
     digest = fingerprint(
