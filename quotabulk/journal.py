@@ -8,14 +8,15 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from quotabulk.models import Quota
 from quotabulk.outcomes import Outcome, RowResult, RunResult
+from quotabulk.sqlite_db import immediate, open_wal
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -91,28 +92,16 @@ class Journal:
     """The local record of runs. One connection per process; WAL so readers never wait."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        # NORMAL in WAL mode survives a killed process; `create_run` alone syncs FULL, since
+        # NORMAL suffices against a killed process; `create_run` alone syncs FULL, since
         # keys lost to a power cut would be re-made under a new run and sent a second time.
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("PRAGMA busy_timeout=10000")
-        self.db.executescript(SCHEMA)
+        self.db = open_wal(path, SCHEMA)
 
     def close(self) -> None:
         self.db.close()
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return immediate(self.db)
 
     # -- runs ----------------------------------------------------------------------------
 

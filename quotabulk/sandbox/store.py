@@ -24,6 +24,7 @@ from typing import Any
 from quotabulk.amounts import format_amount
 from quotabulk.models import Quota, Subscriber
 from quotabulk.operator.models import Operation, RequestStatus, SubmitRequest
+from quotabulk.sqlite_db import immediate, open_wal
 
 ACCOUNT_CEILING = Decimal(100_000)
 DEFAULT_PROCESSING_MS = 1500
@@ -75,30 +76,19 @@ class SandboxStore:
     processes (one lock per store, `BEGIN IMMEDIATE`, WAL)."""
 
     def __init__(self, path: Path, behaviour: Behaviour | None = None) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.behaviour = behaviour or Behaviour()
         self._random = random.Random(self.behaviour.seed)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA busy_timeout=10000")
-        self._db.executescript(SCHEMA)
+        self._db = open_wal(path, SCHEMA)
 
     def close(self) -> None:
         self._db.close()
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        with self._lock, immediate(self._db) as db:
+            yield db
 
     # -- seeding -----------------------------------------------------------------------
 
