@@ -45,6 +45,14 @@ def upload(client: AsgiClient, *paths: Path, skip_invalid: bool = False) -> str:
     return str(answer.headers["location"])
 
 
+def approve(client: AsgiClient, review_path: str, review_page: str) -> Any:
+    """Tick «reviewed» and approve the plan the review page showed."""
+    fingerprint = re.search(r'name="fingerprint" value="([^"]+)"', review_page)
+    assert fingerprint
+    data = {"csrf": csrf_of(client), "fingerprint": fingerprint[1], "reviewed": "true"}
+    return client.post(f"{review_path}/approve", data=data)
+
+
 def finished_job(client: AsgiClient, job_path: str) -> dict[str, Any]:
     """Poll the job's state as the page does, until it is done (bounded: 10 s)."""
     for _ in range(200):
@@ -74,16 +82,7 @@ def test_upload_review_approve_and_download(console: AsgiClient, quotabulk_home:
     assert 'id="approve" disabled' in review
     assert "Учебный режим" in review  # the sandbox banner, in Russian by default
     assert EMBEDDED_TOKEN not in review
-    fingerprint = re.search(r'name="fingerprint" value="([^"]+)"', review)
-    assert fingerprint
-    approved = console.post(
-        f"{review_path}/approve",
-        data={
-            "csrf": csrf_of(console),
-            "fingerprint": fingerprint[1],
-            "reviewed": "true",
-        },
-    )
+    approved = approve(console, review_path, review)
     assert approved.status_code == 303
     job_path = approved.headers["location"]
     state = finished_job(console, job_path)
@@ -116,18 +115,10 @@ def test_a_stale_plan_is_refused_with_what_changed(
     console: AsgiClient, cli: Callable[..., CliResult], text_file: Callable[..., Path]
 ) -> None:
     review_path = upload(console, EXAMPLES / "quotas.yaml")
-    fingerprint = re.search(r'name="fingerprint" value="([^"]+)"', console.get(review_path).text)
-    assert fingerprint
+    review = console.get(review_path).text
     other = text_file("other.csv", "Номер;Лимит\n79123456789;999\n")
     assert cli("apply", "--yes", other).code == 0
-    approved = console.post(
-        f"{review_path}/approve",
-        data={
-            "csrf": csrf_of(console),
-            "fingerprint": fingerprint[1],
-            "reviewed": "true",
-        },
-    )
+    approved = approve(console, review_path, review)
     state = finished_job(console, approved.headers["location"])
     assert "the saved plan is stale" in state["error"]
     assert "79123456789 was 1000 ₽" in state["error"]
