@@ -51,7 +51,7 @@ serve: install
 	$(BIN)/quotabulk serve
 
 schemas: install
-	$(BIN)/python -m quotabulk.schemas_gen
+	$(BIN)/python -m quotabulk.formats.schemas
 
 clean:
 	rm -rf $(VENV) .quotabulk .pytest_cache .mypy_cache .ruff_cache .coverage

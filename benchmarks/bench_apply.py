@@ -16,7 +16,7 @@ import httpx
 from benchmarks.measure import QUOTABULK, ROOT
 from benchmarks.report import Result
 from benchmarks.sandbox_process import TOKEN, served
-from quotabulk.models import Quota, Subscriber
+from quotabulk.domain.models import Quota, Subscriber
 from quotabulk.sandbox.store import SandboxStore
 
 ACCOUNT = "ACC-APPLY"

@@ -16,7 +16,7 @@ from benchmarks.report import Result
 from benchmarks.sandbox_process import TOKEN, served
 from quotabulk.config import Settings
 from quotabulk.operator.connect import connect
-from quotabulk.operator.models import Operation
+from quotabulk.operator.http.wire import Operation
 from quotabulk.sandbox.seed import random_subscribers
 from quotabulk.sandbox.store import SandboxStore
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import xlsxwriter
 
-from quotabulk.models import OnExceed, Quota
-from quotabulk.outcomes import Outcome, RowResult, RunResult
-from quotabulk.report import ReportMeta, write_report
+from quotabulk.domain.models import OnExceed, Quota
+from quotabulk.domain.outcomes import Outcome, RowResult, RunResult
+from quotabulk.formats.reports import ReportMeta, write_report
 
 OUTCOMES = [Outcome.APPLIED, Outcome.UNCHANGED, Outcome.REJECTED, Outcome.PENDING]
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from benchmarks.measure import QUOTABULK, ROOT
 from benchmarks.sandbox_process import TOKEN, served
-from quotabulk.models import Quota, Subscriber
+from quotabulk.domain.models import Quota, Subscriber
 from quotabulk.sandbox.store import SandboxStore
 
 ACCOUNT = "ACC-SOAK"

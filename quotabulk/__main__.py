@@ -1,3 +1,3 @@
-from quotabulk.cli import main
+from quotabulk.cli.main import main
 
 raise SystemExit(main())

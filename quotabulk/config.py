@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from quotabulk.errors import ConfigError
+from quotabulk.domain.errors import ConfigError
 
 ENV_API_URL = "QUOTABULK_API_URL"
 ENV_TOKEN = "QUOTABULK_TOKEN"  # noqa: S105 - the variable's name, not a token

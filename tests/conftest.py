@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from hypothesis import settings
 
-from quotabulk.cli import main
+from quotabulk.cli.main import main
 
 
 @pytest.fixture(autouse=True)

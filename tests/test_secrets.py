@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli.test_validate import ALL_EXAMPLES
 from tests.conftest import EXAMPLES, CliResult
 from tests.live import live_sandbox
-from tests.test_cli_validate import ALL_EXAMPLES
 
 SECRET = "tok-SECRET-9b1f27c4e0"
 

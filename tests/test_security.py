@@ -9,8 +9,8 @@ import pytest
 import trustme
 import yaml
 
-from quotabulk.commands.sandbox import serve_command
-from quotabulk.load import yaml_safe
+from quotabulk.cli.sandbox import serve_command
+from quotabulk.formats.inputs import yaml_safe
 from tests.conftest import EXAMPLES, CliResult
 from tests.live import live_sandbox
 

@@ -19,14 +19,14 @@ from quotabulk.config import Settings
 from quotabulk.console.auth import check_password, csrf_ok, csrf_token
 from quotabulk.console.i18n import LABELS, LANGUAGES, describe
 from quotabulk.console.jobs import Jobs
-from quotabulk.errors import QuotabulkError
-from quotabulk.execute import ExecuteOptions
-from quotabulk.journal import Journal
-from quotabulk.load import load_inputs
+from quotabulk.domain.errors import QuotabulkError
+from quotabulk.domain.plan import plan
+from quotabulk.engine.execute import ExecuteOptions
+from quotabulk.formats.inputs import load_inputs
+from quotabulk.formats.plans.write import plan_json
+from quotabulk.formats.reports import ReportMeta, write_report
 from quotabulk.operator.connect import connect
-from quotabulk.plan import plan
-from quotabulk.plan_json import plan_json
-from quotabulk.report import ReportMeta, write_report
+from quotabulk.store.journal import Journal
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 ACCEPTED = (".xlsx", ".csv", ".yaml", ".yml")

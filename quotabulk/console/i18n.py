@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from quotabulk.amounts import format_amount
-from quotabulk.models import Quota
+from quotabulk.domain.amounts import format_amount
+from quotabulk.domain.models import Quota
 
 LANGUAGES = ("ru", "en")
 

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from quotabulk.config import Settings
-from quotabulk.errors import QuotabulkError
-from quotabulk.execute import ExecuteOptions, ProgressSink
-from quotabulk.outcomes import RunResult
-from quotabulk.runner import run_apply
+from quotabulk.domain.errors import QuotabulkError
+from quotabulk.domain.outcomes import RunResult
+from quotabulk.engine.execute import ExecuteOptions, ProgressSink
+from quotabulk.engine.runner import run_apply
 
 
 @dataclass
@@ -72,7 +72,7 @@ class Jobs:
 
     def start(self, upload_id: str, plan_path: Path, account: str | None) -> Job:
         """Apply the saved plan exactly as shown; a stale one is refused by the runner."""
-        from quotabulk.commands.running import plan_file_spec
+        from quotabulk.cli.running import plan_file_spec
 
         job = Job(secrets.token_urlsafe(9), upload_id)
         self._jobs[job.job_id] = job

@@ -10,9 +10,9 @@ import httpx
 
 from quotabulk import __version__
 from quotabulk.config import ENV_API_URL, Settings
-from quotabulk.errors import ApiStatusError, ConfigError
-from quotabulk.operator.client import OperatorClient
-from quotabulk.operator.retry import OnRetry, RetryPolicy
+from quotabulk.domain.errors import ApiStatusError, ConfigError
+from quotabulk.operator.http.client import OperatorClient
+from quotabulk.operator.http.retry import OnRetry, RetryPolicy
 
 TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 EMBEDDED_URL = "http://sandbox.invalid"

@@ -15,7 +15,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from quotabulk import __version__
-from quotabulk.operator.models import (
+from quotabulk.operator.http.wire import (
     API_PREFIX,
     MAX_PAGE,
     MSISDN_PATTERN,

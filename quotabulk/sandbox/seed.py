@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from quotabulk.models import OnExceed, Quota, Subscriber
+from quotabulk.domain.models import OnExceed, Quota, Subscriber
 from quotabulk.sandbox.store import SandboxStore
 
 FIRST_MSISDN = 79000000000

@@ -21,10 +21,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from quotabulk.amounts import format_amount
-from quotabulk.models import Quota, Subscriber
-from quotabulk.operator.models import Operation, RequestStatus, SubmitRequest
-from quotabulk.sqlite_db import immediate, open_wal
+from quotabulk.domain.amounts import format_amount
+from quotabulk.domain.models import Quota, Subscriber
+from quotabulk.operator.http.wire import Operation, RequestStatus, SubmitRequest
+from quotabulk.store.sqlite_db import immediate, open_wal
 
 ACCOUNT_CEILING = Decimal(100_000)
 DEFAULT_PROCESSING_MS = 1500

@@ -1,0 +1,57 @@
+"""`quotabulk history`: the operator's request history («История заявок»)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import click
+
+from quotabulk.cli.operator_session import with_operator
+from quotabulk.cli.options import output_format
+from quotabulk.config import load_settings
+from quotabulk.domain.errors import EXIT_OK, UsageError
+from quotabulk.domain.msisdn import MsisdnError, normalise_msisdn
+
+
+@click.command("history")
+@click.option("--since", help="only requests created since this date or time (ISO 8601)")
+@click.option("--msisdn", help="only requests for this number")
+@output_format
+def history_command(since: str | None, msisdn: str | None, output_format: str) -> int:
+    """Show the operator's requests: number, subscriber, operation, status, reason."""
+    since_at = _parse_since(since)
+    number = None
+    if msisdn is not None:
+        try:
+            number = normalise_msisdn(msisdn)
+        except MsisdnError as exc:
+            raise UsageError(f"--msisdn: {exc}") from None
+    settings = load_settings()
+    account = settings.resolve_account()
+    requests = with_operator(settings, account, lambda client: client.history(since_at, number))
+    if output_format == "json":
+        keys = ("request_id", "msisdn", "operation", "status", "reason", "created_at", "updated_at")
+        items = [
+            {k: v for k, v in r.model_dump(mode="json").items() if k in keys} for r in requests
+        ]
+        click.echo(json.dumps(items, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    for r in requests:
+        reason = f"  {r.reason}" if r.reason else ""
+        created = r.created_at.strftime("%Y-%m-%d %H:%M:%S")
+        click.echo(
+            f"{r.request_id}  {created}  {r.msisdn}  {r.operation:<6}  {r.status:<11}{reason}"
+        )
+    click.echo(f"{len(requests)} requests.")
+    return EXIT_OK
+
+
+def _parse_since(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--since: '{text}' is not a date such as 2026-11-01") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -1,0 +1,115 @@
+"""The command line: one click group, commands loaded lazily, and the one error boundary.
+
+`main(argv)` is the only place that turns exceptions into exit codes (DESIGN.md): an
+expected failure prints one sentence; a bug prints one line and leaves its traceback
+in a log under `$QUOTABULK_HOME/logs`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from quotabulk import __version__
+from quotabulk.domain.errors import (
+    EXIT_INPUT,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    QuotabulkError,
+    ValidationFailed,
+)
+
+# name → "module:attribute"; importing only the command that runs keeps `validate` from
+# paying for the HTTP client and the web stack.
+COMMANDS = {
+    "validate": "quotabulk.cli.validate:validate",
+    "plan": "quotabulk.cli.plan:plan_command",
+    "apply": "quotabulk.cli.apply:apply_command",
+    "reconcile": "quotabulk.cli.reconcile:reconcile_command",
+    "export": "quotabulk.cli.export:export_command",
+    "history": "quotabulk.cli.history:history_command",
+    "runs": "quotabulk.cli.runs:runs_command",
+    "show": "quotabulk.cli.runs:show_command",
+    "sandbox": "quotabulk.cli.sandbox:sandbox_group",
+    "serve": "quotabulk.cli.serve:serve_command",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name for name in COMMANDS if _module_exists(COMMANDS[name])]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None or not _module_exists(target):
+            return None
+        module_name, attribute = target.split(":")
+        command = getattr(importlib.import_module(module_name), attribute)
+        assert isinstance(command, click.Command)
+        return command
+
+
+def _module_exists(target: str) -> bool:
+    return importlib.util.find_spec(target.split(":")[0]) is not None
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="quotabulk")
+def cli() -> None:
+    """Declarative bulk changes of mobile-operator quotas: validate, plan, apply, report."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; return its exit code. Never raises (but for SystemExit)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        result = cli.main(args=args, prog_name="quotabulk", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Interrupted.", err=True)
+        return EXIT_INTERRUPTED
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        return EXIT_INTERRUPTED
+    except click.ClickException as exc:
+        # click's usage errors exit 2, which quotabulk keeps for "changes pending".
+        exc.show()
+        return EXIT_INPUT
+    except QuotabulkError as exc:
+        _show_error(exc)
+        return exc.exit_code
+    except Exception as exc:
+        return _internal_error(exc, args)
+    return result if isinstance(result, int) else 0
+
+
+def _show_error(exc: QuotabulkError) -> None:
+    if isinstance(exc, ValidationFailed):
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+    click.echo(f"Error: {exc.message}", err=True)
+
+
+def _internal_error(exc: BaseException, args: Sequence[str]) -> int:
+    home = Path(os.environ.get("QUOTABULK_HOME", ".quotabulk"))
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    log = home / "logs" / f"crash-{stamp}.log"
+    try:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        command = args[0] if args else ""
+        text = "".join(traceback.format_exception(exc))
+        log.write_text(f"quotabulk {__version__} {command}\n{text}", encoding="utf-8")
+        where = f"; the details are in {log}"
+    except OSError:
+        where = ""
+    click.echo(
+        f"Internal error: {type(exc).__name__}. This is a bug in quotabulk{where}.", err=True
+    )
+    return EXIT_INTERNAL

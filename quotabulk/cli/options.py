@@ -1,0 +1,71 @@
+"""Options shared by several commands, declared once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from quotabulk.domain.errors import ValidationFailed
+from quotabulk.formats.inputs import Loaded, LoadOptions, load_inputs
+from quotabulk.formats.inputs.columns import ColumnAliases
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def output_format(func: F) -> F:
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help="text for people, json for scripts (on stdout)",
+    )(func)
+
+
+def input_files(func: F) -> F:
+    """FILE... plus --columns, --sheet and --skip-invalid."""
+    func = click.option(
+        "--skip-invalid",
+        is_flag=True,
+        help="go on with the valid rows and report the invalid ones (strict by default)",
+    )(func)
+    func = click.option(
+        "--sheet",
+        "sheets",
+        multiple=True,
+        metavar="NAME",
+        help="read only this sheet of each workbook (repeatable); it must have a header",
+    )(func)
+    func = click.option(
+        "--columns",
+        "columns_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="a YAML mapping of field to header name, e.g. `limit: Лимит на месяц`",
+    )(func)
+    return click.argument("files", nargs=-1, type=click.Path(path_type=Path), metavar="FILE...")(
+        func
+    )
+
+
+def load_options(columns_file: Path | None, sheets: Sequence[str]) -> LoadOptions:
+    aliases = ColumnAliases.from_mapping_file(columns_file) if columns_file else ColumnAliases()
+    return LoadOptions(aliases=aliases, sheets=tuple(sheets))
+
+
+def load_checked(
+    files: Sequence[Path], columns_file: Path | None, sheets: Sequence[str], skip_invalid: bool
+) -> Loaded:
+    """Load the inputs; in strict mode any invalid row fails the command before any I/O."""
+    loaded = load_inputs(list(files), load_options(columns_file, sheets))
+    if loaded.invalid and not skip_invalid:
+        raise ValidationFailed.of_rows(loaded.invalid)
+    return loaded
+
+
+def echo_notices(loaded: Loaded) -> None:
+    for notice in loaded.notices:
+        click.echo(notice, err=True)

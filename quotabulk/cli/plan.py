@@ -1,0 +1,79 @@
+"""`quotabulk plan FILE...`: fetch the current state and show the diff."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from quotabulk.cli.operator_session import fetch_current
+from quotabulk.cli.options import echo_notices, input_files, load_checked, output_format
+from quotabulk.cli.render import echo_invalid, plan_lines
+from quotabulk.config import load_settings
+from quotabulk.domain.errors import EXIT_OK, EXIT_PENDING_CHANGES, ValidationFailed
+from quotabulk.domain.plan import DEFAULT_MAX_DELETES, PlanOptions, plan
+from quotabulk.domain.state import state_from_rows
+from quotabulk.formats.inputs import load_inputs
+from quotabulk.formats.plans.write import plan_json
+
+
+@click.command("plan")
+@input_files
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="save the plan as JSON"
+)
+@click.option("--prune", is_flag=True, help="also delete quotas of subscribers no input mentions")
+@click.option(
+    "--max-deletes",
+    type=click.IntRange(min=0),
+    default=DEFAULT_MAX_DELETES,
+    show_default=True,
+    help="refuse --prune when it would delete more quotas than this",
+)
+@click.option(
+    "--detailed-exitcode", is_flag=True, help="exit 2 when changes are pending, 0 when none"
+)
+@click.option(
+    "--current",
+    "current_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="plan offline against a state file instead of the operator",
+)
+@output_format
+def plan_command(
+    files: tuple[Path, ...],
+    columns_file: Path | None,
+    sheets: tuple[str, ...],
+    skip_invalid: bool,
+    out: Path | None,
+    prune: bool,
+    max_deletes: int,
+    detailed_exitcode: bool,
+    current_file: Path | None,
+    output_format: str,
+) -> int:
+    """Show what apply would change: + add, ~ edit, - delete, and a summary line."""
+    loaded = load_checked(files, columns_file, sheets, skip_invalid)
+    echo_notices(loaded)
+    settings = load_settings()
+    account = settings.resolve_account(loaded.accounts)
+    if current_file is None:
+        account, current = fetch_current(settings, account)
+    else:
+        current = state_from_rows(load_inputs([current_file]).rows)
+    planned = plan(loaded.rows, current, PlanOptions(prune=prune, max_deletes=max_deletes))
+    if planned.problems and not skip_invalid:
+        raise ValidationFailed.of_rows(planned.problems)
+    echo_invalid([*loaded.invalid, *planned.problems], skipped=True)
+    body = plan_json(planned, account, loaded.invalid)
+    if out is not None:
+        out.write_text(json.dumps(body, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    if output_format == "json":
+        click.echo(json.dumps(body, ensure_ascii=False, indent=2))
+    else:
+        for line in plan_lines(planned):
+            click.echo(line)
+    if detailed_exitcode and planned.changes:
+        return EXIT_PENDING_CHANGES
+    return EXIT_OK

@@ -1,0 +1,60 @@
+"""How a finished run is shown: counts, then the rows that need a person's attention."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from quotabulk.domain.models import describe_quota
+from quotabulk.domain.outcomes import RowResult, RunResult
+from quotabulk.formats.reports.json_report import row_json
+
+MAX_ROWS_SHOWN = 50
+
+
+def run_json(result: RunResult, *, all_rows: bool) -> dict[str, Any]:
+    rows = result.rows if all_rows else [r for r in result.rows if not r.outcome.good]
+    return {
+        "run_id": result.run_id,
+        "account": result.account,
+        "status": result.status,
+        "started_at": result.started_at,
+        "finished_at": result.finished_at,
+        "counts": result.counts(),
+        "rows": [row_json(row) for row in rows],
+    }
+
+
+def echo_run(
+    result: RunResult,
+    output_format: str,
+    *,
+    all_rows: bool = False,
+    stats: dict[str, float] | None = None,
+) -> None:
+    if output_format == "json":
+        body = run_json(result, all_rows=all_rows)
+        if stats is not None:
+            body["stats"] = stats
+        click.echo(json.dumps(body, ensure_ascii=False, indent=2))
+        return
+    rows = list(result.rows) if all_rows else [r for r in result.rows if not r.outcome.good]
+    for row in rows[:MAX_ROWS_SHOWN]:
+        click.echo(_row_line(row))
+    if len(rows) > MAX_ROWS_SHOWN:
+        click.echo(
+            f"… and {len(rows) - MAX_ROWS_SHOWN} more (see `quotabulk show {result.run_id}`)"
+        )
+    click.echo(result.summary_line())
+
+
+def _row_line(row: RowResult) -> str:
+    request = f" {row.request_id}" if row.request_id else ""
+    error = f": {row.error}" if row.error else ""
+    change = ""
+    if row.action in ("add", "edit", "delete"):
+        change = f" {describe_quota(row.before)} → {describe_quota(row.after)}"
+    head = f"{row.outcome.value:<9} {row.msisdn or '-':<11} {row.action:<9}"
+    return f"{head}{request}{change}  [{row.source}]{error}"

@@ -1,0 +1,89 @@
+"""`quotabulk serve`: the web console for finance teams."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from quotabulk.cli.running import execute_options
+from quotabulk.config import load_settings
+from quotabulk.domain.errors import EXIT_OK, ConfigError
+from quotabulk.logs import configure_logging
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+ENV_PASSWORD_HASH = "QUOTABULK_CONSOLE_PASSWORD_HASH"  # noqa: S105 - a variable's name
+ENV_SESSION_SECRET = "QUOTABULK_CONSOLE_SECRET"  # noqa: S105
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="address to bind")
+@click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)
+@click.option(
+    "--ssl-certfile",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="TLS certificate: required when not on loopback",
+)
+@click.option("--ssl-keyfile", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--rate-limit", type=click.FloatRange(min=0.1), default=10.0, show_default=True)
+@click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True)
+@click.option(
+    "--hash-password",
+    is_flag=True,
+    help=f"print a hash for {ENV_PASSWORD_HASH} from a password typed in, and exit",
+)
+def serve_command(
+    host: str,
+    port: int,
+    ssl_certfile: Path | None,
+    ssl_keyfile: Path | None,
+    rate_limit: float,
+    concurrency: int,
+    hash_password: bool,
+) -> int:
+    """Serve the web console: upload a sheet, review the plan, approve, download the report.
+
+    It talks to the operator configured as for the CLI (the local sandbox by default).
+    On loopback no login is needed; bound elsewhere it requires TLS and a password
+    whose hash is in QUOTABULK_CONSOLE_PASSWORD_HASH.
+    """
+    from quotabulk.console.auth import hash_password as make_hash
+
+    if hash_password:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        click.echo(make_hash(password))
+        return EXIT_OK
+    import uvicorn
+
+    from quotabulk.console.app import ConsoleConfig, create_console
+
+    remote = host not in LOOPBACK
+    password_hash = os.environ.get(ENV_PASSWORD_HASH) or None
+    if remote and (password_hash is None or ssl_certfile is None or ssl_keyfile is None):
+        raise ConfigError(
+            f"serving on {host} needs a login and TLS: set {ENV_PASSWORD_HASH} "
+            "(quotabulk serve --hash-password) and give --ssl-certfile and --ssl-keyfile"
+        )
+    configure_logging()
+    settings = load_settings()
+    config = ConsoleConfig(
+        settings,
+        execute_options(concurrency, rate_limit, "10m"),
+        password_hash=password_hash if remote else None,
+        secure_cookies=ssl_certfile is not None,
+        session_secret=os.environ.get(ENV_SESSION_SECRET),
+    )
+    scheme = "https" if ssl_certfile else "http"
+    click.echo(f"quotabulk console on {scheme}://{host}:{port}/  (Ctrl-C stops it)", err=True)
+    if settings.embedded:
+        click.echo(f"Operator: the local sandbox in {settings.sandbox_db}.", err=True)
+    uvicorn.run(
+        create_console(config),
+        host=host,
+        port=port,
+        log_level="warning",
+        ssl_certfile=str(ssl_certfile) if ssl_certfile else None,
+        ssl_keyfile=str(ssl_keyfile) if ssl_keyfile else None,
+    )
+    return EXIT_OK

@@ -1,1 +1,0 @@
-"""One command per module; each only parses, calls the library and renders."""

@@ -1,0 +1,144 @@
+"""Diff the desired state against the operator's current state. Pure: no I/O.
+
+`plan(desired, current, options)` answers, for every input row, whether the subscriber
+needs an `add`, an `edit`, a `delete`, or nothing (`unchanged`); with `prune`, it also
+deletes the quotas of subscribers no row mentions, within the `max_deletes` guard.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from quotabulk.domain.amounts import format_amount
+from quotabulk.domain.errors import PlanError, RowProblem
+from quotabulk.domain.models import ActionKind, DesiredRow, InvalidRow, Quota, Subscriber
+
+PRUNE_SOURCE = "--prune"
+DEFAULT_MAX_DELETES = 10
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    prune: bool = False
+    max_deletes: int = DEFAULT_MAX_DELETES
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedAction:
+    """What happens to one subscriber; the input row that asked for it (`--prune` for
+    deletions no row asked for) and that row's extra columns, for the report."""
+
+    msisdn: str
+    kind: ActionKind
+    before: Quota | None
+    after: Quota | None
+    source: str = PRUNE_SOURCE
+    extras: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Every planned action in input order (prunes last), and the rows that cannot be
+    planned against this account (not on it, or contradicting what it holds)."""
+
+    actions: tuple[PlannedAction, ...]
+    problems: tuple[InvalidRow, ...] = ()
+
+    @property
+    def changes(self) -> tuple[PlannedAction, ...]:
+        return tuple(a for a in self.actions if a.kind is not ActionKind.UNCHANGED)
+
+    def summary(self) -> dict[str, int]:
+        counts = Counter(action.kind for action in self.actions)
+        return {kind.value: counts.get(kind, 0) for kind in ActionKind}
+
+    def summary_line(self) -> str:
+        s = self.summary()
+        return (
+            f"Plan: {s['add']} to add, {s['edit']} to edit, {s['delete']} to delete, "
+            f"{s['unchanged']} unchanged."
+        )
+
+
+def plan(
+    desired: Sequence[DesiredRow],
+    current: Mapping[str, Subscriber],
+    options: PlanOptions | None = None,
+) -> Plan:
+    """Plan `desired` against `current`. Raises `PlanError` when pruning would delete more
+    than `options.max_deletes` quotas."""
+    options = options or PlanOptions()
+    actions: list[PlannedAction] = []
+    problems: list[InvalidRow] = []
+    for row in desired:
+        subscriber = current.get(row.msisdn)
+        if subscriber is None:
+            problems.append(_problem(row, "is not a subscriber of this account"))
+            continue
+        action = _plan_row(row, subscriber)
+        # Rows are checked on load; this catches a threshold kept from the account that
+        # the row's new, lower limit no longer admits.
+        after = action.after
+        if after is not None and after.warn_at is not None and after.warn_at > after.limit:
+            problems.append(_problem(row, _kept_threshold_message(after.warn_at, after.limit)))
+            continue
+        actions.append(action)
+    if options.prune:
+        actions.extend(_prunes(desired, current, options.max_deletes))
+    return Plan(tuple(actions), tuple(problems))
+
+
+def _plan_row(row: DesiredRow, subscriber: Subscriber) -> PlannedAction:
+    before = subscriber.quota
+    after = row.desired_quota(before)
+    if after == before:
+        kind = ActionKind.UNCHANGED
+    elif after is None:
+        kind = ActionKind.DELETE
+    elif before is None:
+        kind = ActionKind.ADD
+    else:
+        kind = ActionKind.EDIT
+    extras = tuple(zip(row.extra_columns, row.extra_values, strict=True))
+    return PlannedAction(row.msisdn, kind, before, after, row.source, extras)
+
+
+def _prunes(
+    desired: Sequence[DesiredRow], current: Mapping[str, Subscriber], max_deletes: int
+) -> list[PlannedAction]:
+    mentioned = {row.msisdn for row in desired}
+    prunes = [
+        PlannedAction(msisdn, ActionKind.DELETE, subscriber.quota, None)
+        for msisdn, subscriber in sorted(current.items())
+        if msisdn not in mentioned and subscriber.quota is not None
+    ]
+    if len(prunes) > max_deletes:
+        raise PlanError(
+            f"--prune would delete {len(prunes)} quotas that no input mentions, more than "
+            f"--max-deletes {max_deletes}; check the inputs, or raise --max-deletes to allow it"
+        )
+    return prunes
+
+
+def _problem(row: DesiredRow, message: str) -> InvalidRow:
+    problem = RowProblem(row.source, None, f"{row.msisdn} {message}")
+    return InvalidRow(row.source, row.msisdn, (problem,), row.extra_columns, row.extra_values)
+
+
+def _kept_threshold_message(warn_at: Decimal, limit: Decimal) -> str:
+    return (
+        f"keeps its threshold {format_amount(warn_at)}, which is above the new limit "
+        f"{format_amount(limit)}; give the threshold too"
+    )
+
+
+def apply_to(current: Mapping[str, Subscriber], planned: Plan) -> dict[str, Subscriber]:
+    """The state the operator would hold after every action of the plan succeeded."""
+    state = dict(current)
+    for action in planned.changes:
+        held = state[action.msisdn]
+        state[action.msisdn] = Subscriber(held.msisdn, action.after, held.blocked)
+    return state

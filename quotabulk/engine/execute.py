@@ -1,0 +1,231 @@
+"""Send each journaled action to the operator once, concurrently and rate limited, and
+poll the request numbers in batches until they are final or the wait runs out.
+
+Exactly-once rests on two things: every action's idempotency key is in the journal before
+its request is sent, and a re-send (after a lost answer, a crash or a kill) uses that same
+key, which the operator answers with the original request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from quotabulk.domain.errors import ApiError, ApiStatusError
+from quotabulk.domain.outcomes import Outcome
+from quotabulk.logs import get_logger
+from quotabulk.operator.http.client import OperatorClient
+from quotabulk.operator.http.wire import Operation, RequestStatus
+from quotabulk.store.journal import Journal, JournalAction
+
+FINAL = {RequestStatus.COMPLETED.value, RequestStatus.REJECTED.value}
+
+
+@dataclass(frozen=True)
+class ExecuteOptions:
+    concurrency: int = 8
+    rate_limit: float = 10.0
+    wait_s: float = 600.0
+    poll_first_s: float = 1.0
+    poll_tail_s: float = 0.2
+    tail_s: float = 5.0
+    poll_max_s: float = 10.0
+
+
+class ProgressSink:
+    """What the executor tells whoever watches; the default hears nothing."""
+
+    def begin(self, to_send: int, to_follow: int) -> None: ...
+    def sent(self) -> None: ...
+    def finished(self, status: str) -> None: ...
+    def failed(self, message: str) -> None: ...
+    def retrying(self, message: str) -> None: ...
+
+
+@dataclass
+class ExecuteStats:
+    sent: int = 0
+    status_calls: int = 0
+    retries: int = 0
+    sending_s: float = 0.0  # from the first send to the last answer
+
+
+class Executor:
+    def __init__(
+        self,
+        client: OperatorClient,
+        journal: Journal,
+        run_id: str,
+        options: ExecuteOptions,
+        progress: ProgressSink,
+        stop: asyncio.Event,
+    ) -> None:
+        self.client = client
+        self.journal = journal
+        self.run_id = run_id
+        self.options = options
+        self.progress = progress
+        self.stop = stop
+        self.stats = ExecuteStats()
+        self.log = get_logger(run_id=run_id)
+        self._sources: dict[int, tuple[str, str]] = {}  # seq → (source, msisdn), for log lines
+        self._open: dict[str, int] = {}  # request id → action seq, not final yet
+        self._sending_done = asyncio.Event()
+        self._last_send = time.monotonic()
+
+    async def run(self, actions: Sequence[JournalAction]) -> None:
+        """Send what is unsent, follow what is open; return when all is final, the wait
+        ran out, or `stop` was set (then without waiting for anything to become final)."""
+        self._sources = {a.seq: (a.source, a.msisdn) for a in actions}
+        to_send = [a for a in actions if a.open and a.idem_key and a.request_id is None]
+        for a in actions:
+            if a.open and a.request_id and a.request_status not in FINAL:
+                self._open[a.request_id] = a.seq
+        self.progress.begin(len(to_send), len(self._open))
+        poller = asyncio.create_task(self._poll())
+        started = time.monotonic()
+        try:
+            await self._send_all(to_send)
+        finally:
+            self._sending_done.set()
+            self._last_send = time.monotonic()
+            self.stats.sending_s = round(self._last_send - started, 3)
+        if self.stop.is_set():
+            poller.cancel()
+            await asyncio.gather(poller, return_exceptions=True)
+            return
+        await poller
+
+    async def _send_all(self, actions: Sequence[JournalAction]) -> None:
+        gate = asyncio.Semaphore(self.options.concurrency)
+
+        async def one(action: JournalAction) -> None:
+            async with gate:
+                if not self.stop.is_set():
+                    await self._send(action)
+
+        await asyncio.gather(*(one(action) for action in actions))
+
+    async def _send(self, action: JournalAction) -> None:
+        assert action.idem_key is not None
+        self.journal.record_sending(self.run_id, action.seq)
+        try:
+            request = await self.client.submit(
+                action.msisdn, Operation(action.kind), action.after, action.idem_key
+            )
+        except ApiStatusError as exc:
+            if exc.retryable:  # retries ran out: the row stays open for the next run
+                self._unanswered(action, exc.message)
+                return
+            self.journal.record_outcome(self.run_id, action.seq, Outcome.FAILED, exc.detail)
+            self.progress.failed(f"{action.msisdn}: {exc.detail}")
+            self.log.warning(
+                "request refused",
+                msisdn=action.msisdn,
+                source=action.source,
+                status=exc.status,
+                code=exc.code,
+                error=exc.detail,
+            )
+            return
+        except ApiError as exc:
+            # No answer even after retries: the request may exist. The next run re-sends
+            # with the same key and learns its number.
+            self._unanswered(action, exc.message)
+            return
+        self.stats.sent += 1
+        self._last_send = time.monotonic()
+        self.journal.record_request(
+            self.run_id, action.seq, request.request_id, request.status.value
+        )
+        self.progress.sent()
+        self.log.info(
+            "request sent",
+            msisdn=action.msisdn,
+            source=action.source,
+            request_id=request.request_id,
+            status=request.status.value,
+        )
+        if request.status.value in FINAL:
+            self._finished([(action.seq, request.status.value, request.reason)])
+        else:
+            self._open[request.request_id] = action.seq
+
+    def _unanswered(self, action: JournalAction, message: str) -> None:
+        note = f"no answer from the operator ({message}); run again to re-send it"
+        self.journal.record_outcome(self.run_id, action.seq, Outcome.PENDING, note)
+        self.progress.failed(f"{action.msisdn}: {message}")
+        self.log.warning("no answer", msisdn=action.msisdn, source=action.source, error=message)
+
+    async def _poll(self) -> None:
+        pause = self.options.poll_first_s
+        while True:
+            done = self._sending_done.is_set()
+            if not self._open and done:
+                return
+            if done and time.monotonic() - self._last_send > self.options.wait_s:
+                return  # what is still open stays pending, with its number, for the next run
+            if done:
+                await asyncio.sleep(self._tail_pause(pause))
+            else:
+                await _wait_or_timeout(self._sending_done, pause)
+                if not self._open:
+                    continue
+            changed = await self._poll_once()
+            first = self.options.poll_tail_s if done else self.options.poll_first_s
+            pause = first if changed else min(self.options.poll_max_s, pause * 1.5)
+
+    def _tail_pause(self, pause: float) -> float:
+        """Just after the last send only the last few requests are open, and they are final
+        within the operator's processing time: look often for a few seconds (a handful of
+        calls), then back off as usual."""
+        if time.monotonic() - self._last_send < self.options.tail_s:
+            return self.options.poll_tail_s
+        return pause
+
+    async def _poll_once(self) -> bool:
+        ids = list(self._open)
+        try:
+            self.stats.status_calls += -(-len(ids) // 500)
+            found = await self.client.statuses(ids)
+        except ApiError as exc:
+            self.progress.retrying(f"status poll failed: {exc.message}")
+            self.log.warning("status poll failed", error=exc.message)
+            return False
+        final = [
+            (self._open[r.request_id], r.status.value, r.reason)
+            for r in found
+            if r.request_id in self._open and r.status.value in FINAL
+        ]
+        for r in found:
+            if r.request_id in self._open and r.status.value in FINAL:
+                source, msisdn = self._sources.get(self._open[r.request_id], ("", r.msisdn))
+                self.log.info(
+                    "request final",
+                    msisdn=msisdn,
+                    source=source,
+                    request_id=r.request_id,
+                    status=r.status.value,
+                    reason=r.reason,
+                )
+        self._finished(final)
+        return bool(final)
+
+    def _finished(self, final: Sequence[tuple[int, str, str | None]]) -> None:
+        if not final:
+            return
+        self.journal.record_statuses(self.run_id, final)
+        done = {seq for seq, _, _ in final}
+        for request_id, seq in list(self._open.items()):
+            if seq in done:
+                del self._open[request_id]
+        for _, status, _ in final:
+            self.progress.finished(status)
+
+
+async def _wait_or_timeout(event: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(event.wait(), timeout=seconds)

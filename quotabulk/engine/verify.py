@@ -1,0 +1,43 @@
+"""After the last request is final: read the subscribers back and decide each row."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from quotabulk.domain.models import Subscriber, describe_quota
+from quotabulk.domain.outcomes import Outcome
+from quotabulk.store.journal import JournalAction
+
+
+def decide(
+    actions: Sequence[JournalAction], current: Mapping[str, Subscriber]
+) -> list[tuple[int, Outcome, str | None]]:
+    """The outcome of every change not yet settled. A row is `applied` only when the
+    operator shows exactly the quota the row wanted."""
+    decided = []
+    for action in actions:
+        if not action.open:
+            continue
+        decided.append((action.seq, *_outcome(action, current)))
+    return decided
+
+
+def _outcome(
+    action: JournalAction, current: Mapping[str, Subscriber]
+) -> tuple[Outcome, str | None]:
+    if action.request_status == "rejected":
+        return Outcome.REJECTED, action.error or "rejected by the operator"
+    if action.request_status == "completed":
+        subscriber = current.get(action.msisdn)
+        held = None if subscriber is None else subscriber.quota
+        if held == action.after:
+            return Outcome.APPLIED, None
+        return Outcome.FAILED, (
+            f"operator shows {describe_quota(held)}, wanted {describe_quota(action.after)}"
+        )
+    if action.request_id:
+        return (
+            Outcome.PENDING,
+            f"request {action.request_id} is not final yet; run again to follow it",
+        )
+    return Outcome.PENDING, action.error or "not sent yet; run the same command again to send it"

@@ -1,0 +1,244 @@
+"""Turn the cells of one input row into a `DesiredRow`, or an `InvalidRow` saying why not.
+
+Spreadsheets, CSV and YAML all pass through here, so a value means the same thing in
+every format and every message names the column the way the user wrote it. This is the
+hot loop of `validate` (100k rows ≈ 100k calls): the common, valid row takes the
+shortest path and problems are only collected once something is wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from typing import NamedTuple
+
+from quotabulk.domain.amounts import AmountError, format_amount, parse_amount
+from quotabulk.domain.errors import RowProblem
+from quotabulk.domain.models import DesiredRow, InvalidRow, OnExceed, RowAction
+from quotabulk.domain.msisdn import MsisdnError, normalise_msisdn
+from quotabulk.formats.inputs.columns import ACTION_VALUES, ON_EXCEED_VALUES, Field, normalise_label
+
+
+@dataclass(frozen=True)
+class RowShape:
+    """What every row of one table (or document) shares: its column names and defaults."""
+
+    labels: Mapping[Field, str]
+    extra_columns: tuple[str, ...] = ()
+    default_on_exceed: OnExceed | None = None
+    default_warn_at: Decimal | None = None
+    manages_warn_at: bool = False
+    has_limit: bool = field(init=False, default=False)
+
+    def has(self, name: Field) -> bool:
+        return name in self.labels
+
+    def desired(
+        self,
+        source: str,
+        msisdn: str,
+        action: RowAction,
+        limit: Decimal | None,
+        warn_at: Decimal | None,
+        on_exceed: OnExceed | None,
+        extra_values: tuple[str, ...],
+    ) -> DesiredRow:
+        """A valid row of this table: what it manages and its extra columns come from here."""
+        return DesiredRow(
+            source,
+            msisdn,
+            action,
+            limit,
+            warn_at,
+            self.manages_warn_at,
+            on_exceed,
+            self.extra_columns,
+            extra_values,
+        )
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "has_limit", Field.LIMIT in self.labels)
+
+
+class RawRow(NamedTuple):
+    """The cells of one row by field; None where the input has no such column or key."""
+
+    msisdn: object
+    limit: object = None
+    warn_at: object = None
+    on_exceed: object = None
+    action: object = None
+
+
+def is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def cell_text(value: object) -> str:
+    """How a cell reads as text: whole floats lose their `.0`."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+# Finance sheets repeat a handful of limits thousands of times. Keyed by type too:
+# True == 1 == 1.0, but only the numbers are amounts.
+_AMOUNTS: dict[tuple[type, object], Decimal] = {}
+_AMOUNT_CACHE_SIZE = 10_000
+
+
+def _amount_of(value: object) -> Decimal:
+    key = (type(value), value)
+    try:
+        return _AMOUNTS[key]
+    except KeyError:
+        pass
+    except TypeError:  # unhashable: a YAML list or mapping where an amount belongs
+        return parse_amount(value)
+    amount = parse_amount(value)
+    if len(_AMOUNTS) >= _AMOUNT_CACHE_SIZE:
+        _AMOUNTS.clear()
+    _AMOUNTS[key] = amount
+    return amount
+
+
+def _fast_msisdn(value: object) -> str:
+    # Most cells are already `7XXXXXXXXXX`, as text or as Excel's float.
+    if isinstance(value, float) and 7e10 <= value < 8e10 and value.is_integer():
+        return str(int(value))
+    if isinstance(value, str) and len(value) == 11 and value[0] == "7" and value.isdigit():
+        return value
+    return normalise_msisdn(value)
+
+
+class _Problems:
+    """Problems of one row, each tagged with the column label the user knows."""
+
+    def __init__(self, source: str, shape: RowShape) -> None:
+        self.source = source
+        self.shape = shape
+        self.items: list[RowProblem] = []
+
+    def add(self, name: Field, message: str) -> None:
+        label = self.shape.labels.get(name, name.value)
+        self.items.append(RowProblem(self.source, label, message))
+
+
+def build_row(
+    source: str, raw: RawRow, shape: RowShape, extra_values: tuple[str, ...] = ()
+) -> DesiredRow | InvalidRow:
+    """Validate one row; collect every problem of it rather than stopping at the first."""
+    row = _simple_row(source, raw, shape, extra_values)
+    return row if row is not None else _careful_row(source, raw, shape, extra_values)
+
+
+def _simple_row(
+    source: str, raw: RawRow, shape: RowShape, extra_values: tuple[str, ...]
+) -> DesiredRow | None:
+    """The valid `set` row, built without bookkeeping; None sends it the careful way."""
+    given, raw_limit, warn, exceed, action = raw
+    if action is not None and action != "":
+        return None
+    if raw_limit is None or raw_limit == "" or not shape.has_limit:
+        return None
+    try:
+        msisdn = _fast_msisdn(given)
+        limit = _amount_of(raw_limit)
+        warn_at = shape.default_warn_at if warn is None or warn == "" else _amount_of(warn)
+    except (MsisdnError, AmountError):
+        return None
+    on_exceed = shape.default_on_exceed if exceed is None or exceed == "" else _on_exceed_of(exceed)
+    if on_exceed is None and exceed is not None and exceed != "":
+        return None
+    if warn_at is not None and warn_at > limit:
+        return None
+    return shape.desired(source, msisdn, RowAction.SET, limit, warn_at, on_exceed, extra_values)
+
+
+def _careful_row(
+    source: str, raw: RawRow, shape: RowShape, extra_values: tuple[str, ...]
+) -> DesiredRow | InvalidRow:
+    problems = _Problems(source, shape)
+    msisdn = ""
+    try:
+        msisdn = _fast_msisdn(raw.msisdn)
+    except MsisdnError as exc:
+        problems.add(Field.MSISDN, str(exc))
+    action = _action(raw.action, problems)
+    limit = warn_at = None
+    on_exceed = shape.default_on_exceed
+    if action is RowAction.SET:
+        limit = _limit(raw.limit, shape, problems)
+        warn_at = _warn_at(raw.warn_at, shape, problems)
+        if limit is not None and warn_at is not None and warn_at > limit:
+            above = (
+                f"the threshold {format_amount(warn_at)} is above the limit {format_amount(limit)}"
+            )
+            problems.add(Field.WARN_AT, above)
+        if not is_blank(raw.on_exceed):
+            on_exceed = _on_exceed_of(raw.on_exceed)
+            if on_exceed is None:
+                wrong = f"'{raw.on_exceed}' is not «блокировка» (block) or «личный счёт» (personal)"
+                problems.add(Field.ON_EXCEED, wrong)
+    if problems.items:
+        shown = msisdn or cell_text(raw.msisdn)
+        return InvalidRow(source, shown, tuple(problems.items), shape.extra_columns, extra_values)
+    return shape.desired(source, msisdn, action, limit, warn_at, on_exceed, extra_values)
+
+
+def _on_exceed_of(value: object) -> OnExceed | None:
+    return _on_exceed_label(value if isinstance(value, str) else str(value))
+
+
+@lru_cache(maxsize=256)
+def _on_exceed_label(text: str) -> OnExceed | None:
+    return ON_EXCEED_VALUES.get(normalise_label(text))
+
+
+def _action(value: object, problems: _Problems) -> RowAction:
+    if value is None or value == "":
+        return RowAction.SET
+    if isinstance(value, bool):  # YAML's `delete: true`
+        return RowAction.DELETE if value else RowAction.SET
+    if is_blank(value):
+        return RowAction.SET
+    found = ACTION_VALUES.get(normalise_label(value))
+    if found is None:
+        problems.add(Field.ACTION, f"'{value}' is not an action; write «удалить» or leave it empty")
+        return RowAction.SET
+    return found
+
+
+def _limit(value: object, shape: RowShape, problems: _Problems) -> Decimal | None:
+    if not shape.has(Field.LIMIT):
+        problems.add(Field.LIMIT, "there is no limit column, so only deletions can be written here")
+        return None
+    if is_blank(value):
+        how = (
+            f"write «удалить» in «{shape.labels[Field.ACTION]}»"
+            if shape.has(Field.ACTION)
+            else "mark the row with action «delete»"
+        )
+        problems.add(
+            Field.LIMIT, f"the limit is empty; an empty limit never deletes a quota, {how}"
+        )
+        return None
+    try:
+        return _amount_of(value)
+    except AmountError as exc:
+        problems.add(Field.LIMIT, str(exc))
+        return None
+
+
+def _warn_at(value: object, shape: RowShape, problems: _Problems) -> Decimal | None:
+    if is_blank(value):
+        return shape.default_warn_at
+    try:
+        return _amount_of(value)
+    except AmountError as exc:
+        problems.add(Field.WARN_AT, str(exc))
+        return None

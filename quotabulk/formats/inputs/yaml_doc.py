@@ -1,0 +1,124 @@
+"""The versioned YAML document; its sources are `file:line` of each entry."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from quotabulk.domain.amounts import AmountError, parse_amount
+from quotabulk.domain.errors import InputError, Location, RowProblem
+from quotabulk.domain.models import InvalidRow, OnExceed
+from quotabulk.formats.inputs.base import Loaded, LoadOptions
+from quotabulk.formats.inputs.columns import ON_EXCEED_VALUES, Field, normalise_label
+from quotabulk.formats.inputs.rows import RawRow, RowShape, build_row, cell_text
+from quotabulk.formats.inputs.yaml_safe import LINE_KEY, load_yaml_text
+
+DOCUMENT_VERSION = 1
+_LABELS = {name: name.value for name in Field}
+_KNOWN_KEYS = {"msisdn", "limit", "warn_at", "on_exceed", "delete", "action", LINE_KEY}
+_TOP_KEYS = {"version", "account", "defaults", "quotas"}
+
+
+def load_yaml(path: Path, name: str, options: LoadOptions) -> Loaded:
+    """Read a `version: 1` document; unknown top-level keys are an error, unknown entry keys
+    are extra columns."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(name, "is not UTF-8 text; is it really a YAML file?") from None
+    except OSError as exc:
+        raise InputError(name, f"cannot be read: {exc.strerror}") from None
+    document = load_yaml_text(text, name, mark_lines=True)
+    if not isinstance(document, dict):
+        raise InputError(name, "is not a quota document: expected `version: 1` and `quotas:`")
+    document.pop(LINE_KEY, None)
+    _check_top_level(document, name)
+    shape = _shape(document.get("defaults"), name)
+    loaded = Loaded()
+    account = document.get("account")
+    if account is not None:
+        loaded.accounts.add(str(account))
+    for index, entry in enumerate(document["quotas"], start=1):
+        _add_entry(loaded, entry, index, name, shape)
+    return loaded
+
+
+def _check_top_level(document: dict[str, Any], name: str) -> None:
+    unknown = sorted(str(key) for key in document if key not in _TOP_KEYS)
+    if unknown:
+        raise InputError(
+            name, f"has unknown key '{unknown[0]}' (known: {', '.join(sorted(_TOP_KEYS))})"
+        )
+    if document.get("version") != DOCUMENT_VERSION:
+        raise InputError(
+            name, f"must say `version: {DOCUMENT_VERSION}` (found {document.get('version')!r})"
+        )
+    quotas = document.get("quotas")
+    if not isinstance(quotas, list):
+        raise InputError(name, "must have a `quotas:` list")
+    if not quotas:
+        raise InputError(
+            name, "has an empty `quotas:` list; an empty input is almost always a mistake"
+        )
+
+
+def _shape(defaults: object, name: str) -> RowShape:
+    if defaults is None:
+        return RowShape(_LABELS)
+    if not isinstance(defaults, dict):
+        raise InputError(name, "`defaults:` must be a mapping such as {on_exceed: block}")
+    defaults.pop(LINE_KEY, None)
+    unknown = set(defaults) - {"on_exceed", "warn_at"}
+    if unknown:
+        raise InputError(name, f"`defaults:` cannot set '{sorted(map(str, unknown))[0]}'")
+    on_exceed: OnExceed | None = None
+    if defaults.get("on_exceed") is not None:
+        on_exceed = ON_EXCEED_VALUES.get(normalise_label(defaults["on_exceed"]))
+        if on_exceed is None:
+            value = defaults["on_exceed"]
+            raise InputError(name, f"`defaults: on_exceed` '{value}' is not block or personal")
+    warn_at = None
+    if defaults.get("warn_at") is not None:
+        try:
+            warn_at = parse_amount(defaults["warn_at"])
+        except AmountError as exc:
+            raise InputError(name, f"`defaults: warn_at` {exc}") from None
+    return RowShape(_LABELS, (), on_exceed, warn_at, manages_warn_at="warn_at" in defaults)
+
+
+def _add_entry(loaded: Loaded, entry: object, index: int, name: str, shape: RowShape) -> None:
+    if not isinstance(entry, dict):
+        source = str(Location(name, None, index))
+        problem = RowProblem(source, None, f"entry {index} of `quotas:` is not a mapping")
+        loaded.invalid.append(InvalidRow(source, "", (problem,)))
+        return
+    source = str(Location(name, None, int(entry.get(LINE_KEY, index))))
+    extras = {str(key): cell_text(value) for key, value in entry.items() if key not in _KNOWN_KEYS}
+    # A key that is not given is not managed; `warn_at: null` is given and means "none".
+    own_warn = "warn_at" in entry
+    entry_shape = replace(
+        shape,
+        extra_columns=tuple(extras),
+        default_warn_at=None if own_warn else shape.default_warn_at,
+        manages_warn_at=own_warn or shape.manages_warn_at,
+    )
+    result = build_row(source, _cells(entry), entry_shape, tuple(extras.values()))
+    if isinstance(result, InvalidRow):
+        loaded.invalid.append(result)
+    else:
+        loaded.rows.append(result)
+
+
+def _cells(entry: Mapping[Any, Any]) -> RawRow:
+    action = entry.get("action")
+    if action is None:
+        action = entry.get("delete", False)
+    return RawRow(
+        entry.get("msisdn"),
+        entry.get("limit"),
+        entry.get("warn_at"),
+        entry.get("on_exceed"),
+        action if isinstance(action, bool) else str(action),
+    )

@@ -1,0 +1,46 @@
+"""What a report says about its run besides the rows."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from quotabulk import __version__
+from quotabulk.domain.outcomes import RunResult
+
+
+@dataclass(frozen=True)
+class ReportMeta:
+    operator_url: str
+    note: str | None = None  # e.g. "dry run: nothing was sent"
+
+    @property
+    def safe_url(self) -> str:
+        """The operator URL without any user:password part."""
+        parts = urlsplit(self.operator_url)
+        host = parts.hostname or ""
+        if parts.port:
+            host = f"{host}:{parts.port}"
+        return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def summary(result: RunResult, meta: ReportMeta) -> dict[str, Any]:
+    actions = Counter(row.action for row in result.rows)
+    return {
+        "run_id": result.run_id,
+        "account": result.account,
+        "operator": meta.safe_url,
+        "inputs": list(result.inputs),
+        "started_at": result.started_at,
+        "finished_at": result.finished_at,
+        "status": result.status,
+        "rows": len(result.rows),
+        "outcomes": result.counts(),
+        "actions": {
+            name: actions.get(name, 0) for name in ("add", "edit", "delete", "unchanged", "invalid")
+        },
+        "note": meta.note,
+        "quotabulk_version": __version__,
+    }

@@ -1,0 +1,153 @@
+"""`OperatorClient`: one async class over `httpx.AsyncClient` for the operator API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+import httpx
+from pydantic import TypeAdapter, ValidationError
+
+from quotabulk.domain.errors import ApiError, ApiTransportError
+from quotabulk.domain.models import Quota, Subscriber
+from quotabulk.operator.http.errors import HTTPX_ERRORS, status_error, translate_httpx_error
+from quotabulk.operator.http.retry import OnRetry, RetryPolicy, with_retries
+from quotabulk.operator.http.wire import (
+    API_PREFIX,
+    MAX_PAGE,
+    MAX_STATUS_IDS,
+    ApiQuota,
+    ApiRequest,
+    ApiSubscriber,
+    Operation,
+    SubmitRequest,
+)
+
+_subscribers = TypeAdapter(list[ApiSubscriber])
+_requests = TypeAdapter(list[ApiRequest])
+_request = TypeAdapter(ApiRequest)
+
+
+class OperatorClient:
+    """Lists subscribers, submits requests, reads statuses in batches, reads history.
+
+    Every failure is an `ApiError`; transient ones (connection, timeout, 5xx, 429) are
+    retried under `retry` before they surface. `on_retry` hears about each retry.
+    """
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        account: str,
+        retry: RetryPolicy | None = None,
+        on_retry: OnRetry | None = None,
+        throttle: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
+        self.http = http
+        self.account = account
+        self.retry = retry or RetryPolicy()
+        self.on_retry = on_retry
+        self.throttle = throttle
+        self.calls = 0
+        self._base = f"{API_PREFIX}/accounts/{account}"
+
+    async def accounts(self) -> list[str]:
+        """The accounts the token may work on."""
+        answer = await self._call("GET", f"{API_PREFIX}/accounts")
+        return [str(account) for account in answer["items"]]
+
+    def use_account(self, account: str) -> None:
+        self.account = account
+        self._base = f"{API_PREFIX}/accounts/{account}"
+
+    async def subscribers(self) -> dict[str, Subscriber]:
+        """Every subscriber of the account with its quota, read page by page."""
+        found: dict[str, Subscriber] = {}
+        async for page in self._pages(f"{self._base}/subscribers", {"limit": MAX_PAGE}):
+            for item in _validated(_subscribers, page):
+                quota = None if item.quota is None else item.quota.to_quota()
+                found[item.msisdn] = Subscriber(item.msisdn, quota, item.status == "blocked")
+        return found
+
+    async def submit(
+        self, msisdn: str, operation: Operation, quota: Quota | None, key: str
+    ) -> ApiRequest:
+        """Submit one request. Re-sending with the same key returns the same request."""
+        body = SubmitRequest(
+            msisdn=msisdn, operation=operation, quota=None if quota is None else ApiQuota.of(quota)
+        )
+        answer = await self._call(
+            "POST",
+            f"{self._base}/requests",
+            content=body.model_dump_json(),
+            headers={"Idempotency-Key": key, "Content-Type": "application/json"},
+        )
+        request: ApiRequest = _validated(_request, answer)
+        return request
+
+    async def request(self, request_id: str) -> ApiRequest:
+        answer = await self._call("GET", f"{self._base}/requests/{request_id}")
+        request: ApiRequest = _validated(_request, answer)
+        return request
+
+    async def statuses(self, request_ids: Sequence[str]) -> list[ApiRequest]:
+        """Statuses of many requests, `MAX_STATUS_IDS` per call."""
+        found: list[ApiRequest] = []
+        for start in range(0, len(request_ids), MAX_STATUS_IDS):
+            ids = list(request_ids[start : start + MAX_STATUS_IDS])
+            answer = await self._call("POST", f"{self._base}/requests:status", json={"ids": ids})
+            found.extend(_validated(_requests, answer["items"]))
+        return found
+
+    async def history(
+        self, since: datetime | None = None, msisdn: str | None = None
+    ) -> list[ApiRequest]:
+        """The request history («История заявок»), oldest first."""
+        params: dict[str, Any] = {"limit": MAX_PAGE}
+        if since is not None:
+            params["since"] = since.isoformat()
+        if msisdn is not None:
+            params["msisdn"] = msisdn
+        found: list[ApiRequest] = []
+        async for page in self._pages(f"{self._base}/requests", params):
+            found.extend(_validated(_requests, page))
+        return found
+
+    async def _pages(self, path: str, params: dict[str, Any]) -> AsyncIterator[list[Any]]:
+        cursor: str | None = None
+        while True:
+            answer = await self._call(
+                "GET", path, params={**params, **({"cursor": cursor} if cursor else {})}
+            )
+            yield answer["items"]
+            cursor = answer.get("next_cursor")
+            if not cursor:
+                return
+
+    async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        async def once() -> Any:
+            if self.throttle is not None:
+                await self.throttle()
+            self.calls += 1
+            try:
+                response = await self.http.request(method, path, **kwargs)
+            except HTTPX_ERRORS as exc:
+                raise translate_httpx_error(exc) from None
+            if not response.is_success:
+                raise status_error(response)
+            try:
+                return response.json()
+            except ValueError:
+                raise ApiTransportError("the operator's answer is not JSON") from None
+
+        return await with_retries(once, self.retry, self.on_retry)
+
+
+def _validated(adapter: TypeAdapter[Any], data: Any) -> Any:
+    try:
+        return adapter.validate_python(data)
+    except ValidationError as exc:
+        raise ApiError(
+            f"the operator's answer does not match the API contract ({exc.error_count()} problems)"
+        ) from None

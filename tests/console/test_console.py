@@ -1,0 +1,172 @@
+"""The console's routes, in-process over httpx: upload, review, approve, progress, result."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from fastapi import FastAPI
+from pydantic import SecretStr
+
+from quotabulk.config import EMBEDDED_TOKEN, Settings
+from quotabulk.console.app import ConsoleConfig, create_console
+from quotabulk.console.auth import check_password, hash_password
+from quotabulk.engine.execute import ExecuteOptions
+from tests.asgi import AsgiClient
+from tests.conftest import EXAMPLES, CliResult
+from tests.engine.test_apply import history
+
+
+@pytest.fixture
+def console(
+    quotabulk_home: Path, cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[AsgiClient]:
+    with AsgiClient(make_console(quotabulk_home, cli, monkeypatch, 100)) as client:
+        yield client
+
+
+def csrf_of(client: AsgiClient, path: str = "/") -> str:
+    match = re.search(r'name="csrf" value="([^"]+)"', client.get(path).text)
+    assert match
+    return match[1]
+
+
+def upload(client: AsgiClient, *paths: Path, skip_invalid: bool = False) -> str:
+    files = [("files", (p.name, p.read_bytes())) for p in paths]
+    data = {"csrf": csrf_of(client), **({"skip_invalid": "true"} if skip_invalid else {})}
+    answer = client.post("/upload", files=files, data=data)
+    assert answer.status_code == 303, answer.text
+    return str(answer.headers["location"])
+
+
+def approve(client: AsgiClient, review_path: str, review_page: str) -> Any:
+    """Tick «reviewed» and approve the plan the review page showed."""
+    fingerprint = re.search(r'name="fingerprint" value="([^"]+)"', review_page)
+    assert fingerprint
+    data = {"csrf": csrf_of(client), "fingerprint": fingerprint[1], "reviewed": "true"}
+    return client.post(f"{review_path}/approve", data=data)
+
+
+def finished_job(client: AsgiClient, job_path: str) -> dict[str, Any]:
+    """Poll the job's state as the page does, until it is done (bounded: 10 s)."""
+    for _ in range(200):
+        state: dict[str, Any] = client.get(f"{job_path}/state").json()
+        if state["done"]:
+            return state
+        time.sleep(0.05)
+    raise AssertionError(f"{job_path} did not finish")
+
+
+def make_console(
+    home: Path, cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch, rate_limit: float
+) -> FastAPI:
+    """A console on a freshly seeded embedded sandbox that processes requests quickly."""
+    monkeypatch.setenv("QUOTABULK_SANDBOX_PROCESSING_MS", "50")
+    assert cli("sandbox", "seed", "--from", EXAMPLES / "current.yaml").code == 0
+    settings = Settings(None, SecretStr(EMBEDDED_TOKEN), None, home)
+    return create_console(ConsoleConfig(settings, ExecuteOptions(rate_limit=rate_limit)))
+
+
+def test_upload_review_approve_and_download(console: AsgiClient, quotabulk_home: Path) -> None:
+    review_path = upload(console, EXAMPLES / "quotas.yaml", EXAMPLES / "finance_workbook.xlsx")
+    review = console.get(review_path).text
+    assert "План: добавить 2, изменить 3, удалить 2, без изменений 3." in review
+    assert "1000 ₽ (порог 800, блокировка)" in review  # quotas in the cabinet's words
+    assert "finance_workbook.xlsx:Отдел продаж:6" in review  # the user's file name, not ours
+    assert 'id="approve" disabled' in review
+    assert "Учебный режим" in review  # the sandbox banner, in Russian by default
+    assert EMBEDDED_TOKEN not in review
+    approved = approve(console, review_path, review)
+    assert approved.status_code == 303
+    job_path = approved.headers["location"]
+    state = finished_job(console, job_path)
+    assert state["error"] is None
+    assert state["outcomes"]["applied"] == 7
+    assert len(history(quotabulk_home)) == 7
+    result = console.get(job_path).text
+    assert f"/runs/{state['run_id']}/report.xlsx" in result
+    report = console.get(f"/runs/{state['run_id']}/report.xlsx")
+    assert report.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(report.content))["results"]
+    outcomes = [row[7].value for row in sheet.iter_rows(min_row=2)]
+    assert sorted(outcomes) == ["applied"] * 7 + ["unchanged"] * 3
+    assert state["run_id"] in console.get("/runs").text
+
+
+def test_invalid_rows_block_approval_unless_skipped(console: AsgiClient, tmp_path: Path) -> None:
+    sheet = tmp_path / "bad.csv"
+    sheet.write_text("Номер;Лимит\n79161000005;700\n123;5\n", encoding="utf-8")
+    strict = console.get(upload(console, sheet)).text
+    assert 'id="blocked"' in strict
+    assert "bad.csv:3" in strict
+    assert 'id="approve"' not in strict
+    loose = console.get(upload(console, sheet, skip_invalid=True)).text
+    assert 'id="approve" disabled' in loose
+    assert "bad.csv:3" in loose
+
+
+def test_a_stale_plan_is_refused_with_what_changed(
+    console: AsgiClient, cli: Callable[..., CliResult], text_file: Callable[..., Path]
+) -> None:
+    review_path = upload(console, EXAMPLES / "quotas.yaml")
+    review = console.get(review_path).text
+    other = text_file("other.csv", "Номер;Лимит\n79123456789;999\n")
+    assert cli("apply", "--yes", other).code == 0
+    approved = approve(console, review_path, review)
+    state = finished_job(console, approved.headers["location"])
+    assert "the saved plan is stale" in state["error"]
+    assert "79123456789 was 1000 ₽" in state["error"]
+
+
+def test_forms_need_the_csrf_token_and_the_review_tick(console: AsgiClient) -> None:
+    files = [("files", ("q.yaml", (EXAMPLES / "quotas.yaml").read_bytes()))]
+    assert console.post("/upload", files=files, data={"csrf": "forged"}).status_code == 403
+    review_path = upload(console, EXAMPLES / "quotas.yaml")
+    never_shown = console.post(f"{review_path}/approve", data={"csrf": csrf_of(console)})
+    assert never_shown.status_code == 404  # no plan is approved before it was shown
+    assert "План:" in console.get(review_path).text
+    unticked = console.post(
+        f"{review_path}/approve", data={"csrf": csrf_of(console), "fingerprint": "x"}
+    )
+    assert unticked.status_code == 409
+
+
+def test_uploads_are_limited_to_known_kinds(console: AsgiClient) -> None:
+    files = [("files", ("notes.txt", b"hello"))]
+    answer = console.post("/upload", files=files, data={"csrf": csrf_of(console)})
+    assert answer.status_code == 400
+
+
+def test_english_labels(console: AsgiClient) -> None:
+    console.get("/lang?to=en")
+    assert "Practice mode" in console.get("/").text
+
+
+def test_a_console_with_a_password_requires_login(quotabulk_home: Path) -> None:
+    stored = hash_password("correct horse")
+    assert check_password("correct horse", stored)
+    assert not check_password("wrong", stored)
+    settings = Settings(None, SecretStr(EMBEDDED_TOKEN), None, quotabulk_home)
+    app = create_console(ConsoleConfig(settings, ExecuteOptions(), password_hash=stored))
+    with AsgiClient(app) as client:
+        assert client.get("/").status_code == 303
+        token = csrf_of(client, "/login")
+        assert client.post("/login", data={"csrf": token, "password": "wrong"}).status_code == 401
+        assert client.post("/login", data={"password": "correct horse"}).status_code == 403
+        assert (
+            client.post("/login", data={"csrf": token, "password": "correct horse"}).status_code
+            == 303
+        )
+        assert client.get("/").status_code == 200
+
+
+def test_serving_beyond_loopback_needs_login_and_tls(cli: Callable[..., CliResult]) -> None:
+    result = cli("serve", "--host", "0.0.0.0")  # noqa: S104 - refused, never bound
+    assert result.code == 1
+    assert "needs a login and TLS" in result.err
