@@ -1,21 +1,39 @@
 # Everything a fresh machine needs is installed from here; nothing by hand.
+# Prerequisites: Python >= 3.11 and make. uv is bootstrapped from PyPI into .tools/ and
+# installs the exact set pinned in uv.lock into .venv (never downloading a Python).
 PYTHON ?= python3
+UV_VERSION := 0.13.8
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EXAMPLES := examples/quotas.yaml examples/finance_workbook.xlsx examples/quotas.csv
 export QUOTABULK_HOME ?= $(CURDIR)/.quotabulk
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
+# CI installs exactly what the lock says and fails if pyproject.toml drifted from it.
+UV_SYNC_FLAGS := $(if $(CI),--locked,--frozen)
+# apt waits for another apt (a daily update) instead of failing at once.
+APT := DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -qq
 
-.PHONY: install browser demo test lint typecheck pytest bench soak schemas serve clean
+.PHONY: install browser office demo test lint typecheck pytest bench soak schemas serve lock clean
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(UV):
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "quotabulk needs Python 3.11 or newer (PYTHON=$(PYTHON))"; exit 1; }
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(STAMP): $(UV) pyproject.toml uv.lock
+	$(UV) sync $(UV_SYNC_FLAGS) --python $(PYTHON) --quiet
 	@touch $@
+
+# Update the lock in its own commit: `make lock`, then commit uv.lock alone.
+lock: $(UV)
+	$(UV) lock --python $(PYTHON)
 
 demo: install
 	$(BIN)/quotabulk validate $(EXAMPLES)
@@ -31,11 +49,11 @@ lint: install
 typecheck: install
 	$(BIN)/mypy --strict quotabulk
 
-# The console's browser test drives Debian's Chromium (no browser download is possible here).
+# The console's browser tests drive Debian's Chromium (no browser download is possible here).
 browser:
 	@test -x /usr/bin/chromium || { \
-		echo "installing Debian's chromium for the browser test"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+		echo "installing Debian's chromium for the browser tests"; \
+		$(APT) update && $(APT) install -y chromium >/dev/null; }
 
 pytest: install browser
 	$(BIN)/pytest
@@ -54,4 +72,4 @@ schemas: install
 	$(BIN)/python -m quotabulk.formats.schemas
 
 clean:
-	rm -rf $(VENV) .quotabulk .pytest_cache .mypy_cache .ruff_cache .coverage
+	rm -rf $(VENV) $(TOOLS) .quotabulk .pytest_cache .mypy_cache .ruff_cache .coverage

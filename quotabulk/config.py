@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import SecretStr
 
@@ -17,6 +18,10 @@ ENV_ACCOUNT = "QUOTABULK_ACCOUNT"
 ENV_HOME = "QUOTABULK_HOME"
 ENV_SANDBOX_PROCESSING_MS = "QUOTABULK_SANDBOX_PROCESSING_MS"
 ENV_CA_BUNDLE = "QUOTABULK_CA_BUNDLE"
+ENV_API_DIALECT = "QUOTABULK_API_DIALECT"
+ENV_CONSOLE_PASSWORD_HASH = "QUOTABULK_CONSOLE_PASSWORD_HASH"  # noqa: S105 - a variable's name
+ENV_CONSOLE_SECRET = "QUOTABULK_CONSOLE_SECRET"  # noqa: S105
+DEFAULT_HOME = ".quotabulk"
 SANDBOX_ACCOUNT = "ACC-100200"
 # The embedded sandbox only ever talks to this process; its token guards nothing secret.
 EMBEDDED_TOKEN = "embedded-sandbox"  # noqa: S105
@@ -31,6 +36,7 @@ class Settings:
     token: SecretStr | None
     account: str | None
     home: Path
+    dialect: str = "http"
 
     @property
     def embedded(self) -> bool:
@@ -39,6 +45,18 @@ class Settings:
     @property
     def sandbox_db(self) -> Path:
         return self.home / "sandbox.db"
+
+    @property
+    def journal_path(self) -> Path:
+        return self.home / "journal.db"
+
+    @property
+    def operator_url(self) -> str:
+        """Where the operator is, without credentials; the embedded sandbox by its file.
+        Shown in messages and reports, and part of a run's identity."""
+        if self.api_url is None:
+            return f"sandbox:{self.sandbox_db.resolve()}"
+        return safe_url(self.api_url)
 
     @property
     def ca_bundle(self) -> Path | None:
@@ -77,14 +95,45 @@ class Settings:
         return SANDBOX_ACCOUNT if self.embedded else None
 
 
+def safe_url(url: str) -> str:
+    """The URL without any user:password part, query or fragment."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def home_folder() -> Path:
+    """`$QUOTABULK_HOME`, or `./.quotabulk`: read without validating anything else, so
+    even a failure in configuration can leave its log there."""
+    return Path(os.environ.get(ENV_HOME) or DEFAULT_HOME)
+
+
+def sandbox_token() -> str | None:
+    """The token `sandbox serve` requires when `--token` is not given."""
+    return os.environ.get(ENV_TOKEN) or None
+
+
+def console_secrets() -> tuple[str | None, str | None]:
+    """The console's password hash and session key, when configured."""
+    env = os.environ
+    return env.get(ENV_CONSOLE_PASSWORD_HASH) or None, env.get(ENV_CONSOLE_SECRET) or None
+
+
 def load_settings(api_url: str | None = None, account: str | None = None) -> Settings:
     env = os.environ
     url = api_url or env.get(ENV_API_URL) or None
     if url is not None and not url.startswith(("http://", "https://")):
         raise ConfigError(f"{ENV_API_URL} must start with http:// or https:// (got {url!r})")
-    home = Path(env.get(ENV_HOME) or ".quotabulk")
     return Settings(
-        url.rstrip("/") if url else None, _token(url), account or env.get(ENV_ACCOUNT) or None, home
+        url.rstrip("/") if url else None,
+        _token(url),
+        account or env.get(ENV_ACCOUNT) or None,
+        home_folder(),
+        env.get(ENV_API_DIALECT) or "http",
     )
 
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-import dataclasses
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import click
 
+from quotabulk.app import applying
+from quotabulk.app.applying import Applied
+from quotabulk.app.reports import ReportRequest
+from quotabulk.app.workspace import Workspace
 from quotabulk.cli.options import echo_notices, input_files, load_checked, output_format
 from quotabulk.cli.progress import BarProgress, progress_for_stderr
 from quotabulk.cli.render import plan_lines
@@ -17,24 +18,22 @@ from quotabulk.cli.run_output import echo_run
 from quotabulk.cli.running import (
     execute_options,
     execution_options,
-    files_spec,
-    plan_file_spec,
     report_options,
-    save_report,
     start_logging,
+    workspace,
 )
-from quotabulk.config import load_settings
-from quotabulk.domain.errors import EXIT_OK, UsageError
+from quotabulk.domain.errors import EXIT_INTERRUPTED, EXIT_OK, UsageError
 from quotabulk.domain.outcomes import RunResult
 from quotabulk.domain.plan import PlanOptions
 from quotabulk.engine.execute import ExecuteOptions
-from quotabulk.engine.runner import PlannedRun, RunSpec, run_apply
+from quotabulk.engine.runner import Confirm, PlannedRun, RunSpec
+from quotabulk.formats.plans.read import SavedPlan
 from quotabulk.formats.reports import check_report_path
-from quotabulk.operator.connect import target_notice
 
 
-def ask(yes: bool) -> Callable[[PlannedRun | None, RunResult | None], bool]:
-    """Show the plan (or the run being resumed) and ask, unless --yes."""
+def ask(yes: bool) -> Confirm:
+    """Show the plan (or the run being resumed) and ask, unless --yes. No lock is held
+    while the question waits: a prompt left open blocks nobody."""
 
     def confirm(planned: PlannedRun | None, resumed: RunResult | None) -> bool:
         if resumed is not None:
@@ -53,25 +52,25 @@ def ask(yes: bool) -> Callable[[PlannedRun | None, RunResult | None], bool]:
 
 
 def execute(
+    space: Workspace,
     spec: RunSpec,
     account: str | None,
     options: ExecuteOptions,
-    confirm: Callable[[PlannedRun | None, RunResult | None], bool],
+    confirm: Confirm,
     log_format: str | None,
-) -> tuple[RunResult | None, dict[str, float]]:
-    """Run it with progress on stderr; the result is None when the user declined."""
-    settings = load_settings()
-    account = settings.resolve_account({account} if account else None)
-    notice = target_notice(settings)
-    if notice:
+    report: ReportRequest | None,
+    saved: SavedPlan | None = None,
+) -> Applied:
+    """Run it with progress on stderr."""
+    notice = space.target_notice()
+    if notice and log_format != "json":
         click.echo(notice, err=True)
-    progress = progress_for_stderr()
+    progress = progress_for_stderr(log_format)
     start_logging(log_format, quiet=isinstance(progress, BarProgress))
     try:
-        outcome = asyncio.run(run_apply(settings, account, spec, options, progress, confirm))
+        return applying.run(space, account, spec, options, progress, confirm, report, saved)
     finally:
         progress.close()
-    return outcome.result, dict(dataclasses.asdict(outcome.stats))
 
 
 @click.command("apply")
@@ -106,30 +105,43 @@ def apply_command(
     """Plan FILE... against the operator, confirm, send one request per change, follow
     every request to its final status, verify, and print what became of each row.
 
-    Interrupted or killed? Run the same command again: requests already sent are
-    followed, not re-sent.
+    Interrupted (Ctrl-C, SIGTERM, SIGHUP) or killed? Run the same command again:
+    requests already sent are followed, not re-sent.
     """
     if not yes and not sys.stdin.isatty():
         raise UsageError("there is no terminal to confirm on: add --yes to apply without asking")
     if report_path is not None:
         check_report_path(report_path)
     options = execute_options(concurrency, rate_limit, wait)
+    space = workspace()
+    saved = None
+    account: str | None
     if plan_file is not None:
         if files:
             raise UsageError("give either FILE... or --plan PLAN.json, not both")
-        spec, account = plan_file_spec(plan_file)
+        saved = applying.read_saved_plan(plan_file)
+        spec, account = applying.saved_plan_spec(saved, str(plan_file)), saved.account
     else:
         loaded = load_checked(files, columns_file, sheets, skip_invalid)
         echo_notices(loaded)
         plan_options = PlanOptions(prune=prune, max_deletes=max_deletes)
-        spec = files_spec("apply", files, loaded, plan_options, skip_invalid)
-        account = next(iter(loaded.accounts), None)
-    result, stats = execute(spec, account, options, ask(yes), log_format)
-    if result is None:
+        inputs = tuple(map(str, files))
+        spec = applying.files_spec("apply", inputs, loaded, plan_options, skip_invalid=skip_invalid)
+        account = space.settings.resolve_account(loaded.accounts)
+    report = (
+        None if report_path is None else ReportRequest(report_path, csv_delimiter=csv_delimiter)
+    )
+    done = execute(space, spec, account, options, ask(yes), log_format, report, saved)
+    if done.result is None:
         click.echo("Nothing was sent.", err=True)
         return EXIT_OK
-    if report_path is not None:
-        written = save_report(result, report_path, load_settings(), csv_delimiter)
-        click.echo(f"Report: {written}", err=True)
-    echo_run(result, output_format, stats=stats)
-    return result.exit_code
+    if done.report is not None:
+        click.echo(f"Report: {done.report}", err=True)
+    echo_run(done.result, output_format, stats=done.stats)
+    if done.interrupted:
+        click.echo(
+            f"Interrupted: run {done.result.run_id} is journaled; the same command continues it.",
+            err=True,
+        )
+        return EXIT_INTERRUPTED
+    return done.result.exit_code

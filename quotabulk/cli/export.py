@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
-from quotabulk.cli.operator_session import fetch_current
-from quotabulk.config import load_settings
+from quotabulk.app.exporting import export
+from quotabulk.cli.running import workspace
 from quotabulk.domain.errors import EXIT_OK
-from quotabulk.formats.export import export_state
+from quotabulk.formats.export import check_export_path
 
 
 @click.command("export")
@@ -25,9 +25,11 @@ def export_command(out: Path) -> int:
     Subscribers without a quota are written with «удалить», so planning the unedited
     file shows no changes.
     """
-    settings = load_settings()
-    account = settings.resolve_account()
-    account, current = fetch_current(settings, account)
-    count = export_state(current.values(), out, account)
+    check_export_path(out)
+    space = workspace()
+    notice = space.target_notice()
+    if notice:
+        click.echo(notice, err=True)
+    account, count = export(space, out)
     click.echo(f"Exported {count} subscribers of {account} to {out}.")
     return EXIT_OK

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 import click
 
-from quotabulk.cli.operator_session import with_operator
+from quotabulk.app.exporting import history
 from quotabulk.cli.options import output_format
-from quotabulk.config import load_settings
+from quotabulk.cli.running import workspace
 from quotabulk.domain.errors import EXIT_OK, UsageError
 from quotabulk.domain.msisdn import MsisdnError, normalise_msisdn
 
@@ -27,13 +27,23 @@ def history_command(since: str | None, msisdn: str | None, output_format: str) -
             number = normalise_msisdn(msisdn)
         except MsisdnError as exc:
             raise UsageError(f"--msisdn: {exc}") from None
-    settings = load_settings()
-    account = settings.resolve_account()
-    requests = with_operator(settings, account, lambda client: client.history(since_at, number))
+    space = workspace()
+    notice = space.target_notice()
+    if notice:
+        click.echo(notice, err=True)
+    requests = history(space, since_at, number)
     if output_format == "json":
-        keys = ("request_id", "msisdn", "operation", "status", "reason", "created_at", "updated_at")
         items = [
-            {k: v for k, v in r.model_dump(mode="json").items() if k in keys} for r in requests
+            {
+                "request_id": r.request_id,
+                "msisdn": r.msisdn,
+                "operation": r.operation.value,
+                "status": r.status.value,
+                "reason": r.reason,
+                "created_at": r.created_at.isoformat().replace("+00:00", "Z"),
+                "updated_at": r.updated_at.isoformat().replace("+00:00", "Z"),
+            }
+            for r in requests
         ]
         click.echo(json.dumps(items, ensure_ascii=False, indent=2))
         return EXIT_OK

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import os
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 
 import click
 
 from quotabulk import __version__
+from quotabulk.config import home_folder
 from quotabulk.domain.errors import (
     EXIT_INPUT,
     EXIT_INTERNAL,
@@ -67,9 +68,18 @@ def cli() -> None:
     """Declarative bulk changes of mobile-operator quotas: validate, plan, apply, report."""
 
 
+def _terminate_like_ctrl_c(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return its exit code. Never raises (but for SystemExit)."""
     args = list(sys.argv[1:] if argv is None else argv)
+    # SIGTERM (systemd, `timeout`) and SIGHUP (a closed terminal) mean what Ctrl-C means:
+    # a run in progress stops tidily (its own handlers), anything else exits 130.
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, _terminate_like_ctrl_c)
     try:
         result = cli.main(args=args, prog_name="quotabulk", standalone_mode=False)
     except click.exceptions.Abort:
@@ -98,7 +108,7 @@ def _show_error(exc: QuotabulkError) -> None:
 
 
 def _internal_error(exc: BaseException, args: Sequence[str]) -> int:
-    home = Path(os.environ.get("QUOTABULK_HOME", ".quotabulk"))
+    home = home_folder()
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     log = home / "logs" / f"crash-{stamp}.log"
     try:

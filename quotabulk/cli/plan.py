@@ -7,14 +7,12 @@ from pathlib import Path
 
 import click
 
-from quotabulk.cli.operator_session import fetch_current
+from quotabulk.app.planning import plan_loaded
 from quotabulk.cli.options import echo_notices, input_files, load_checked, output_format
 from quotabulk.cli.render import echo_invalid, plan_lines
-from quotabulk.config import load_settings
-from quotabulk.domain.errors import EXIT_OK, EXIT_PENDING_CHANGES, ValidationFailed
-from quotabulk.domain.plan import DEFAULT_MAX_DELETES, PlanOptions, plan
-from quotabulk.domain.state import state_from_rows
-from quotabulk.formats.inputs import load_inputs
+from quotabulk.cli.running import workspace
+from quotabulk.domain.errors import EXIT_OK, EXIT_PENDING_CHANGES
+from quotabulk.domain.plan import DEFAULT_MAX_DELETES, PlanOptions
 from quotabulk.formats.plans.write import plan_json
 
 
@@ -56,17 +54,16 @@ def plan_command(
     """Show what apply would change: + add, ~ edit, - delete, and a summary line."""
     loaded = load_checked(files, columns_file, sheets, skip_invalid)
     echo_notices(loaded)
-    settings = load_settings()
-    account = settings.resolve_account(loaded.accounts)
+    space = workspace()
     if current_file is None:
-        account, current = fetch_current(settings, account)
-    else:
-        current = state_from_rows(load_inputs([current_file]).rows)
-    planned = plan(loaded.rows, current, PlanOptions(prune=prune, max_deletes=max_deletes))
-    if planned.problems and not skip_invalid:
-        raise ValidationFailed.of_rows(planned.problems)
+        notice = space.target_notice()
+        if notice:
+            click.echo(notice, err=True)
+    options = PlanOptions(prune=prune, max_deletes=max_deletes)
+    view = plan_loaded(space, loaded, options, skip_invalid=skip_invalid, current_file=current_file)
+    planned = view.plan
     echo_invalid([*loaded.invalid, *planned.problems], skipped=True)
-    body = plan_json(planned, account, loaded.invalid)
+    body = plan_json(planned, view.account, view.operator_url, loaded.invalid)
     if out is not None:
         out.write_text(json.dumps(body, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     if output_format == "json":

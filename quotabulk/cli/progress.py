@@ -38,6 +38,11 @@ class Counts(ProgressSink):
         self.counts["retrying"] += 1
         self.update()
 
+    def stopping(self) -> None:
+        # Said at once, before the run finishes its bookkeeping: the user knows the
+        # signal was heard.
+        get_logger().warning("stopping: no new requests; finishing the journal and the report")
+
     def update(self) -> None: ...
 
     def line(self) -> str:
@@ -122,5 +127,8 @@ class BarProgress(Counts):
         self.bar.stop()
 
 
-def progress_for_stderr() -> LogProgress | BarProgress:
-    return BarProgress() if sys.stderr.isatty() else LogProgress()
+def progress_for_stderr(log_format: str | None = None) -> LogProgress | BarProgress:
+    """A bar on a terminal, log lines otherwise (and always with `--log-format json`)."""
+    if sys.stderr.isatty() and log_format != "json":
+        return BarProgress()
+    return LogProgress()

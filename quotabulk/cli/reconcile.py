@@ -7,30 +7,32 @@ from pathlib import Path
 
 import click
 
+from quotabulk.app import applying
+from quotabulk.app.reconciling import DRY_RUN_NOTE, dry_run, unrun_result
+from quotabulk.app.reports import ReportRequest, write_run_report
+from quotabulk.app.workspace import Workspace
 from quotabulk.cli.apply import execute
-from quotabulk.cli.operator_session import fetch_current
 from quotabulk.cli.options import input_files, load_options, output_format
 from quotabulk.cli.run_output import echo_run
 from quotabulk.cli.running import (
-    default_report_path,
     execute_options,
     execution_options,
-    files_spec,
     report_options,
-    save_report,
     start_logging,
-    unrun_result,
 )
-from quotabulk.config import Settings, load_settings
-from quotabulk.domain.errors import EXIT_OK, EXIT_ROWS_FAILED, QuotabulkError, ValidationFailed
-from quotabulk.domain.models import ActionKind
-from quotabulk.domain.outcomes import Outcome, RowResult, RunResult, invalid_result
-from quotabulk.domain.plan import PlanOptions, plan
+from quotabulk.config import Settings, home_folder, load_settings
+from quotabulk.domain.errors import (
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_ROWS_FAILED,
+    QuotabulkError,
+    ValidationFailed,
+)
+from quotabulk.domain.outcomes import RunResult
+from quotabulk.domain.plan import PlanOptions
 from quotabulk.formats.inputs import Loaded, load_inputs
 from quotabulk.formats.reports import check_report_path
 from quotabulk.logs import get_logger
-
-DRY_RUN_NOTE = "dry run: nothing was sent"
 
 
 @click.command("reconcile")
@@ -57,47 +59,51 @@ def reconcile_command(
 ) -> int:
     """Make the operator match FILE..., unattended: plan, apply, verify, report.
 
-    The report is always written (default: $QUOTABULK_HOME/reports/<account>-<UTC>.xlsx)
+    The report is always written (default: $QUOTABULK_HOME/reports/<account>-<UTC>-<run>.xlsx)
     and its path printed, also when the run fails. Exit 0: every row applied or already
     as desired; 1: input or configuration error, nothing sent; 3: some rows rejected,
-    failed, pending or invalid (with --dry-run: drift found); 4: another run holds the lock.
+    failed, in conflict, pending or invalid (with --dry-run: drift found); 4: another run
+    holds the lock; 130: stopped by a signal (the report says how far it got).
     """
     start_logging(log_format, quiet=False)
     log = get_logger(command="reconcile")
     if report_path is not None:
         check_report_path(report_path)
-    settings = load_settings()
+    request = ReportRequest(report_path, csv_delimiter=csv_delimiter)
     inputs = tuple(map(str, files))
     loaded: Loaded | None = None
-    account = settings.account
+    settings: Settings | None = None
+    account = ""
     try:
+        settings = load_settings()
+        space = Workspace(settings)
         loaded = load_inputs(list(files), load_options(columns_file, sheets))
-        account = settings.resolve_account(loaded.accounts)
+        account = settings.resolve_account(loaded.accounts) or ""
         if loaded.invalid and not skip_invalid:
             raise ValidationFailed.of_rows(loaded.invalid)
         plan_options = PlanOptions(prune=prune, max_deletes=max_deletes)
         if dry_run:
-            result = _dry_run(settings, account, loaded, plan_options, inputs)
+            result = dry_run_result(space, account, loaded, plan_options, inputs)
+            written = write_run_report(space, result, _noted(request, DRY_RUN_NOTE))
             code = EXIT_OK if all(r.outcome.good for r in result.rows) else EXIT_ROWS_FAILED
         else:
-            spec = files_spec("reconcile", files, loaded, plan_options, skip_invalid)
+            spec = applying.files_spec(
+                "reconcile", inputs, loaded, plan_options, skip_invalid=skip_invalid
+            )
             options = execute_options(concurrency, rate_limit, wait)
-            done, _ = execute(spec, account, options, lambda *_: True, log_format)
-            assert done is not None  # reconcile never declines
-            result, code = done, done.exit_code
+            done = execute(
+                space, spec, account or None, options, lambda *_: True, log_format, request
+            )
+            # reconcile never declines, and always asks for a report
+            assert done.result is not None
+            assert done.report is not None
+            result, written = done.result, done.report
+            code = EXIT_INTERRUPTED if done.interrupted else done.result.exit_code
     except QuotabulkError as exc:
         log.error("reconcile failed", error=exc.message, exit_code=exc.exit_code)
-        failed = unrun_result(loaded, account, inputs, exc.message, "failed")
-        _write(failed, report_path, settings, csv_delimiter, exc.message, account)
+        _report_failure(settings, loaded, account, inputs, exc.message, request)
         raise
-    written = _write(
-        result,
-        report_path,
-        settings,
-        csv_delimiter,
-        DRY_RUN_NOTE if dry_run else None,
-        result.account,
-    )
+    click.echo(f"Report: {written}", err=True)
     log.info(
         "reconcile finished",
         run_id=result.run_id,
@@ -109,55 +115,30 @@ def reconcile_command(
     return code
 
 
-def _write(
-    result: RunResult,
-    path: Path | None,
-    settings: Settings,
-    delimiter: str,
-    note: str | None,
-    account: str | None,
-) -> Path:
-    target = path or default_report_path(settings, account)
-    written = save_report(result, target, settings, delimiter, note)
-    click.echo(f"Report: {written}", err=True)
-    return written
-
-
-def _dry_run(
-    settings: Settings,
-    account: str | None,
-    loaded: Loaded,
-    options: PlanOptions,
-    inputs: tuple[str, ...],
+def dry_run_result(
+    space: Workspace, account: str, loaded: Loaded, options: PlanOptions, inputs: tuple[str, ...]
 ) -> RunResult:
-    account, current = fetch_current(settings, account)
-    planned = plan(loaded.rows, current, options)
-    drift = unrun_result(loaded, account, inputs, DRY_RUN_NOTE, "dry-run")
-    rows: list[RowResult] = []
-    for action in planned.actions:
-        unchanged = action.kind is ActionKind.UNCHANGED
-        rows.append(
-            RowResult(
-                action.source,
-                action.msisdn,
-                action.kind.value,
-                action.before,
-                action.after,
-                None,
-                None,
-                Outcome.UNCHANGED if unchanged else Outcome.SKIPPED,
-                None if unchanged else DRY_RUN_NOTE,
-                action.extras,
-            )
-        )
-    rows.extend(invalid_result(row) for row in [*loaded.invalid, *planned.problems])
-    return RunResult(
-        "dry-run",
-        account,
-        drift.operator_url,
-        inputs,
-        drift.started_at,
-        drift.finished_at,
-        "dry-run",
-        rows,
-    )
+    return dry_run(space, account or None, loaded, options, inputs)
+
+
+def _noted(request: ReportRequest, note: str) -> ReportRequest:
+    return ReportRequest(request.path, request.suffix, request.csv_delimiter, note)
+
+
+def _report_failure(
+    settings: Settings | None,
+    loaded: Loaded | None,
+    account: str,
+    inputs: tuple[str, ...],
+    message: str,
+    request: ReportRequest,
+) -> None:
+    """The promise of reconcile: a report even when nothing could be sent."""
+    if settings is None:  # the configuration itself is broken: the home is all we know
+        from pydantic import SecretStr
+
+        settings = Settings(None, SecretStr(""), None, home_folder())
+    url = settings.operator_url
+    failed = unrun_result(loaded, account, url, inputs, message)
+    written = write_run_report(Workspace(settings), failed, _noted(request, message))
+    click.echo(f"Report: {written}", err=True)

@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
+from quotabulk.app.runs import list_runs, rebuild_report, show_run
 from quotabulk.cli.options import output_format
 from quotabulk.cli.run_output import echo_run, run_json
-from quotabulk.config import load_settings
-from quotabulk.domain.errors import EXIT_OK, UsageError
-from quotabulk.store.journal import Journal
-
-
-def _journal() -> Journal:
-    path = load_settings().home / "journal.db"
-    if not path.exists():
-        raise UsageError(f"no runs yet: {path} does not exist")
-    return Journal(path)
+from quotabulk.cli.running import workspace
+from quotabulk.domain.errors import EXIT_OK
+from quotabulk.formats.reports import check_report_path
 
 
 @click.command("runs")
@@ -25,11 +20,7 @@ def _journal() -> Journal:
 @output_format
 def runs_command(limit: int, output_format: str) -> int:
     """List past runs, newest first, with their counts per outcome."""
-    journal = _journal()
-    try:
-        runs = journal.runs(limit)
-    finally:
-        journal.close()
+    runs = list_runs(workspace(), limit)
     if output_format == "json":
         click.echo(
             json.dumps(
@@ -47,17 +38,21 @@ def runs_command(limit: int, output_format: str) -> int:
 
 @click.command("show")
 @click.argument("run_id")
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="rebuild the run's report from the journal: .xlsx, .csv or .json",
+)
 @output_format
-def show_command(run_id: str, output_format: str) -> int:
+def show_command(run_id: str, report_path: Path | None, output_format: str) -> int:
     """Show every row of one run: action, request number, status, outcome."""
-    journal = _journal()
-    try:
-        try:
-            run = journal.run(run_id)
-        except KeyError:
-            raise UsageError(f"no run {run_id}; `quotabulk runs` lists them") from None
-    finally:
-        journal.close()
+    space = workspace()
+    if report_path is not None:
+        check_report_path(report_path)
+        written = rebuild_report(space, run_id, report_path)
+        click.echo(f"Report: {written}", err=True)
+    run = show_run(space, run_id)
     if output_format == "text":
         click.echo(f"Run {run.run_id} on {run.account} ({run.status}), started {run.started_at}")
     echo_run(run, output_format, all_rows=True)

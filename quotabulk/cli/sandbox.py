@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 from pathlib import Path
 
 import click
 
-from quotabulk.config import ENV_TOKEN, SANDBOX_ACCOUNT, load_settings
+from quotabulk.config import ENV_TOKEN, SANDBOX_ACCOUNT, load_settings, sandbox_token
 from quotabulk.domain.errors import EXIT_OK, UsageError
 from quotabulk.domain.state import state_from_rows
 from quotabulk.formats.inputs import load_inputs
@@ -124,7 +123,7 @@ def serve_command(
 
     settings = load_settings()
     path = db or settings.sandbox_db
-    token = token or os.environ.get(ENV_TOKEN)
+    token = token or sandbox_token()
     if not token:
         token = secrets.token_urlsafe(24)
         click.echo(f"No token given; this run's token is {token}", err=True)

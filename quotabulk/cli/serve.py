@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
 
 from quotabulk.cli.running import execute_options
-from quotabulk.config import load_settings
+from quotabulk.config import ENV_CONSOLE_PASSWORD_HASH as ENV_PASSWORD_HASH
+from quotabulk.config import console_secrets, load_settings
 from quotabulk.domain.errors import EXIT_OK, ConfigError
 from quotabulk.logs import configure_logging
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
-ENV_PASSWORD_HASH = "QUOTABULK_CONSOLE_PASSWORD_HASH"  # noqa: S105 - a variable's name
-ENV_SESSION_SECRET = "QUOTABULK_CONSOLE_SECRET"  # noqa: S105
 
 
 @click.command("serve")
@@ -59,7 +57,7 @@ def serve_command(
     from quotabulk.console.app import ConsoleConfig, create_console
 
     remote = host not in LOOPBACK
-    password_hash = os.environ.get(ENV_PASSWORD_HASH) or None
+    password_hash, session_secret = console_secrets()
     if remote and (password_hash is None or ssl_certfile is None or ssl_keyfile is None):
         raise ConfigError(
             f"serving on {host} needs a login and TLS: set {ENV_PASSWORD_HASH} "
@@ -72,7 +70,7 @@ def serve_command(
         execute_options(concurrency, rate_limit, "10m"),
         password_hash=password_hash if remote else None,
         secure_cookies=ssl_certfile is not None,
-        session_secret=os.environ.get(ENV_SESSION_SECRET),
+        session_secret=session_secret,
     )
     scheme = "https" if ssl_certfile else "http"
     click.echo(f"quotabulk console on {scheme}://{host}:{port}/  (Ctrl-C stops it)", err=True)

@@ -13,26 +13,26 @@ from typing import Any
 from fastapi import FastAPI, Form, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 
+from quotabulk.app.planning import PlanView, plan_loaded, validate
+from quotabulk.app.reports import ReportRequest, write_run_report
+from quotabulk.app.runs import list_runs, show_run
+from quotabulk.app.workspace import Workspace
 from quotabulk.config import Settings
 from quotabulk.console.auth import check_password, csrf_ok, csrf_token
 from quotabulk.console.i18n import LABELS, LANGUAGES, describe
 from quotabulk.console.jobs import Jobs
 from quotabulk.domain.errors import QuotabulkError
-from quotabulk.domain.plan import plan
+from quotabulk.domain.plan import PlanOptions
 from quotabulk.engine.execute import ExecuteOptions
-from quotabulk.formats.inputs import load_inputs
 from quotabulk.formats.plans.write import plan_json
-from quotabulk.formats.reports import ReportMeta, write_report
-from quotabulk.operator.connect import connect
-from quotabulk.store.journal import Journal
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 ACCEPTED = (".xlsx", ".csv", ".yaml", ".yml")
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_FILES = 10
-CSP = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'"
 # Inline scripts and styles are the console's own (server-rendered pages, no build step).
 CSP = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'"
 SAFE_ID = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
@@ -50,7 +50,8 @@ class ConsoleConfig:
 def create_console(config: ConsoleConfig) -> FastAPI:
     app = FastAPI(title="quotabulk console", docs_url=None, redoc_url=None, openapi_url=None)
     root = config.settings.home / "console"
-    jobs = Jobs(config.settings, config.options)
+    workspace = Workspace(config.settings)
+    jobs = Jobs(workspace, config.options)
 
     def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
         lang = request.session.get("lang", "ru")
@@ -141,21 +142,18 @@ def create_console(config: ConsoleConfig) -> FastAPI:
         lang = request.session.get("lang", "ru")
         paths = sorted(folder.glob("*/*"))
         try:
-            loaded = load_inputs(paths)
-            account = config.settings.resolve_account(loaded.accounts)
-            async with connect(config.settings, account) as client:
-                current = await client.subscribers()
-                account = client.account
-            planned = plan(loaded.rows, current)
+            # Parsing and planning block: off the event loop, so other pages still answer.
+            view = await run_in_threadpool(_plan_upload, workspace, paths)
         except QuotabulkError as exc:
             return page(request, "error.html", message=_shown(exc.message, folder), status=400)
+        loaded, planned, account = view.loaded, view.plan, view.account
         invalid = [*loaded.invalid, *planned.problems]
         problems = [
             {"source": _shown(p.source, folder), "column": p.column or "", "message": p.message}
             for row in invalid
             for p in row.problems
         ]
-        body = plan_json(planned, account, loaded.invalid)
+        body = plan_json(planned, account, view.operator_url, loaded.invalid)
         (folder / "plan.json").write_text(json.dumps(body, ensure_ascii=False))
         changes = [
             {
@@ -177,7 +175,7 @@ def create_console(config: ConsoleConfig) -> FastAPI:
             summary=LABELS[lang]["plan_summary"].format(**planned.summary()),
             unchanged=planned.summary()["unchanged"],
             rows=loaded.row_count,
-            fingerprint=body["fingerprint"],
+            fingerprint=body["digest"],
             account=account,
         )
 
@@ -197,11 +195,12 @@ def create_console(config: ConsoleConfig) -> FastAPI:
         saved = json.loads((folder / "plan.json").read_text())
         # The plan applied is the one on the page: its fingerprint must match, and the
         # runner refuses it if the operator's state moved since (apply --plan's check).
-        if not reviewed or saved["fingerprint"] != fingerprint:
+        if not reviewed or saved["digest"] != fingerprint:
             return page(
                 request, "error.html", message="review the plan shown, then approve it", status=409
             )
-        job = jobs.start(upload_id, folder / "plan.json", saved.get("account"))
+        shown_as = ", ".join(path.name for path in sorted(folder.glob("*/*")))
+        job = jobs.start(upload_id, folder / "plan.json", shown_as)
         return RedirectResponse(f"/jobs/{job.job_id}", status_code=303)
 
     @app.get("/jobs/{job_id}", response_class=HTMLResponse)
@@ -233,39 +232,28 @@ def create_console(config: ConsoleConfig) -> FastAPI:
 
     @app.get("/runs", response_class=HTMLResponse)
     async def runs(request: Request) -> HTMLResponse:
-        found = []
-        path = config.settings.home / "journal.db"
-        if path.exists():
-            journal = Journal(path)
-            try:
-                found = [
-                    {
-                        "run_id": r.run_id,
-                        "started": r.started_at,
-                        "account": r.account,
-                        "status": r.status,
-                        "counts": {k: v for k, v in r.counts().items() if v},
-                    }
-                    for r in journal.runs(50)
-                ]
-            finally:
-                journal.close()
+        found = [
+            {
+                "run_id": r.run_id,
+                "started": r.started_at,
+                "account": r.account,
+                "status": r.status.value,
+                "counts": {k: v for k, v in r.counts().items() if v},
+            }
+            for r in list_runs(workspace, 50)
+        ]
         return page(request, "runs.html", runs=found)
 
     @app.get("/runs/{run_id}/report.{fmt}")
     async def report(run_id: str, fmt: str) -> Response:
         if fmt not in ("xlsx", "csv", "json") or not set(run_id) <= SAFE_ID:
             return Response("not found", status_code=404)
-        journal = Journal(config.settings.home / "journal.db")
         try:
-            result = journal.run(run_id)
-        except KeyError:
+            result = show_run(workspace, run_id)
+        except QuotabulkError:
             return Response("not found", status_code=404)
-        finally:
-            journal.close()
         target = root / "reports" / f"{run_id}.{fmt}"
-        url = config.settings.api_url or "local sandbox"
-        write_report(result, target, ReportMeta(url))
+        write_run_report(workspace, result, ReportRequest(target))
         return FileResponse(target, filename=f"quotabulk-{run_id}.{fmt}")
 
     # Added last, so it is the outermost layer: the login check above reads the session.
@@ -277,6 +265,11 @@ def create_console(config: ConsoleConfig) -> FastAPI:
         session_cookie="quotabulk_session",
     )
     return app
+
+
+def _plan_upload(workspace: Workspace, paths: list[Path]) -> PlanView:
+    loaded = validate(paths)
+    return plan_loaded(workspace, loaded, PlanOptions(), skip_invalid=True)
 
 
 def _folder(root: Path, upload_id: str) -> Path | None:

@@ -1,5 +1,9 @@
-"""Applies started from the browser: each runs the CLI's runner in its own thread, and
-its progress is kept here for the page (and its reloads) to read."""
+"""Applies started from the browser: each runs the app layer's `run` in its own thread,
+and its progress is kept here for the page (and its reloads) to read.
+
+One approval is one run: a second approval of the same plan (two tabs, a replayed POST)
+while the first job is unfinished returns that job instead of starting another.
+"""
 
 from __future__ import annotations
 
@@ -11,17 +15,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from quotabulk.config import Settings
+from quotabulk.app import applying
+from quotabulk.app.workspace import Workspace
 from quotabulk.domain.errors import QuotabulkError
 from quotabulk.domain.outcomes import RunResult
 from quotabulk.engine.execute import ExecuteOptions, ProgressSink
-from quotabulk.engine.runner import run_apply
 
 
 @dataclass
 class Job(ProgressSink):
     job_id: str
     upload_id: str
+    digest: str = ""
     to_send: int = 0
     counts: Counter[str] = field(default_factory=Counter)
     done: bool = False
@@ -62,35 +67,41 @@ class Job(ProgressSink):
 
 
 class Jobs:
-    def __init__(self, settings: Settings, options: ExecuteOptions) -> None:
-        self.settings = settings
+    def __init__(self, workspace: Workspace, options: ExecuteOptions) -> None:
+        self.workspace = workspace
         self.options = options
         self._jobs: dict[str, Job] = {}
+        self._guard = threading.Lock()
 
     def get(self, job_id: str) -> Job | None:
         return self._jobs.get(job_id)
 
-    def start(self, upload_id: str, plan_path: Path, account: str | None) -> Job:
+    def start(self, upload_id: str, plan_path: Path, shown_as: str) -> Job:
         """Apply the saved plan exactly as shown; a stale one is refused by the runner."""
-        from quotabulk.cli.running import plan_file_spec
-
-        job = Job(secrets.token_urlsafe(9), upload_id)
-        self._jobs[job.job_id] = job
+        saved = applying.read_saved_plan(plan_path, shown_as)
+        with self._guard:
+            for job in self._jobs.values():
+                if job.digest == saved.digest and not job.done:
+                    return job
+            job = Job(secrets.token_urlsafe(9), upload_id, saved.digest)
+            self._jobs[job.job_id] = job
+        spec = applying.saved_plan_spec(saved, shown_as)
 
         def work() -> None:
             try:
-                spec, saved_account = plan_file_spec(plan_path)
-                outcome = asyncio.run(
-                    run_apply(
-                        self.settings,
-                        account or saved_account,
+                done = asyncio.run(
+                    applying.run_async(
+                        self.workspace,
+                        saved.account,
                         spec,
                         self.options,
                         job,
                         lambda *_: True,
+                        None,
+                        saved,
                     )
                 )
-                job.result = outcome.result
+                job.result = done.result
             except QuotabulkError as exc:
                 job.error = exc.message
             except Exception as exc:  # a bug: shown, not swallowed

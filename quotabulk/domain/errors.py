@@ -6,6 +6,7 @@ QuotabulkError                  a user-facing message and an exit code
 ├── ConfigError                 a missing or wrong setting (1)
 ├── UsageError                  a command line that does not make sense (1)
 ├── PlanError                   a plan that must not run: guard tripped, stale plan (1)
+├── StateError                  local state unusable: disk full, read-only, damaged, newer (1/3)
 ├── LockedError                 another run holds the account's lock (4)
 ├── Interrupted                 the user stopped the run; the journal is consistent (130)
 └── ApiError                    the operator could not be talked to (1)
@@ -108,6 +109,17 @@ class UsageError(QuotabulkError):
 
 class PlanError(QuotabulkError):
     """Raised when a plan must not run: the deletion guard tripped or a saved plan is stale."""
+
+
+class StateError(QuotabulkError):
+    """Raised when `$QUOTABULK_HOME` cannot be used: a full disk, a read-only folder, a
+    damaged journal or one written by a newer version. Exit 1 before anything was sent,
+    3 once a run had started (`after_sending`)."""
+
+    def after_sending(self) -> StateError:
+        late = StateError(f"{self.message}; the run had started: rerun the same command")
+        late.exit_code = EXIT_ROWS_FAILED
+        return late
 
 
 class LockedError(QuotabulkError):

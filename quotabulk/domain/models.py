@@ -9,7 +9,7 @@ pydantic models (`quotabulk.formats.document`, `quotabulk.operator.http.wire`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -34,12 +34,45 @@ class RowAction(StrEnum):
 
 
 class ActionKind(StrEnum):
-    """What the plan does to one subscriber."""
+    """What the plan does to one subscriber; a report row that was never planned is
+    `invalid` (the row failed validation) or `skipped` (a total row, a run not made)."""
 
     ADD = "add"
     EDIT = "edit"
     DELETE = "delete"
     UNCHANGED = "unchanged"
+    INVALID = "invalid"
+    SKIPPED = "skipped"
+
+    @property
+    def is_change(self) -> bool:
+        """One request to the operator."""
+        return self in (ActionKind.ADD, ActionKind.EDIT, ActionKind.DELETE)
+
+
+PLANNED_KINDS = (ActionKind.ADD, ActionKind.EDIT, ActionKind.DELETE, ActionKind.UNCHANGED)
+
+
+class Extras(NamedTuple):
+    """An input row's own columns (name, department, …), carried into the report. The
+    column names are one tuple shared by every row of a table."""
+
+    columns: tuple[str, ...] = ()
+    values: tuple[str, ...] = ()
+
+    def items(self) -> Iterator[tuple[str, str]]:
+        return zip(self.columns, self.values, strict=True)
+
+    def as_dict(self) -> dict[str, str]:
+        return dict(self.items())
+
+    @classmethod
+    def of(cls, pairs: Iterable[tuple[str, str]] | Mapping[str, str]) -> Extras:
+        items = list(pairs.items() if isinstance(pairs, Mapping) else pairs)
+        return cls(tuple(str(k) for k, _ in items), tuple(str(v) for _, v in items))
+
+
+NO_EXTRAS = Extras()
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,10 +99,19 @@ class Quota:
             on_exceed=OnExceed(data.get("on_exceed", OnExceed.BLOCK)),
         )
 
+    def canonical(self) -> str:
+        """One exact text per quota, for digests: `1500.00|1200.00|block`."""
+        warn = "-" if self.warn_at is None else f"{self.warn_at:.2f}"
+        return f"{self.limit:.2f}|{warn}|{self.on_exceed.value}"
+
     def describe(self) -> str:
         """`1500 ₽ (warn at 1200, block)`: how the plan and the report show a quota."""
         warn = "" if self.warn_at is None else f"warn at {format_amount(self.warn_at)}, "
         return f"{format_amount(self.limit)} ₽ ({warn}{self.on_exceed.value})"
+
+
+def canonical_quota(quota: Quota | None) -> str:
+    return "none" if quota is None else quota.canonical()
 
 
 def describe_quota(quota: Quota | None) -> str:
@@ -92,12 +134,7 @@ class DesiredRow(NamedTuple):
     warn_at: Decimal | None = None
     manages_warn_at: bool = False
     on_exceed: OnExceed | None = None
-    extra_columns: tuple[str, ...] = ()
-    extra_values: tuple[str, ...] = ()
-
-    @property
-    def extras(self) -> dict[str, str]:
-        return dict(zip(self.extra_columns, self.extra_values, strict=True))
+    extras: Extras = NO_EXTRAS
 
     def desired_quota(self, current: Quota | None) -> Quota | None:
         """The quota this row wants, given what the subscriber has now."""
@@ -121,12 +158,7 @@ class InvalidRow:
     source: str
     msisdn: str
     problems: tuple[RowProblem, ...]
-    extra_columns: tuple[str, ...] = ()
-    extra_values: tuple[str, ...] = ()
-
-    @property
-    def extras(self) -> dict[str, str]:
-        return dict(zip(self.extra_columns, self.extra_values, strict=True))
+    extras: Extras = NO_EXTRAS
 
     @property
     def message(self) -> str:
@@ -137,9 +169,22 @@ class InvalidRow:
 
 
 @dataclass(frozen=True, slots=True)
+class SkippedRow:
+    """An input row that asks for nothing, reported `skipped` with its reason (a total
+    row: «Итого»)."""
+
+    source: str
+    msisdn: str
+    reason: str
+    extras: Extras = NO_EXTRAS
+
+
+@dataclass(frozen=True, slots=True)
 class Subscriber:
-    """A number on the operator account as it is now."""
+    """A number on the operator account as it is now. `version` rises whenever a request
+    for it becomes final, so a change planned against one version is known stale later."""
 
     msisdn: str
     quota: Quota | None = None
     blocked: bool = False
+    version: int = 0

@@ -6,17 +6,25 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from quotabulk.domain.errors import EXIT_OK, EXIT_ROWS_FAILED
-from quotabulk.domain.models import InvalidRow, Quota
+from quotabulk.domain.models import NO_EXTRAS, ActionKind, Extras, InvalidRow, Quota
+
+if TYPE_CHECKING:
+    from quotabulk.domain.plan import PlannedAction
 
 
 class Outcome(StrEnum):
+    """A row's verdict. `conflict`: the subscriber changed since the plan was made, so
+    nothing was sent for it."""
+
     APPLIED = "applied"
     UNCHANGED = "unchanged"
     REJECTED = "rejected"
     FAILED = "failed"
     PENDING = "pending"
+    CONFLICT = "conflict"
     INVALID = "invalid"
     SKIPPED = "skipped"
 
@@ -30,36 +38,91 @@ class Outcome(StrEnum):
         return self is not Outcome.PENDING
 
 
+class RunStatus(StrEnum):
+    """A journaled run: `running` until it ends; `interrupted` and `pending` resume."""
+
+    RUNNING = "running"
+    INTERRUPTED = "interrupted"
+    PENDING = "pending"
+    FINISHED = "finished"
+    FAILED = "failed"
+    DRY_RUN = "dry-run"
+
+    @property
+    def resumable(self) -> bool:
+        return self in (RunStatus.RUNNING, RunStatus.INTERRUPTED, RunStatus.PENDING)
+
+
 @dataclass(frozen=True, slots=True)
 class RowResult:
     """One input row (or one prune) and its fate, keyed by its source location."""
 
     source: str
     msisdn: str
-    action: str  # add / edit / delete / unchanged / invalid
+    action: ActionKind
     before: Quota | None
     after: Quota | None
     request_id: str | None
     request_status: str | None
     outcome: Outcome
     error: str | None
-    extras: tuple[tuple[str, str], ...] = ()
+    extras: Extras = NO_EXTRAS
+    # False when the subscriber's state was never read (the run stopped before that):
+    # the report then says so instead of showing "no quota".
+    state_known: bool = True
 
+    @classmethod
+    def invalid(cls, row: InvalidRow) -> RowResult:
+        """An input row that failed validation, as the report shows it."""
+        return cls(
+            row.source,
+            row.msisdn,
+            ActionKind.INVALID,
+            None,
+            None,
+            None,
+            None,
+            Outcome.INVALID,
+            row.message,
+            row.extras,
+        )
 
-def invalid_result(row: InvalidRow) -> RowResult:
-    """An invalid input row as the report shows it."""
-    return RowResult(
-        row.source,
-        row.msisdn,
-        "invalid",
-        None,
-        None,
-        None,
-        None,
-        Outcome.INVALID,
-        row.message,
-        tuple(row.extras.items()),
-    )
+    @classmethod
+    def planned(
+        cls, action: PlannedAction, outcome: Outcome, error: str | None = None
+    ) -> RowResult:
+        """A planned action that was not sent (unchanged, or a dry run)."""
+        return cls(
+            action.source,
+            action.msisdn,
+            action.kind,
+            action.before,
+            action.after,
+            None,
+            None,
+            outcome,
+            error,
+            action.extras,
+        )
+
+    @classmethod
+    def skipped(
+        cls, source: str, msisdn: str, extras: Extras, reason: str, *, state_known: bool = False
+    ) -> RowResult:
+        """A row nothing was done for, and why (a total row, a run that never started)."""
+        return cls(
+            source,
+            msisdn,
+            ActionKind.SKIPPED,
+            None,
+            None,
+            None,
+            None,
+            Outcome.SKIPPED,
+            reason,
+            extras,
+            state_known,
+        )
 
 
 @dataclass(frozen=True)
@@ -72,7 +135,7 @@ class RunResult:
     inputs: tuple[str, ...]
     started_at: str
     finished_at: str | None
-    status: str
+    status: RunStatus
     rows: Sequence[RowResult] = field(default_factory=tuple)
 
     def counts(self) -> dict[str, int]:

@@ -14,7 +14,16 @@ from decimal import Decimal
 
 from quotabulk.domain.amounts import format_amount
 from quotabulk.domain.errors import PlanError, RowProblem
-from quotabulk.domain.models import ActionKind, DesiredRow, InvalidRow, Quota, Subscriber
+from quotabulk.domain.models import (
+    NO_EXTRAS,
+    PLANNED_KINDS,
+    ActionKind,
+    DesiredRow,
+    Extras,
+    InvalidRow,
+    Quota,
+    Subscriber,
+)
 
 PRUNE_SOURCE = "--prune"
 DEFAULT_MAX_DELETES = 10
@@ -29,14 +38,16 @@ class PlanOptions:
 @dataclass(frozen=True, slots=True)
 class PlannedAction:
     """What happens to one subscriber; the input row that asked for it (`--prune` for
-    deletions no row asked for) and that row's extra columns, for the report."""
+    deletions no row asked for) and that row's extra columns, for the report. `version`
+    is the subscriber's version the action was planned against."""
 
     msisdn: str
     kind: ActionKind
     before: Quota | None
     after: Quota | None
     source: str = PRUNE_SOURCE
-    extras: tuple[tuple[str, str], ...] = ()
+    extras: Extras = NO_EXTRAS
+    version: int = 0
 
 
 @dataclass(frozen=True)
@@ -53,7 +64,7 @@ class Plan:
 
     def summary(self) -> dict[str, int]:
         counts = Counter(action.kind for action in self.actions)
-        return {kind.value: counts.get(kind, 0) for kind in ActionKind}
+        return {kind.value: counts.get(kind, 0) for kind in PLANNED_KINDS}
 
     def summary_line(self) -> str:
         s = self.summary()
@@ -102,8 +113,9 @@ def _plan_row(row: DesiredRow, subscriber: Subscriber) -> PlannedAction:
         kind = ActionKind.ADD
     else:
         kind = ActionKind.EDIT
-    extras = tuple(zip(row.extra_columns, row.extra_values, strict=True))
-    return PlannedAction(row.msisdn, kind, before, after, row.source, extras)
+    return PlannedAction(
+        row.msisdn, kind, before, after, row.source, row.extras, subscriber.version
+    )
 
 
 def _prunes(
@@ -111,7 +123,7 @@ def _prunes(
 ) -> list[PlannedAction]:
     mentioned = {row.msisdn for row in desired}
     prunes = [
-        PlannedAction(msisdn, ActionKind.DELETE, subscriber.quota, None)
+        PlannedAction(msisdn, ActionKind.DELETE, subscriber.quota, None, version=subscriber.version)
         for msisdn, subscriber in sorted(current.items())
         if msisdn not in mentioned and subscriber.quota is not None
     ]
@@ -125,7 +137,7 @@ def _prunes(
 
 def _problem(row: DesiredRow, message: str) -> InvalidRow:
     problem = RowProblem(row.source, None, f"{row.msisdn} {message}")
-    return InvalidRow(row.source, row.msisdn, (problem,), row.extra_columns, row.extra_values)
+    return InvalidRow(row.source, row.msisdn, (problem,), row.extras)
 
 
 def _kept_threshold_message(warn_at: Decimal, limit: Decimal) -> str:
@@ -133,12 +145,3 @@ def _kept_threshold_message(warn_at: Decimal, limit: Decimal) -> str:
         f"keeps its threshold {format_amount(warn_at)}, which is above the new limit "
         f"{format_amount(limit)}; give the threshold too"
     )
-
-
-def apply_to(current: Mapping[str, Subscriber], planned: Plan) -> dict[str, Subscriber]:
-    """The state the operator would hold after every action of the plan succeeded."""
-    state = dict(current)
-    for action in planned.changes:
-        held = state[action.msisdn]
-        state[action.msisdn] = Subscriber(held.msisdn, action.after, held.blocked)
-    return state

@@ -1,27 +1,34 @@
 """Send each journaled action to the operator once, concurrently and rate limited, and
 poll the request numbers in batches until they are final or the wait runs out.
 
-Exactly-once rests on two things: every action's idempotency key is in the journal before
-its request is sent, and a re-send (after a lost answer, a crash or a kill) uses that same
-key, which the operator answers with the original request.
+Exactly-once rests on two things: every action's change-keyed idempotency key is in the
+journal before its request is sent, and a re-send (after a lost answer, a crash or a
+kill) uses that same key, which the operator answers with the original request. Each
+submit carries the subscriber version the change was planned against (`If-Match`): a
+subscriber changed by someone else meanwhile is refused (412) and reported `conflict`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from quotabulk.domain.errors import ApiError, ApiStatusError
 from quotabulk.domain.outcomes import Outcome
+from quotabulk.domain.requests import Operation, Request
+from quotabulk.engine.stopping import Stop
 from quotabulk.logs import get_logger
-from quotabulk.operator.http.client import OperatorClient
-from quotabulk.operator.http.wire import Operation, RequestStatus
+from quotabulk.operator.port import Operator
 from quotabulk.store.journal import Journal, JournalAction
 
-FINAL = {RequestStatus.COMPLETED.value, RequestStatus.REJECTED.value}
+CONFLICT_NOTE = (
+    "the subscriber changed since the plan was made (another request or tool); nothing was "
+    "sent for it: plan again"
+)
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,7 @@ class ProgressSink:
     def finished(self, status: str) -> None: ...
     def failed(self, message: str) -> None: ...
     def retrying(self, message: str) -> None: ...
+    def stopping(self) -> None: ...
 
 
 @dataclass
@@ -56,19 +64,21 @@ class ExecuteStats:
 class Executor:
     def __init__(
         self,
-        client: OperatorClient,
+        operator: Operator,
         journal: Journal,
         run_id: str,
         options: ExecuteOptions,
         progress: ProgressSink,
-        stop: asyncio.Event,
+        stop: Stop,
+        lock_lost: threading.Event | None = None,
     ) -> None:
-        self.client = client
+        self.operator = operator
         self.journal = journal
         self.run_id = run_id
         self.options = options
         self.progress = progress
         self.stop = stop
+        self.lock_lost = lock_lost or threading.Event()
         self.stats = ExecuteStats()
         self.log = get_logger(run_id=run_id)
         self._sources: dict[int, tuple[str, str]] = {}  # seq → (source, msisdn), for log lines
@@ -76,35 +86,43 @@ class Executor:
         self._sending_done = asyncio.Event()
         self._last_send = time.monotonic()
 
+    def _stopped(self) -> bool:
+        if self.lock_lost.is_set():
+            self.stop.set()
+        return self.stop.is_set()
+
     async def run(self, actions: Sequence[JournalAction]) -> None:
         """Send what is unsent, follow what is open; return when all is final, the wait
-        ran out, or `stop` was set (then without waiting for anything to become final)."""
+        ran out, or `stop` was set (then at once: sends in flight and retry waits are
+        cancelled; their rows stay open with their keys for the next run)."""
         self._sources = {a.seq: (a.source, a.msisdn) for a in actions}
         to_send = [a for a in actions if a.open and a.idem_key and a.request_id is None]
         for a in actions:
-            if a.open and a.request_id and a.request_status not in FINAL:
+            if a.open and a.request_id and not (a.request_status and a.request_status.final):
                 self._open[a.request_id] = a.seq
         self.progress.begin(len(to_send), len(self._open))
-        poller = asyncio.create_task(self._poll())
         started = time.monotonic()
+        work = asyncio.gather(self._poll(), self._send_then_mark(to_send, started))
+        self.stop.on_stop(work.cancel)
+        if self._stopped():
+            work.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await work
+
+    async def _send_then_mark(self, to_send: Sequence[JournalAction], started: float) -> None:
         try:
             await self._send_all(to_send)
         finally:
             self._sending_done.set()
             self._last_send = time.monotonic()
             self.stats.sending_s = round(self._last_send - started, 3)
-        if self.stop.is_set():
-            poller.cancel()
-            await asyncio.gather(poller, return_exceptions=True)
-            return
-        await poller
 
     async def _send_all(self, actions: Sequence[JournalAction]) -> None:
         gate = asyncio.Semaphore(self.options.concurrency)
 
         async def one(action: JournalAction) -> None:
             async with gate:
-                if not self.stop.is_set():
+                if not self._stopped():
                     await self._send(action)
 
         await asyncio.gather(*(one(action) for action in actions))
@@ -113,34 +131,25 @@ class Executor:
         assert action.idem_key is not None
         self.journal.record_sending(self.run_id, action.seq)
         try:
-            request = await self.client.submit(
-                action.msisdn, Operation(action.kind), action.after, action.idem_key
-            )
+            request = await self._submit(action)
         except ApiStatusError as exc:
             if exc.retryable:  # retries ran out: the row stays open for the next run
                 self._unanswered(action, exc.message)
-                return
-            self.journal.record_outcome(self.run_id, action.seq, Outcome.FAILED, exc.detail)
-            self.progress.failed(f"{action.msisdn}: {exc.detail}")
-            self.log.warning(
-                "request refused",
-                msisdn=action.msisdn,
-                source=action.source,
-                status=exc.status,
-                code=exc.code,
-                error=exc.detail,
-            )
+            elif exc.status == 412:
+                self._refused(action, Outcome.CONFLICT, CONFLICT_NOTE, exc)
+            else:
+                self._refused(action, Outcome.FAILED, exc.detail, exc)
             return
         except ApiError as exc:
             # No answer even after retries: the request may exist. The next run re-sends
             # with the same key and learns its number.
             self._unanswered(action, exc.message)
             return
+        if request is None:
+            return  # stopped while waiting for another request to finish
         self.stats.sent += 1
         self._last_send = time.monotonic()
-        self.journal.record_request(
-            self.run_id, action.seq, request.request_id, request.status.value
-        )
+        self.journal.record_request(self.run_id, action.seq, request.request_id, request.status)
         self.progress.sent()
         self.log.info(
             "request sent",
@@ -149,10 +158,49 @@ class Executor:
             request_id=request.request_id,
             status=request.status.value,
         )
-        if request.status.value in FINAL:
+        if request.status.final:
             self._finished([(action.seq, request.status.value, request.reason)])
         else:
             self._open[request.request_id] = action.seq
+
+    async def _submit(self, action: JournalAction) -> Request | None:
+        """Submit; while another request for the subscriber is in flight (409), wait for
+        it and submit again: If-Match then tells whether it changed what we planned on."""
+        pause = self.options.poll_first_s
+        deadline = time.monotonic() + self.options.wait_s
+        while True:
+            try:
+                return await self.operator.submit(
+                    action.msisdn,
+                    Operation(action.kind.value),
+                    action.after,
+                    action.idem_key or "",
+                    if_match=action.version,
+                )
+            except ApiStatusError as exc:
+                if exc.status != 409 or exc.code != "request_in_flight":
+                    raise
+                if time.monotonic() + pause > deadline:
+                    raise
+            self.progress.retrying(f"{action.msisdn}: waiting for a request already in flight")
+            await asyncio.sleep(pause)
+            if self._stopped():
+                return None
+            pause = min(self.options.poll_max_s, pause * 1.5)
+
+    def _refused(
+        self, action: JournalAction, outcome: Outcome, note: str, exc: ApiStatusError
+    ) -> None:
+        self.journal.record_outcome(self.run_id, action.seq, outcome, note)
+        self.progress.failed(f"{action.msisdn}: {note}")
+        self.log.warning(
+            "request refused",
+            msisdn=action.msisdn,
+            source=action.source,
+            status=exc.status,
+            code=exc.code,
+            error=exc.detail,
+        )
 
     def _unanswered(self, action: JournalAction, message: str) -> None:
         note = f"no answer from the operator ({message}); run again to re-send it"
@@ -190,28 +238,23 @@ class Executor:
         ids = list(self._open)
         try:
             self.stats.status_calls += -(-len(ids) // 500)
-            found = await self.client.statuses(ids)
+            found = await self.operator.statuses(ids)
         except ApiError as exc:
             self.progress.retrying(f"status poll failed: {exc.message}")
             self.log.warning("status poll failed", error=exc.message)
             return False
-        final = [
-            (self._open[r.request_id], r.status.value, r.reason)
-            for r in found
-            if r.request_id in self._open and r.status.value in FINAL
-        ]
-        for r in found:
-            if r.request_id in self._open and r.status.value in FINAL:
-                source, msisdn = self._sources.get(self._open[r.request_id], ("", r.msisdn))
-                self.log.info(
-                    "request final",
-                    msisdn=msisdn,
-                    source=source,
-                    request_id=r.request_id,
-                    status=r.status.value,
-                    reason=r.reason,
-                )
-        self._finished(final)
+        final = [r for r in found if r.request_id in self._open and r.status.final]
+        for r in final:
+            source, msisdn = self._sources.get(self._open[r.request_id], ("", r.msisdn))
+            self.log.info(
+                "request final",
+                msisdn=msisdn,
+                source=source,
+                request_id=r.request_id,
+                status=r.status.value,
+                reason=r.reason,
+            )
+        self._finished([(self._open[r.request_id], r.status.value, r.reason) for r in final])
         return bool(final)
 
     def _finished(self, final: Sequence[tuple[int, str, str | None]]) -> None:

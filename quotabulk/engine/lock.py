@@ -1,27 +1,35 @@
 """One run at a time per account: a lock row in the journal with owner and heartbeat.
 
-A run on the same host takes over a lock whose process is gone (checked by pid and the
-process's start time, so a reused pid does not count); a lock whose heartbeat stopped
-more than `EXPIRY_S` ago expires wherever its owner ran. A killed run therefore never
-blocks the rerun, or the next night.
+- On the same host a lock is taken over only when its process is gone (pid and the
+  process's start time, so a reused pid does not count), never because of a clock.
+- A lock from another host (a home on a shared disk) counts as stale when its heartbeat
+  counter has not moved for `FOREIGN_EXPIRY_S`, measured on the waiter's own monotonic
+  clock: the waiter notes the count it saw and when, and a later waiter on the same
+  boot compares. No wall clock of either machine is trusted.
+- The heartbeat runs on its own thread with its own connection, so nothing the run does
+  (a confirmation prompt, a long computation) can stop it; it notices when the lock was
+  taken away and says so (`AccountLock.lost`), and the run then stops sending.
 """
 
 from __future__ import annotations
 
-import asyncio
 import os
 import socket
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+import sqlite3
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import TracebackType
 
 from quotabulk.domain.errors import LockedError
-from quotabulk.store.journal import Journal, now_iso
+from quotabulk.store import locks
+from quotabulk.store.journal import Journal
+from quotabulk.store.sqlite_db import open_sqlite
 
-EXPIRY_S = 300.0
-HEARTBEAT_S = 15.0
+FOREIGN_EXPIRY_S = 300.0
+HEARTBEAT_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -29,6 +37,7 @@ class Owner:
     host: str
     pid: int
     pid_started: str | None
+    holder: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     @classmethod
     def me(cls) -> Owner:
@@ -44,6 +53,14 @@ def process_start(pid: int) -> str | None:
     return fields[19] if len(fields) > 19 else None
 
 
+def boot_id() -> str:
+    """Which boot of this host a monotonic reading belongs to."""
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except OSError:
+        return f"pid-{os.getpid()}"  # no boot id: an observation is trusted by this process only
+
+
 def _alive(pid: int, started: str | None) -> bool:
     try:
         os.kill(pid, 0)
@@ -54,63 +71,76 @@ def _alive(pid: int, started: str | None) -> bool:
     return started is None or process_start(pid) in (None, started)
 
 
-def acquire(journal: Journal, account: str, run_label: str, owner: Owner | None = None) -> None:
+def acquire(journal: Journal, account: str, label: str, owner: Owner) -> None:
     """Take the account's lock or raise `LockedError` naming the holder."""
-    owner = owner or Owner.me()
-    now = datetime.now(UTC)
     with journal.transaction() as db:
-        held = db.execute(
-            "SELECT host, pid, pid_started, run_id, acquired_at, heartbeat_at FROM locks"
-            " WHERE account = ?",
-            (account,),
-        ).fetchone()
-        if held is not None:
-            host, pid, pid_started, run_id, acquired, heartbeat = held
-            beat = datetime.fromisoformat(heartbeat.replace("Z", "+00:00"))
-            stale = now - beat > timedelta(seconds=EXPIRY_S)
-            gone = host == owner.host and not _alive(pid, pid_started)
-            mine = (host, pid) == (owner.host, owner.pid)
-            if not (stale or gone or mine):
-                raise LockedError(
-                    f"another run holds the lock for {account}: {run_id or 'a run'} by process "
-                    f"{pid} on {host} since {acquired} (last heartbeat {heartbeat})"
-                )
-        stamp = now_iso()
-        db.execute(
-            "INSERT OR REPLACE INTO locks VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (account, owner.host, owner.pid, owner.pid_started, run_label, stamp, stamp),
+        held = locks.read(db, account)
+        refused = held is not None and not _takeable(db, held, owner)
+        if not refused:
+            locks.write(db, account, owner.host, owner.pid, owner.pid_started, owner.holder, label)
+    # Raised after the commit: a waiter's note of what it saw must be kept.
+    if refused:
+        assert held is not None
+        raise LockedError(
+            f"another run holds the lock for {account}: {held.label or 'a run'} by process "
+            f"{held.pid} on {held.host} since {held.acquired_at} "
+            f"(last heartbeat {held.heartbeat_at})"
         )
 
 
-def release(journal: Journal, account: str, owner: Owner | None = None) -> None:
-    owner = owner or Owner.me()
-    journal.db.execute(
-        "DELETE FROM locks WHERE account = ? AND host = ? AND pid = ?",
-        (account, owner.host, owner.pid),
-    )
+def _takeable(db: sqlite3.Connection, held: locks.LockRow, owner: Owner) -> bool:
+    if held.holder == owner.holder:
+        return True
+    if held.host == owner.host:
+        return not _alive(held.pid, held.pid_started)
+    return _foreign_stale(db, held, owner)
 
 
-def heartbeat(journal: Journal, account: str, owner: Owner | None = None) -> None:
-    owner = owner or Owner.me()
-    journal.db.execute(
-        "UPDATE locks SET heartbeat_at = ? WHERE account = ? AND host = ? AND pid = ?",
-        (now_iso(), account, owner.host, owner.pid),
-    )
+def _foreign_stale(db: sqlite3.Connection, held: locks.LockRow, owner: Owner) -> bool:
+    now = time.monotonic()
+    mine = {"host": owner.host, "boot": boot_id(), "beats": held.beats, "at": now}
+    seen = held.seen
+    if seen is not None and all(seen.get(k) == mine[k] for k in ("host", "boot", "beats")):
+        return now - float(seen["at"]) > FOREIGN_EXPIRY_S
+    locks.note_seen(db, held.account, mine)
+    return False
 
 
-@asynccontextmanager
-async def account_lock(journal: Journal, account: str, run_label: str) -> AsyncIterator[None]:
-    """Hold the lock, beating its heart, for the duration of the block."""
-    acquire(journal, account, run_label)
+class AccountLock:
+    """Hold an account's lock for a `with` block, its heartbeat on a thread of its own."""
 
-    async def beat() -> None:
-        while True:
-            await asyncio.sleep(HEARTBEAT_S)
-            heartbeat(journal, account)
+    def __init__(self, journal: Journal, account: str, label: str) -> None:
+        self.journal = journal
+        self.account = account
+        self.label = label[:200]
+        self.owner = Owner.me()
+        self.lost = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
 
-    beating = asyncio.create_task(beat())
-    try:
-        yield
-    finally:
-        beating.cancel()
-        release(journal, account)
+    def __enter__(self) -> AccountLock:
+        acquire(self.journal, self.account, self.label, self.owner)
+        self._thread = threading.Thread(target=self._beat, name="quotabulk-heartbeat", daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        locks.delete(self.journal.db, self.account, self.owner.holder)
+
+    def _beat(self) -> None:
+        db = open_sqlite(self.journal.path)
+        try:
+            while not self._stop.wait(HEARTBEAT_S):
+                try:
+                    if not locks.beat(db, self.account, self.owner.holder):
+                        self.lost.set()
+                        return
+                except Exception:  # noqa: S112 - a busy disk: beat again next time
+                    continue
+        finally:
+            db.close()

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from quotabulk.domain.models import Subscriber, describe_quota
 from quotabulk.domain.outcomes import Outcome
+from quotabulk.domain.requests import RequestStatus
 from quotabulk.store.journal import JournalAction
 
 
@@ -14,20 +15,15 @@ def decide(
 ) -> list[tuple[int, Outcome, str | None]]:
     """The outcome of every change not yet settled. A row is `applied` only when the
     operator shows exactly the quota the row wanted."""
-    decided = []
-    for action in actions:
-        if not action.open:
-            continue
-        decided.append((action.seq, *_outcome(action, current)))
-    return decided
+    return [(a.seq, *_outcome(a, current)) for a in actions if a.open]
 
 
 def _outcome(
     action: JournalAction, current: Mapping[str, Subscriber]
 ) -> tuple[Outcome, str | None]:
-    if action.request_status == "rejected":
+    if action.request_status is RequestStatus.REJECTED:
         return Outcome.REJECTED, action.error or "rejected by the operator"
-    if action.request_status == "completed":
+    if action.request_status is RequestStatus.COMPLETED:
         subscriber = current.get(action.msisdn)
         held = None if subscriber is None else subscriber.quota
         if held == action.after:

@@ -18,12 +18,16 @@ ON_EXCEED_WORDS = {OnExceed.BLOCK: "блокировка", OnExceed.PERSONAL: "�
 FORMATS = (".xlsx", ".csv", ".yaml", ".yml")
 
 
+def check_export_path(path: Path) -> None:
+    if path.suffix.lower() not in FORMATS:
+        raise UsageError(f"--out must end in {', '.join(FORMATS)} (got {path.name})")
+
+
 def export_state(subscribers: Iterable[Subscriber], path: Path, account: str) -> int:
     """Write every subscriber (those without a quota as deletions) and return the count."""
     rows = sorted(subscribers, key=lambda s: s.msisdn)
+    check_export_path(path)
     suffix = path.suffix.lower()
-    if suffix not in FORMATS:
-        raise UsageError(f"--out must end in {', '.join(FORMATS)} (got {path.name})")
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".xlsx":
         _xlsx(rows, path)

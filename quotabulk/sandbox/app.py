@@ -35,6 +35,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         401: "missing or wrong bearer token",
         404: "unknown account, subscriber or request",
         409: "a request in flight for the subscriber, or an idempotency key re-used",
+        412: "the subscriber changed since the version given in If-Match; no request made",
         422: "malformed call",
         429: "over the rate limit; see Retry-After",
         503: "temporarily unavailable; retry",
@@ -109,11 +110,19 @@ def create_app(store: SandboxStore, token: str) -> FastAPI:
         account: Account,
         body: SubmitRequest,
         idempotency_key: Annotated[str, Header(min_length=8, max_length=200)],
+        if_match: Annotated[
+            int | None,
+            Header(
+                ge=0,
+                description="the subscriber version the change was planned against; "
+                "a subscriber changed since is refused with 412",
+            ),
+        ] = None,
     ) -> JSONResponse:
         """Submit an add/edit/delete. The same Idempotency-Key with the same body returns
         the original request (200); with another body it is refused (409)."""
         digest = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
-        request, created = store.submit(account, idempotency_key, body, digest)
+        request, created = store.submit(account, idempotency_key, body, digest, if_match)
         return JSONResponse(request, status_code=201 if created else 200)
 
     @app.get(

@@ -23,7 +23,8 @@ from typing import Any
 
 from quotabulk.domain.amounts import format_amount
 from quotabulk.domain.models import Quota, Subscriber
-from quotabulk.operator.http.wire import Operation, RequestStatus, SubmitRequest
+from quotabulk.domain.requests import Operation, RequestStatus
+from quotabulk.operator.http.wire import SubmitRequest
 from quotabulk.store.sqlite_db import immediate, open_wal
 
 ACCOUNT_CEILING = Decimal(100_000)
@@ -33,7 +34,7 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS accounts (account TEXT PRIMARY KEY, next_seq INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS subscribers (
     account TEXT NOT NULL, msisdn TEXT NOT NULL, blocked INTEGER NOT NULL DEFAULT 0,
-    quota TEXT, PRIMARY KEY (account, msisdn)
+    quota TEXT, version INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (account, msisdn)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS requests (
     account TEXT NOT NULL, seq INTEGER NOT NULL, request_id TEXT NOT NULL,
@@ -102,7 +103,10 @@ class SandboxStore:
                 (account,),
             )
             rows = [(account, s.msisdn, int(s.blocked), _quota_text(s.quota)) for s in subscribers]
-            db.executemany("INSERT INTO subscribers VALUES (?, ?, ?, ?)", rows)
+            db.executemany(
+                "INSERT INTO subscribers (account, msisdn, blocked, quota) VALUES (?, ?, ?, ?)",
+                rows,
+            )
         return len(rows)
 
     # -- reads ---------------------------------------------------------------------------
@@ -113,8 +117,8 @@ class SandboxStore:
         with self._transaction() as db:
             self._settle(db, account)
             rows = db.execute(
-                "SELECT msisdn, blocked, quota FROM subscribers WHERE account = ? AND msisdn > ?"
-                " ORDER BY msisdn LIMIT ?",
+                "SELECT msisdn, blocked, quota, version FROM subscribers"
+                " WHERE account = ? AND msisdn > ? ORDER BY msisdn LIMIT ?",
                 (account, cursor or "", limit + 1),
             ).fetchall()
         more = len(rows) > limit
@@ -123,8 +127,9 @@ class SandboxStore:
                 "msisdn": msisdn,
                 "status": "blocked" if blocked else "active",
                 "quota": None if quota is None else json.loads(quota),
+                "version": version,
             }
-            for msisdn, blocked, quota in rows[:limit]
+            for msisdn, blocked, quota, version in rows[:limit]
         ]
         return items, (items[-1]["msisdn"] if more else None)
 
@@ -183,11 +188,18 @@ class SandboxStore:
     # -- the one write -------------------------------------------------------------------
 
     def submit(
-        self, account: str, key: str, body: SubmitRequest, body_hash: str
+        self,
+        account: str,
+        key: str,
+        body: SubmitRequest,
+        body_hash: str,
+        if_match: int | None = None,
     ) -> tuple[dict[str, Any], bool]:
         """Accept a request and give it a number; returns it and whether it is new.
 
-        The same key with the same body returns the original request, never a second one.
+        Checked in this order: the idempotency replay (the same key returns its request,
+        whatever came after), the subscriber on the account, a request already in flight
+        for it (409), the version it was planned against (`if_match`, 412).
         """
         now = time.time()
         with self._transaction() as db:
@@ -205,7 +217,7 @@ class SandboxStore:
                         "this Idempotency-Key was already used for a different request",
                     )
                 return _request_json(earlier[1:]), False
-            self._check_acceptable(db, account, body.msisdn)
+            self._check_acceptable(db, account, body.msisdn, if_match)
             seq = db.execute(
                 "UPDATE accounts SET next_seq = next_seq + 1"
                 " WHERE account = ? RETURNING next_seq - 1",
@@ -238,9 +250,11 @@ class SandboxStore:
             ).fetchone()
         return _request_json(row), True
 
-    def _check_acceptable(self, db: sqlite3.Connection, account: str, msisdn: str) -> None:
+    def _check_acceptable(
+        self, db: sqlite3.Connection, account: str, msisdn: str, if_match: int | None
+    ) -> None:
         known = db.execute(
-            "SELECT 1 FROM subscribers WHERE account = ? AND msisdn = ?", (account, msisdn)
+            "SELECT version FROM subscribers WHERE account = ? AND msisdn = ?", (account, msisdn)
         ).fetchone()
         if known is None:
             raise StoreError(
@@ -256,6 +270,12 @@ class SandboxStore:
                 409,
                 "request_in_flight",
                 f"{msisdn} already has request {open_request[0]} in progress",
+            )
+        if if_match is not None and if_match != known[0]:
+            raise StoreError(
+                412,
+                "version_mismatch",
+                f"{msisdn} changed since version {if_match} (it is at version {known[0]})",
             )
 
     # -- processing ----------------------------------------------------------------------
@@ -276,11 +296,17 @@ class SandboxStore:
         for seq, msisdn, operation, quota, forced, due_at in due:
             reason = self._verdict(db, account, msisdn, Operation(operation), quota, bool(forced))
             status = RequestStatus.REJECTED if reason else RequestStatus.COMPLETED
+            # Any final status raises the version: a change rejected today is planned
+            # against a new version, so it gets a new key and is tried again tomorrow.
             if status is RequestStatus.COMPLETED:
                 db.execute(
                     "UPDATE subscribers SET quota = ? WHERE account = ? AND msisdn = ?",
                     (quota, account, msisdn),
                 )
+            db.execute(
+                "UPDATE subscribers SET version = version + 1 WHERE account = ? AND msisdn = ?",
+                (account, msisdn),
+            )
             db.execute(
                 "UPDATE requests SET status = ?, reason = ?, updated_at = ?"
                 " WHERE account = ? AND seq = ?",

@@ -1,6 +1,10 @@
 """The journal: every run and every action, in SQLite under `$QUOTABULK_HOME`, written
 before each request is sent and as soon as each answer arrives, so a killed run can be
-finished by running the same command again.
+finished by running the same command again, and any run's report rebuilt from it.
+
+Its schema version is `PRAGMA user_version`; `open` applies the migrations a file lacks
+(a journal from before versioning is version 0) and refuses one written by a newer
+quotabulk.
 """
 
 from __future__ import annotations
@@ -8,41 +12,19 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from quotabulk.domain.models import Quota
-from quotabulk.domain.outcomes import Outcome, RowResult, RunResult
-from quotabulk.store.sqlite_db import immediate, open_wal
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-    run_id TEXT PRIMARY KEY, account TEXT NOT NULL, fingerprint TEXT NOT NULL,
-    command TEXT NOT NULL, operator_url TEXT NOT NULL, inputs TEXT NOT NULL,
-    started_at TEXT NOT NULL, finished_at TEXT, status TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS runs_open ON runs (account, fingerprint, status);
-CREATE TABLE IF NOT EXISTS actions (
-    run_id TEXT NOT NULL, seq INTEGER NOT NULL, source TEXT NOT NULL, msisdn TEXT NOT NULL,
-    kind TEXT NOT NULL, before TEXT, after TEXT, idem_key TEXT, request_id TEXT,
-    request_status TEXT, outcome TEXT, error TEXT, extras TEXT NOT NULL DEFAULT '[]',
-    PRIMARY KEY (run_id, seq)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS events (
-    run_id TEXT NOT NULL, seq INTEGER NOT NULL, at TEXT NOT NULL, what TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS events_by_action ON events (run_id, seq);
-CREATE TABLE IF NOT EXISTS locks (
-    account TEXT PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL, pid_started TEXT,
-    run_id TEXT, acquired_at TEXT NOT NULL, heartbeat_at TEXT NOT NULL
-);
-"""
-
-RESUMABLE = ("running", "interrupted", "pending")
-CHANGES = ("add", "edit", "delete")
+from quotabulk.domain.models import NO_EXTRAS, ActionKind, Extras, InvalidRow, Quota
+from quotabulk.domain.outcomes import Outcome, RowResult, RunResult, RunStatus
+from quotabulk.domain.plan import PlannedAction
+from quotabulk.domain.requests import RequestStatus
+from quotabulk.store.migrations import migrate
+from quotabulk.store.sqlite_db import immediate, open_sqlite
 
 
 def now_iso() -> str:
@@ -56,36 +38,87 @@ class JournalAction:
     seq: int
     source: str
     msisdn: str
-    kind: str
+    kind: ActionKind
     before: Quota | None
     after: Quota | None
+    version: int | None
     idem_key: str | None
     request_id: str | None
-    request_status: str | None
+    request_status: RequestStatus | None
     outcome: Outcome | None
     error: str | None
 
     @property
-    def is_change(self) -> bool:
-        return self.kind in CHANGES
-
-    @property
     def open(self) -> bool:
         """A change still to send or to follow."""
-        return self.is_change and (self.outcome is None or not self.outcome.settled)
+        return self.kind.is_change and (self.outcome is None or not self.outcome.settled)
 
 
 @dataclass(frozen=True, slots=True)
 class NewAction:
+    """A row about to be journaled with its run."""
+
     source: str
     msisdn: str
-    kind: str
-    before: Quota | None
-    after: Quota | None
+    kind: ActionKind
+    before: Quota | None = None
+    after: Quota | None = None
+    version: int | None = None
     idem_key: str | None = None
     outcome: Outcome | None = None
     error: str | None = None
-    extras: tuple[tuple[str, str], ...] = ()
+    extras: Extras = NO_EXTRAS
+
+    @classmethod
+    def change(cls, action: PlannedAction, key: str) -> NewAction:
+        return cls(
+            action.source,
+            action.msisdn,
+            action.kind,
+            action.before,
+            action.after,
+            action.version,
+            idem_key=key,
+            extras=action.extras,
+        )
+
+    @classmethod
+    def settled(cls, action: PlannedAction, outcome: Outcome, error: str | None) -> NewAction:
+        """A planned row that needs no request (unchanged, or busy elsewhere)."""
+        return cls(
+            action.source,
+            action.msisdn,
+            action.kind,
+            action.before,
+            action.after,
+            action.version,
+            outcome=outcome,
+            error=error,
+            extras=action.extras,
+        )
+
+    @classmethod
+    def invalid(cls, row: InvalidRow) -> NewAction:
+        return cls(
+            row.source,
+            row.msisdn,
+            ActionKind.INVALID,
+            outcome=Outcome.INVALID,
+            error=row.message,
+            extras=row.extras,
+        )
+
+    @classmethod
+    def skipped(cls, source: str, msisdn: str, extras: Extras, reason: str) -> NewAction:
+        return cls(
+            source, msisdn, ActionKind.SKIPPED, outcome=Outcome.SKIPPED, error=reason, extras=extras
+        )
+
+
+_ACTION_COLUMNS = (
+    "seq, source, msisdn, kind, before, after, version, idem_key, request_id,"
+    " request_status, outcome, error"
+)
 
 
 class Journal:
@@ -93,67 +126,79 @@ class Journal:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        # NORMAL suffices against a killed process; `create_run` alone syncs FULL, since
-        # keys lost to a power cut would be re-made under a new run and sent a second time.
-        self.db = open_wal(path, SCHEMA)
+        self.db = open_sqlite(path)
+        migrate(self.db, path)
 
     def close(self) -> None:
         self.db.close()
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
     def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         return immediate(self.db)
 
     # -- runs ----------------------------------------------------------------------------
 
-    def resumable_run(self, account: str, fingerprint: str) -> str | None:
+    def resumable_run(self, identity: str) -> str | None:
+        """The newest unfinished run of this identity (plan digest, operator, account)."""
+        statuses = [s.value for s in RunStatus if s.resumable]
         row = self.db.execute(
-            "SELECT run_id FROM runs WHERE account = ? AND fingerprint = ? AND status IN"
-            f" ({','.join('?' * len(RESUMABLE))}) ORDER BY started_at DESC LIMIT 1",
-            (account, fingerprint, *RESUMABLE),
+            "SELECT run_id FROM runs WHERE fingerprint = ? AND status IN"
+            f" ({','.join('?' * len(statuses))}) ORDER BY started_at DESC LIMIT 1",
+            (identity, *statuses),
         ).fetchone()
         return None if row is None else str(row[0])
 
     def create_run(
         self,
         account: str,
-        fingerprint: str,
+        identity: str,
         command: str,
         operator_url: str,
         inputs: Sequence[str],
         actions: Sequence[NewAction],
         run_id: str | None = None,
     ) -> str:
-        """Record the run and every action (keys included) in one transaction."""
+        """Record the run and every action (keys included) in one transaction, synced to
+        disk: keys lost to a power cut would be made again and sent a second time."""
         run_id = run_id or new_run_id()
         self.db.execute("PRAGMA synchronous=FULL")
         with self.transaction() as db:
             db.execute(
-                "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, NULL, 'running')",
+                "INSERT INTO runs (run_id, account, fingerprint, command, operator_url, inputs,"
+                " started_at, finished_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)",
                 (
                     run_id,
                     account,
-                    fingerprint,
+                    identity,
                     command,
                     operator_url,
-                    json.dumps(list(inputs)),
+                    json.dumps(list(inputs), ensure_ascii=False),
                     now_iso(),
+                    RunStatus.RUNNING.value,
                 ),
             )
             db.executemany(
-                "INSERT INTO actions VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?)",
+                f"INSERT INTO actions (run_id, {_ACTION_COLUMNS}, extras)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?)",
                 [
                     (
                         run_id,
                         seq,
                         a.source,
                         a.msisdn,
-                        a.kind,
+                        a.kind.value,
                         _quota_text(a.before),
                         _quota_text(a.after),
+                        a.version,
                         a.idem_key,
                         a.outcome.value if a.outcome else None,
                         a.error,
-                        json.dumps(list(a.extras), ensure_ascii=False),
+                        json.dumps(list(a.extras.items()), ensure_ascii=False),
                     )
                     for seq, a in enumerate(actions)
                 ],
@@ -161,36 +206,27 @@ class Journal:
         self.db.execute("PRAGMA synchronous=NORMAL")
         return run_id
 
-    def set_run_status(self, run_id: str, status: str, finished: bool = False) -> None:
+    def set_run_status(self, run_id: str, status: RunStatus, finished: bool = False) -> None:
         self.db.execute(
             "UPDATE runs SET status = ?, finished_at = ? WHERE run_id = ?",
-            (status, now_iso() if finished else None, run_id),
+            (status.value, now_iso() if finished else None, run_id),
         )
+
+    def set_report(self, run_id: str, path: str) -> None:
+        """Where the run's report was written (a rerun after a kill writes it again)."""
+        self.db.execute("UPDATE runs SET report = ? WHERE run_id = ?", (path, run_id))
+
+    def report_of(self, run_id: str) -> str | None:
+        row = self.db.execute("SELECT report FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+        return None if row is None or row[0] is None else str(row[0])
 
     # -- actions -------------------------------------------------------------------------
 
     def actions(self, run_id: str) -> list[JournalAction]:
         rows = self.db.execute(
-            "SELECT seq, source, msisdn, kind, before, after, idem_key, request_id,"
-            " request_status, outcome, error FROM actions WHERE run_id = ? ORDER BY seq",
-            (run_id,),
+            f"SELECT {_ACTION_COLUMNS} FROM actions WHERE run_id = ? ORDER BY seq", (run_id,)
         ).fetchall()
-        return [
-            JournalAction(
-                seq,
-                source,
-                msisdn,
-                kind,
-                _quota(before),
-                _quota(after),
-                key,
-                rid,
-                rstatus,
-                Outcome(outcome) if outcome else None,
-                error,
-            )
-            for seq, source, msisdn, kind, before, after, key, rid, rstatus, outcome, error in rows
-        ]
+        return [_journal_action(row) for row in rows]
 
     def record_sending(self, run_id: str, seq: int) -> None:
         self._event(run_id, seq, "sending")
@@ -204,7 +240,7 @@ class Journal:
                 (request_id, status, run_id, seq),
             )
             db.execute(
-                "INSERT INTO events VALUES (?, ?, ?, ?)",
+                "INSERT INTO events (run_id, seq, at, what) VALUES (?, ?, ?, ?)",
                 (run_id, seq, now_iso(), f"{request_id} {status}"),
             )
 
@@ -218,15 +254,12 @@ class Journal:
                 [(status, reason, run_id, seq) for seq, status, reason in changes],
             )
             db.executemany(
-                "INSERT INTO events VALUES (?, ?, ?, ?)",
+                "INSERT INTO events (run_id, seq, at, what) VALUES (?, ?, ?, ?)",
                 [(run_id, seq, stamp, status) for seq, status, _ in changes],
             )
 
     def record_outcome(self, run_id: str, seq: int, outcome: Outcome, error: str | None) -> None:
-        self.db.execute(
-            "UPDATE actions SET outcome = ?, error = ? WHERE run_id = ? AND seq = ?",
-            (outcome.value, error, run_id, seq),
-        )
+        self.record_outcomes(run_id, [(seq, outcome, error)])
 
     def record_outcomes(
         self, run_id: str, outcomes: Sequence[tuple[int, Outcome, str | None]]
@@ -238,13 +271,10 @@ class Journal:
             )
 
     def _event(self, run_id: str, seq: int, what: str) -> None:
-        self.db.execute("INSERT INTO events VALUES (?, ?, ?, ?)", (run_id, seq, now_iso(), what))
-
-    def events(self, run_id: str, seq: int) -> list[tuple[str, str]]:
-        rows = self.db.execute(
-            "SELECT at, what FROM events WHERE run_id = ? AND seq = ? ORDER BY rowid", (run_id, seq)
-        ).fetchall()
-        return [(str(at), str(what)) for at, what in rows]
+        self.db.execute(
+            "INSERT INTO events (run_id, seq, at, what) VALUES (?, ?, ?, ?)",
+            (run_id, seq, now_iso(), what),
+        )
 
     # -- reading runs back ---------------------------------------------------------------
 
@@ -255,6 +285,7 @@ class Journal:
         return [self.run(str(row[0])) for row in ids]
 
     def run(self, run_id: str) -> RunResult:
+        """The run with every row; raises KeyError for an unknown id."""
         head = self.db.execute(
             "SELECT account, operator_url, inputs, started_at, finished_at, status FROM runs"
             " WHERE run_id = ?",
@@ -268,23 +299,49 @@ class Journal:
             " error, extras FROM actions WHERE run_id = ? ORDER BY seq",
             (run_id,),
         ).fetchall()
-        results = [
-            RowResult(
-                source,
-                msisdn,
-                kind,
-                _quota(before),
-                _quota(after),
-                rid,
-                rstatus,
-                Outcome(outcome) if outcome else Outcome.PENDING,
-                error,
-                tuple((str(k), str(v)) for k, v in json.loads(extras)),
-            )
-            for source, msisdn, kind, before, after, rid, rstatus, outcome, error, extras in rows
-        ]
         return RunResult(
-            run_id, account, url, tuple(json.loads(inputs)), started, finished, status, results
+            run_id,
+            account,
+            url,
+            tuple(json.loads(inputs)),
+            started,
+            finished,
+            RunStatus(status),
+            list(_row_results(rows)),
+        )
+
+
+def _journal_action(row: Sequence[Any]) -> JournalAction:
+    seq, source, msisdn, kind, before, after, version, key, rid, rstatus, outcome, error = row
+    return JournalAction(
+        int(str(seq)),
+        str(source),
+        str(msisdn),
+        ActionKind(kind),
+        _quota(before),
+        _quota(after),
+        None if version is None else int(str(version)),
+        None if key is None else str(key),
+        None if rid is None else str(rid),
+        None if rstatus is None else RequestStatus(rstatus),
+        Outcome(outcome) if outcome else None,
+        None if error is None else str(error),
+    )
+
+
+def _row_results(rows: Sequence[Sequence[Any]]) -> Iterator[RowResult]:
+    for source, msisdn, kind, before, after, rid, rstatus, outcome, error, extras in rows:
+        yield RowResult(
+            str(source),
+            str(msisdn),
+            ActionKind(kind),
+            _quota(before),
+            _quota(after),
+            None if rid is None else str(rid),
+            None if rstatus is None else str(rstatus),
+            Outcome(outcome) if outcome else Outcome.PENDING,
+            None if error is None else str(error),
+            Extras.of(tuple(pair) for pair in json.loads(str(extras))),
         )
 
 
@@ -297,5 +354,5 @@ def _quota_text(quota: Quota | None) -> str | None:
     return None if quota is None else json.dumps(quota.to_json(), sort_keys=True)
 
 
-def _quota(text: str | None) -> Quota | None:
-    return None if text is None else Quota.from_json(json.loads(text))
+def _quota(text: object) -> Quota | None:
+    return None if text is None else Quota.from_json(json.loads(str(text)))

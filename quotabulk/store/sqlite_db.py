@@ -1,23 +1,42 @@
 """SQLite as the journal and the sandbox use it: WAL, autocommit, explicit write
-transactions that take the write lock up front."""
+transactions that take the write lock up front, and errors of the file itself turned
+into one sentence naming it."""
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from quotabulk.domain.errors import StateError
+
+
+def open_sqlite(path: Path) -> sqlite3.Connection:
+    """A connection in WAL mode (readers never wait for the writer; another process may
+    share the file), synchronous=NORMAL (survives a killed process)."""
+    with state_errors(path):
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StateError(_os_problem(path.parent, exc)) from None
+        db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        try:
+            db.execute("PRAGMA busy_timeout=10000")
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+        except BaseException:
+            db.close()
+            raise
+    return db
+
 
 def open_wal(path: Path, schema: str) -> sqlite3.Connection:
-    """A connection in WAL mode (readers never wait for the writer; another process may
-    share the file), synchronous=NORMAL (survives a killed process), the schema applied."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=NORMAL")
-    db.execute("PRAGMA busy_timeout=10000")
-    db.executescript(schema)
+    """`open_sqlite` with a schema that needs no migrations (the sandbox's own file)."""
+    db = open_sqlite(path)
+    with state_errors(path):
+        db.executescript(schema)
     return db
 
 
@@ -31,3 +50,39 @@ def immediate(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
+
+
+@contextmanager
+def state_errors(path: Path) -> Iterator[None]:
+    """Turn SQLite's failures of the file (full disk, read-only folder, damage) into a
+    `StateError` that names it: expected failures of local state, not bugs."""
+    try:
+        yield
+    except sqlite3.DatabaseError as exc:
+        raise StateError(sqlite_problem(path, exc)) from None
+
+
+def sqlite_problem(path: Path, exc: sqlite3.Error) -> str:
+    text = str(exc).lower()
+    if "full" in text:
+        return f"the disk holding {path} is full; free some space and run the same command again"
+    if "readonly" in text or "read-only" in text or "attempt to write" in text:
+        return f"{path} is read-only; quotabulk needs to write its journal there (QUOTABULK_HOME)"
+    if "unable to open" in text or "cannot open" in text:
+        return f"{path} cannot be opened; check that QUOTABULK_HOME is a folder quotabulk may write"
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return (
+            f"{path} is damaged ({exc}); move it aside to start a new journal "
+            "(its runs are then forgotten)"
+        )
+    if "locked" in text or "busy" in text:
+        return f"{path} stayed locked by another process for too long; try again"
+    return f"{path} cannot be used: {exc}"
+
+
+def _os_problem(path: Path, exc: OSError) -> str:
+    if exc.errno == errno.ENOSPC:
+        return f"the disk holding {path} is full"
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return f"{path} is read-only; quotabulk needs to write its state there (QUOTABULK_HOME)"
+    return f"{path} cannot be created: {exc.strerror}"

@@ -128,7 +128,10 @@ def test_served_sandbox_export_as_a_newcomer_would(
     monkeypatch.setenv("QUOTABULK_TOKEN", "not-the-token-77")
     wrong = cli("export", "--out", tmp_path / "again.xlsx")
     assert wrong.code == 1
-    assert wrong.err.strip() == f"Error: {url} refused the token (401); check QUOTABULK_TOKEN"
+    assert (
+        wrong.err.strip()
+        == f"Error: the operator at {url} refused the token (401); check QUOTABULK_TOKEN"
+    )
     assert "not-the-token-77" not in wrong.err + wrong.out
     unauthenticated = httpx.get(url + "/v1/accounts/ACC-100200/subscribers")
     assert unauthenticated.status_code == 401

@@ -26,19 +26,21 @@ def test_plan_json_and_out_file(cli: Callable[..., CliResult], tmp_path: Path) -
     result = cli("plan", *ALL_EXAMPLES, *CURRENT, "--format", "json", "--out", out)
     body = json.loads(result.out)
     assert body == json.loads(out.read_text("utf-8"))
-    assert body["format_version"] == 1
+    assert body["format_version"] == 2
     assert body["summary"] == {"add": 3, "edit": 4, "delete": 2, "unchanged": 5}
     first = body["actions"][0]
     assert first == {
         "source": f"{EXAMPLES / 'quotas.yaml'}:6",
         "msisdn": "79123456789",
         "action": "edit",
+        "version": 0,
         "before": {"limit": "1000", "warn_at": "800", "on_exceed": "block"},
         "after": {"limit": "1500", "warn_at": "1200", "on_exceed": "block"},
         "extras": {"name": "Иванов И.И."},
     }
     assert body["account"] == "ACC-100200"
-    assert len(body["fingerprint"]) == 64
+    assert len(body["digest"]) == 64
+    assert body["operator"] == "file:current.yaml"
 
 
 def test_detailed_exitcode(cli: Callable[..., CliResult]) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 
 import pytest
@@ -8,9 +9,19 @@ from hypothesis import strategies as st
 
 from quotabulk.domain.errors import PlanError
 from quotabulk.domain.models import ActionKind, DesiredRow, OnExceed, Quota, RowAction, Subscriber
-from quotabulk.domain.plan import PlanOptions, apply_to, plan
+from quotabulk.domain.plan import Plan, PlanOptions, plan
 
 M1, M2, M3 = "79161000001", "79161000002", "79161000003"
+
+
+def apply_to(current: Mapping[str, Subscriber], planned: Plan) -> dict[str, Subscriber]:
+    """The state an operator holds after every change of the plan succeeded: the oracle
+    of the property tests, written apart from the planner on purpose."""
+    state = dict(current)
+    for action in planned.changes:
+        held = state[action.msisdn]
+        state[action.msisdn] = Subscriber(held.msisdn, action.after, held.blocked)
+    return state
 
 
 def row(msisdn: str, limit: int | None = None, **kw: object) -> DesiredRow:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
+import socket
 import subprocess
 import sys
 import time
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from quotabulk.engine.lock import Owner, acquire, release
+from quotabulk.engine.lock import FOREIGN_EXPIRY_S, Owner, acquire, boot_id, process_start
 from quotabulk.sandbox.store import SandboxStore
 from quotabulk.store.journal import Journal
 from tests.cli.test_validate import ALL_EXAMPLES
@@ -171,7 +171,7 @@ def test_a_concurrent_run_exits_4_naming_the_holder(
             journal,
             "ACC-100200",
             "reconcile nightly.xlsx",
-            Owner(os.uname().nodename, holder.pid, None),
+            Owner(socket.gethostname(), holder.pid, None),
         )
         journal.close()
         result = cli("apply", "--yes", *ALL_EXAMPLES)
@@ -186,12 +186,38 @@ def test_a_concurrent_run_exits_4_naming_the_holder(
     assert cli("apply", "--yes", *ALL_EXAMPLES).code == 0
 
 
-def test_a_lock_whose_heartbeat_stopped_long_ago_expires(
+def test_a_live_local_lock_is_never_taken_over_whatever_the_clock_says(
+    cli: Callable[..., CliResult], quotabulk_home: Path
+) -> None:
+    holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        journal = Journal(quotabulk_home / "journal.db")
+        owner = Owner(socket.gethostname(), holder.pid, process_start(holder.pid))
+        acquire(journal, "ACC-100200", "apply", owner)
+        # A clock jump: the heartbeat looks years old. The process is alive: still held.
+        journal.db.execute("UPDATE locks SET heartbeat_at = '2020-01-01T00:00:00.000Z'")
+        journal.close()
+        assert cli("apply", "--yes", *ALL_EXAMPLES).code == 4
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_a_foreign_lock_expires_once_its_heartbeat_stood_still_on_our_own_clock(
     cli: Callable[..., CliResult], quotabulk_home: Path
 ) -> None:
     journal = Journal(quotabulk_home / "journal.db")
     acquire(journal, "ACC-100200", "apply", Owner("another-host", 1, None))
     journal.db.execute("UPDATE locks SET heartbeat_at = '2020-01-01T00:00:00.000Z'")
+    # First sight of it: its wall-clock heartbeat proves nothing, so it is held.
+    assert cli("apply", "--yes", *ALL_EXAMPLES).code == 4
+    seen = json.loads(journal.db.execute("SELECT seen FROM locks").fetchone()[0])
+    assert seen["beats"] == 0
+    assert seen["host"] == socket.gethostname()
+    # The same count, noted longer ago than the expiry on this boot's monotonic clock.
+    seen["at"] = time.monotonic() - FOREIGN_EXPIRY_S - 1
+    assert seen["boot"] == boot_id()
+    journal.db.execute("UPDATE locks SET seen = ?", (json.dumps(seen),))
     journal.close()
     assert cli("apply", "--yes", *ALL_EXAMPLES).code == 0
 
@@ -202,7 +228,6 @@ def test_the_lock_is_released_after_a_run(
     assert cli("apply", "--yes", *ALL_EXAMPLES).code == 0
     journal = Journal(quotabulk_home / "journal.db")
     assert journal.db.execute("SELECT COUNT(*) FROM locks").fetchone()[0] == 0
-    release(journal, "ACC-100200")  # releasing what is not held is harmless
     journal.close()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -155,20 +156,48 @@ def test_kill_9_at_any_moment_then_rerun_finishes_without_doubling(
     assert cli("plan", path, "--detailed-exitcode").code == 0
 
 
+def wait_for_requests(db: Path, at_least: int = 1, timeout_s: float = 60.0) -> int:
+    """Block until the operator has made `at_least` requests: an event, not a fixed sleep."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        made = sum(requests_per_subscriber(db).values())
+        if made >= at_least:
+            return made
+        time.sleep(0.02)
+    raise AssertionError(f"the operator got fewer than {at_least} requests in {timeout_s} s")
+
+
+def journal_state(home: Path) -> tuple[list[str], int]:
+    """Run statuses and lock rows of a home's journal, read as another process would."""
+    db = sqlite3.connect(home / "journal.db")
+    try:
+        statuses = [row[0] for row in db.execute("SELECT status FROM runs")]
+        locks = db.execute("SELECT COUNT(*) FROM locks").fetchone()[0]
+    finally:
+        db.close()
+    return statuses, int(locks)
+
+
 @pytest.mark.slow
-def test_ctrl_c_stops_sending_exits_130_and_the_rerun_continues(
-    tmp_path: Path, faulty_operator: tuple[LiveSandbox, list[str]]
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_a_stop_signal_stops_sending_exits_130_and_the_rerun_continues(
+    tmp_path: Path, faulty_operator: tuple[LiveSandbox, list[str]], stop_signal: signal.Signals
 ) -> None:
     live, numbers = faulty_operator
     path = sheet(tmp_path / "q.csv", numbers)
     home = tmp_path / "home"
     process = _apply_process(path, live, home)
-    time.sleep(1.0)
-    process.send_signal(signal.SIGINT)
+    wait_for_requests(live.db)
+    process.send_signal(stop_signal)
     _, err = process.communicate(timeout=60)
-    assert process.returncode == 130, err.decode()[-2000:]
-    assert "the same command continues it" in err.decode()
-    assert "Traceback" not in err.decode()
+    text = err.decode()
+    assert process.returncode == 130, text[-2000:]
+    assert "stopping" in text
+    assert "the same command continues it" in text
+    assert "Traceback" not in text
+    statuses, locks = journal_state(home)
+    assert statuses == ["interrupted"]  # never left `running`
+    assert locks == 0
     sent_before = sum(requests_per_subscriber(live.db).values())
     assert 0 < sent_before < len(numbers)
     assert _until_done(path, live, home)[-1] == 0

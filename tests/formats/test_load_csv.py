@@ -20,7 +20,7 @@ def test_encodings_excel_users_save(text_file: Callable[..., Path], encoding: st
         ("79161000001", Decimal("1500.50")),
         ("79161000002", Decimal("700")),
     ]
-    assert loaded.rows[0].extras == {"Комментарий": "склад"}
+    assert loaded.rows[0].extras.as_dict() == {"Комментарий": "склад"}
 
 
 def test_comma_separated_with_quoted_decimal_commas(text_file: Callable[..., Path]) -> None:

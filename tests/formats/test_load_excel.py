@@ -32,7 +32,7 @@ def test_finance_workbook_reads_as_its_authors_meant() -> None:
     ]
     deletion = loaded.rows[3]
     assert (deletion.msisdn, deletion.action) == ("79035551204", RowAction.DELETE)
-    assert loaded.rows[0].extras["Базовый лимит"] == "1500"  # next to the limit, not it
+    assert loaded.rows[0].extras.as_dict()["Базовый лимит"] == "1500"  # next to the limit, not it
     assert not loaded.invalid
     workbook = EXAMPLES / "finance_workbook.xlsx"
     assert loaded.notices == [f"{workbook}: sheet «Инструкция» has no header row and was skipped"]
@@ -127,7 +127,7 @@ def test_mapping_file_overrides_and_matches_exactly(
     path = xlsx({"s": [["Телефон сотрудника", "Лимит", "Лимит на месяц"], ["89161000001", 1, 2]]})
     loaded = load_inputs([path], LoadOptions(aliases=ColumnAliases.from_mapping_file(mapping)))
     assert loaded.rows[0].limit == Decimal(2)
-    assert loaded.rows[0].extras == {"Лимит": "1"}
+    assert loaded.rows[0].extras.as_dict() == {"Лимит": "1"}
 
 
 def test_two_columns_for_one_field_are_ambiguous(xlsx: Callable[..., Path]) -> None:

@@ -30,7 +30,7 @@ def test_example_document_reads_with_line_numbers() -> None:
     assert third.action is RowAction.DELETE
     assert fourth.limit == Decimal("2500.50")
     assert not fourth.manages_warn_at
-    assert first.extras == {"name": "Иванов И.И."}
+    assert first.extras.as_dict() == {"name": "Иванов И.И."}
 
 
 def test_example_document_matches_the_pydantic_model() -> None:

@@ -10,14 +10,15 @@ from pathlib import Path
 import httpx
 import pytest
 
+from quotabulk.app.workspace import Workspace
 from quotabulk.config import Settings
 from quotabulk.domain.errors import ApiError, ApiStatusError, ApiTransportError, ConfigError
 from quotabulk.domain.models import Quota, Subscriber
-from quotabulk.operator.connect import connect
+from quotabulk.domain.requests import Operation
+from quotabulk.operator.connect import ConnectOptions, connect
 from quotabulk.operator.http.client import OperatorClient
 from quotabulk.operator.http.errors import HTTPX_ERRORS, translate_httpx_error
 from quotabulk.operator.http.retry import RetryPolicy
-from quotabulk.operator.http.wire import Operation
 from quotabulk.sandbox.faults import Faults
 from quotabulk.sandbox.seed import random_subscribers
 from quotabulk.sandbox.store import Behaviour, SandboxStore
@@ -48,9 +49,8 @@ def run(
 ):  # type: ignore[no-untyped-def]
     async def session():  # type: ignore[no-untyped-def]
         on_retry = (lambda exc, _: retries.append(exc)) if retries is not None else None
-        async with connect(
-            settings_for(live, token), ACC, retry=policy, on_retry=on_retry
-        ) as client:
+        options = ConnectOptions(retry=policy, on_retry=on_retry)
+        async with connect(settings_for(live, token), ACC, options) as client:
             return await work(client)
 
     return asyncio.run(session())
@@ -112,9 +112,8 @@ async def _timed_reads(live: LiveSandbox, count: int, retries: list[BaseExceptio
     import time
 
     started = time.monotonic()
-    async with connect(
-        settings_for(live), ACC, retry=FAST_RETRY, on_retry=lambda e, _: retries.append(e)
-    ) as client:
+    options = ConnectOptions(retry=FAST_RETRY, on_retry=lambda e, _: retries.append(e))
+    async with connect(settings_for(live), ACC, options) as client:
         for _ in range(count):
             await client.subscribers()
     return time.monotonic() - started
@@ -185,7 +184,7 @@ def test_embedded_sandbox_without_account_explains_how_to_seed(tmp_path: Path) -
     settings = Settings(None, SecretStr(EMBEDDED_TOKEN), None, tmp_path)
 
     async def session() -> None:
-        async with connect(settings, "ACC-100200") as client:
+        async with Workspace(settings).operator("ACC-100200") as client:
             await client.subscribers()
 
     with pytest.raises(ConfigError, match="sandbox seed"):

@@ -89,6 +89,4 @@ def _move_duplicates(loaded: Loaded) -> None:
         for row in rows:
             others = ", ".join(other.source for other in rows if other is not row)
             problem = RowProblem(row.source, None, f"{row.msisdn} is also written at {others}")
-            loaded.invalid.append(
-                InvalidRow(row.source, row.msisdn, (problem,), row.extra_columns, row.extra_values)
-            )
+            loaded.invalid.append(InvalidRow(row.source, row.msisdn, (problem,), row.extras))

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from quotabulk.domain.models import DesiredRow, InvalidRow
+from quotabulk.domain.models import DesiredRow, InvalidRow, SkippedRow
 from quotabulk.formats.inputs.columns import ColumnAliases
 
 
@@ -24,16 +24,18 @@ class Loaded:
 
     rows: list[DesiredRow] = field(default_factory=list)
     invalid: list[InvalidRow] = field(default_factory=list)
+    skipped: list[SkippedRow] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     accounts: set[str] = field(default_factory=set)
 
     @property
     def row_count(self) -> int:
-        return len(self.rows) + len(self.invalid)
+        return len(self.rows) + len(self.invalid) + len(self.skipped)
 
     def extend(self, other: Loaded) -> None:
         self.rows.extend(other.rows)
         self.invalid.extend(other.invalid)
+        self.skipped.extend(other.skipped)
         self.notices.extend(other.notices)
         self.accounts |= other.accounts
 

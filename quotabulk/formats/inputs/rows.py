@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from quotabulk.domain.amounts import AmountError, format_amount, parse_amount
 from quotabulk.domain.errors import RowProblem
-from quotabulk.domain.models import DesiredRow, InvalidRow, OnExceed, RowAction
+from quotabulk.domain.models import DesiredRow, Extras, InvalidRow, OnExceed, RowAction
 from quotabulk.domain.msisdn import MsisdnError, normalise_msisdn
 from quotabulk.formats.inputs.columns import ACTION_VALUES, ON_EXCEED_VALUES, Field, normalise_label
 
@@ -54,8 +54,7 @@ class RowShape:
             warn_at,
             self.manages_warn_at,
             on_exceed,
-            self.extra_columns,
-            extra_values,
+            Extras(self.extra_columns, extra_values),
         )
 
     def __post_init__(self) -> None:
@@ -186,7 +185,8 @@ def _careful_row(
                 problems.add(Field.ON_EXCEED, wrong)
     if problems.items:
         shown = msisdn or cell_text(raw.msisdn)
-        return InvalidRow(source, shown, tuple(problems.items), shape.extra_columns, extra_values)
+        extras = Extras(shape.extra_columns, extra_values)
+        return InvalidRow(source, shown, tuple(problems.items), extras)
     return shape.desired(source, msisdn, action, limit, warn_at, on_exceed, extra_values)
 
 

@@ -1,4 +1,5 @@
-"""A plan saved by `plan --out`, read back by `apply --plan`, refused when it went stale."""
+"""A plan saved by `plan --out`, read back by `apply --plan`: refused when it was edited,
+made by an older quotabulk, made for another operator, or went stale."""
 
 from __future__ import annotations
 
@@ -9,39 +10,53 @@ from pathlib import Path
 from typing import Any
 
 from quotabulk.domain.errors import InputError, PlanError, RowProblem
-from quotabulk.domain.models import ActionKind, InvalidRow, Quota, Subscriber, describe_quota
+from quotabulk.domain.models import (
+    ActionKind,
+    Extras,
+    InvalidRow,
+    Quota,
+    Subscriber,
+    describe_quota,
+)
 from quotabulk.domain.plan import Plan, PlannedAction
-from quotabulk.formats.plans.write import PLAN_FORMAT_VERSION, plan_fingerprint
+from quotabulk.formats.plans.digest import plan_digest
+from quotabulk.formats.plans.write import PLAN_FORMAT_VERSION
 
 MAX_CHANGES_LISTED = 20
 
 
 @dataclass(frozen=True)
 class SavedPlan:
-    account: str | None
+    account: str
+    operator_url: str
     plan: Plan
     invalid: tuple[InvalidRow, ...]
-    fingerprint: str
+    digest: str
 
 
-def read_plan_file(path: Path) -> SavedPlan:
-    name = str(path)
+def read_plan_file(path: Path, name: str | None = None) -> SavedPlan:
+    name = name or str(path)
     try:
         body = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise InputError(name, f"cannot be read: {exc.strerror}") from None
     except (ValueError, UnicodeDecodeError):
         raise InputError(name, "is not a plan saved by `quotabulk plan --out`") from None
-    if not isinstance(body, dict) or body.get("format_version") != PLAN_FORMAT_VERSION:
+    version = body.get("format_version") if isinstance(body, dict) else None
+    if isinstance(version, int) and version < PLAN_FORMAT_VERSION:
+        raise InputError(name, "was made by an older quotabulk; plan again with `plan --out`")
+    if version != PLAN_FORMAT_VERSION:
         raise InputError(name, f"is not a plan of format_version {PLAN_FORMAT_VERSION}")
     try:
         actions = tuple(_action(item) for item in body["actions"])
         invalid = tuple(_invalid(item) for item in body.get("invalid", []))
-    except (KeyError, TypeError, ValueError) as exc:
+        account, operator = str(body["account"]), str(body["operator"])
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise InputError(name, f"is damaged ({type(exc).__name__}: {exc})") from None
-    if body.get("fingerprint") != plan_fingerprint(actions):
+    digest = plan_digest(account, operator, actions)
+    if body.get("digest") != digest:
         raise InputError(name, "was edited after it was saved; make a new one with `plan --out`")
-    return SavedPlan(body.get("account"), Plan(actions), invalid, str(body["fingerprint"]))
+    return SavedPlan(account, operator, Plan(actions), invalid, digest)
 
 
 def refuse_if_stale(saved: SavedPlan, current: Mapping[str, Subscriber]) -> None:
@@ -49,23 +64,20 @@ def refuse_if_stale(saved: SavedPlan, current: Mapping[str, Subscriber]) -> None
     changed = []
     for action in saved.plan.actions:
         subscriber = current.get(action.msisdn)
-        now = None if subscriber is None else subscriber.quota
         if subscriber is None:
             changed.append(f"{action.msisdn} is no longer on the account")
-        elif now != action.before:
+        elif subscriber.quota != action.before:
             changed.append(
-                f"{action.msisdn} was {describe_quota(action.before)}, now {describe_quota(now)}"
+                f"{action.msisdn} was {describe_quota(action.before)}, "
+                f"now {describe_quota(subscriber.quota)}"
             )
     if changed:
         shown = "; ".join(changed[:MAX_CHANGES_LISTED])
-        more = (
-            f" (and {len(changed) - MAX_CHANGES_LISTED} more)"
-            if len(changed) > MAX_CHANGES_LISTED
-            else ""
-        )
+        more = len(changed) - MAX_CHANGES_LISTED
+        tail = f" (and {more} more)" if more > 0 else ""
         raise PlanError(
             f"the saved plan is stale, nothing was sent: {len(changed)} subscribers changed since "
-            f"it was made: {shown}{more}. Make a new plan."
+            f"it was made: {shown}{tail}. Make a new plan."
         )
 
 
@@ -74,14 +86,14 @@ def _quota(data: Any) -> Quota | None:
 
 
 def _action(item: Mapping[str, Any]) -> PlannedAction:
-    extras = tuple((str(k), str(v)) for k, v in dict(item.get("extras", {})).items())
     return PlannedAction(
         str(item["msisdn"]),
         ActionKind(item["action"]),
         _quota(item["before"]),
         _quota(item["after"]),
         str(item["source"]),
-        extras,
+        Extras.of(dict(item.get("extras") or {})),
+        int(item["version"]),
     )
 
 
@@ -90,11 +102,6 @@ def _invalid(item: Mapping[str, Any]) -> InvalidRow:
     problems = tuple(
         RowProblem(source, p.get("column"), str(p["message"])) for p in item["problems"]
     )
-    extras = dict(item.get("extras", {}))
     return InvalidRow(
-        source,
-        str(item.get("msisdn", "")),
-        problems,
-        tuple(extras),
-        tuple(map(str, extras.values())),
+        source, str(item.get("msisdn", "")), problems, Extras.of(dict(item.get("extras") or {}))
     )

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from quotabulk.domain.models import InvalidRow
 from quotabulk.domain.plan import Plan, PlannedAction
+from quotabulk.formats.plans.digest import plan_digest
 
-PLAN_FORMAT_VERSION = 1
+PLAN_FORMAT_VERSION = 2
 
 
 def action_json(action: PlannedAction) -> dict[str, Any]:
@@ -18,9 +17,10 @@ def action_json(action: PlannedAction) -> dict[str, Any]:
         "source": action.source,
         "msisdn": action.msisdn,
         "action": action.kind.value,
+        "version": action.version,
         "before": None if action.before is None else action.before.to_json(),
         "after": None if action.after is None else action.after.to_json(),
-        "extras": dict(action.extras),
+        "extras": action.extras.as_dict(),
     }
 
 
@@ -29,27 +29,19 @@ def invalid_json(row: InvalidRow) -> dict[str, Any]:
         "source": row.source,
         "msisdn": row.msisdn,
         "problems": [{"column": p.column, "message": p.message} for p in row.problems],
-        "extras": row.extras,
+        "extras": row.extras.as_dict(),
     }
 
 
-def plan_fingerprint(actions: Iterable[PlannedAction]) -> str:
-    """A digest of the current quota of every subscriber the plan touches."""
-    digest = hashlib.sha256()
-    for action in sorted(actions, key=lambda a: a.msisdn):
-        before = None if action.before is None else action.before.to_json()
-        digest.update(json.dumps([action.msisdn, before], sort_keys=True).encode())
-    return digest.hexdigest()
-
-
 def plan_json(
-    planned: Plan, account: str | None = None, invalid: Sequence[InvalidRow] = ()
+    planned: Plan, account: str, operator_url: str, invalid: Sequence[InvalidRow] = ()
 ) -> dict[str, Any]:
     """The plan as `plan --format json` prints it and `plan --out` saves it."""
     return {
         "format_version": PLAN_FORMAT_VERSION,
         "account": account,
-        "fingerprint": plan_fingerprint(planned.actions),
+        "operator": operator_url,
+        "digest": plan_digest(account, operator_url, planned.actions),
         "summary": planned.summary(),
         "actions": [action_json(action) for action in planned.actions],
         "invalid": [invalid_json(row) for row in [*invalid, *planned.problems]],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from quotabulk.domain.errors import UsageError
@@ -19,11 +20,19 @@ def check_report_path(path: Path) -> None:
         raise UsageError(f"--report must end in {', '.join(FORMATS)} (got {path.name})")
 
 
-def write_report(result: RunResult, path: Path, meta: ReportMeta, csv_delimiter: str = ";") -> Path:
-    """Write the report next to a temporary name first, so a crash never leaves half a file."""
+def write_report(
+    result: RunResult,
+    path: Path,
+    meta: ReportMeta,
+    csv_delimiter: str = ";",
+    *,
+    exclusive: bool = False,
+) -> Path:
+    """Write the report next to a temporary name first, so a crash never leaves half a
+    file; `exclusive` never replaces a file already there (`-2`, `-3`, … are added)."""
     check_report_path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         from quotabulk.formats.reports.xlsx import write_xlsx
@@ -37,5 +46,21 @@ def write_report(result: RunResult, path: Path, meta: ReportMeta, csv_delimiter:
         from quotabulk.formats.reports.json_report import write_json
 
         write_json(result, partial, meta)
-    partial.replace(path)
-    return path
+    if not exclusive:
+        partial.replace(path)
+        return path
+    return _link_exclusively(partial, path)
+
+
+def _link_exclusively(partial: Path, path: Path) -> Path:
+    number = 1
+    target = path
+    while True:
+        try:
+            os.link(partial, target)  # fails when the name is taken: never overwrites
+        except FileExistsError:
+            number += 1
+            target = path.with_name(f"{path.stem}-{number}{path.suffix}")
+            continue
+        partial.unlink()
+        return target

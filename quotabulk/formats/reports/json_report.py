@@ -23,7 +23,7 @@ def row_json(row: RowResult) -> dict[str, Any]:
         "request_status": row.request_status,
         "outcome": row.outcome.value,
         "error": row.error,
-        "extras": dict(row.extras),
+        "extras": row.extras.as_dict(),
     }
 
 

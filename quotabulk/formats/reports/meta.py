@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from quotabulk import __version__
+from quotabulk.domain.models import ActionKind
 from quotabulk.domain.outcomes import RunResult
 
 
@@ -35,12 +36,10 @@ def summary(result: RunResult, meta: ReportMeta) -> dict[str, Any]:
         "inputs": list(result.inputs),
         "started_at": result.started_at,
         "finished_at": result.finished_at,
-        "status": result.status,
+        "status": result.status.value,
         "rows": len(result.rows),
         "outcomes": result.counts(),
-        "actions": {
-            name: actions.get(name, 0) for name in ("add", "edit", "delete", "unchanged", "invalid")
-        },
+        "actions": {kind.value: actions.get(kind, 0) for kind in ActionKind},
         "note": meta.note,
         "quotabulk_version": __version__,
     }

@@ -25,7 +25,7 @@ def extra_columns(rows: Sequence[RowResult]) -> list[str]:
     """The inputs' own columns, in the order they first appear, after the fixed ones."""
     seen: dict[str, None] = {}
     for row in rows:
-        for name, _ in row.extras:
+        for name in row.extras.columns:
             if name not in COLUMNS:
                 seen.setdefault(name, None)
     return list(seen)
@@ -33,7 +33,7 @@ def extra_columns(rows: Sequence[RowResult]) -> list[str]:
 
 def text_cells(row: RowResult, extras: Sequence[str]) -> list[str]:
     """Every cell as text, in column order (CSV, and the text parts of the xlsx)."""
-    own = dict(row.extras)
+    own = row.extras.as_dict()
     return [
         row.source,
         row.msisdn,

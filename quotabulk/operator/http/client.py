@@ -1,4 +1,4 @@
-"""`OperatorClient`: one async class over `httpx.AsyncClient` for the operator API."""
+"""`OperatorClient`: the HTTP dialect of the operator port, over `httpx.AsyncClient`."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from quotabulk.domain.errors import ApiError, ApiTransportError
 from quotabulk.domain.models import Quota, Subscriber
+from quotabulk.domain.requests import Operation, Request
 from quotabulk.operator.http.errors import HTTPX_ERRORS, status_error, translate_httpx_error
 from quotabulk.operator.http.retry import OnRetry, RetryPolicy, with_retries
 from quotabulk.operator.http.wire import (
@@ -20,7 +21,6 @@ from quotabulk.operator.http.wire import (
     ApiQuota,
     ApiRequest,
     ApiSubscriber,
-    Operation,
     SubmitRequest,
 )
 
@@ -43,9 +43,11 @@ class OperatorClient:
         retry: RetryPolicy | None = None,
         on_retry: OnRetry | None = None,
         throttle: Callable[[], Awaitable[None]] | None = None,
+        url: str = "",
     ) -> None:
         self.http = http
         self.account = account
+        self.url = url or str(http.base_url)
         self.retry = retry or RetryPolicy()
         self.on_retry = on_retry
         self.throttle = throttle
@@ -67,51 +69,52 @@ class OperatorClient:
         async for page in self._pages(f"{self._base}/subscribers", {"limit": MAX_PAGE}):
             for item in _validated(_subscribers, page):
                 quota = None if item.quota is None else item.quota.to_quota()
-                found[item.msisdn] = Subscriber(item.msisdn, quota, item.status == "blocked")
+                blocked = item.status == "blocked"
+                found[item.msisdn] = Subscriber(item.msisdn, quota, blocked, item.version)
         return found
 
     async def submit(
-        self, msisdn: str, operation: Operation, quota: Quota | None, key: str
-    ) -> ApiRequest:
+        self,
+        msisdn: str,
+        operation: Operation,
+        quota: Quota | None,
+        key: str,
+        if_match: int | None = None,
+    ) -> Request:
         """Submit one request. Re-sending with the same key returns the same request."""
         body = SubmitRequest(
             msisdn=msisdn, operation=operation, quota=None if quota is None else ApiQuota.of(quota)
         )
+        headers = {"Idempotency-Key": key, "Content-Type": "application/json"}
+        if if_match is not None:
+            headers["If-Match"] = str(if_match)
         answer = await self._call(
-            "POST",
-            f"{self._base}/requests",
-            content=body.model_dump_json(),
-            headers={"Idempotency-Key": key, "Content-Type": "application/json"},
+            "POST", f"{self._base}/requests", content=body.model_dump_json(), headers=headers
         )
         request: ApiRequest = _validated(_request, answer)
-        return request
+        return request.to_request()
 
-    async def request(self, request_id: str) -> ApiRequest:
-        answer = await self._call("GET", f"{self._base}/requests/{request_id}")
-        request: ApiRequest = _validated(_request, answer)
-        return request
-
-    async def statuses(self, request_ids: Sequence[str]) -> list[ApiRequest]:
+    async def statuses(self, request_ids: Sequence[str]) -> list[Request]:
         """Statuses of many requests, `MAX_STATUS_IDS` per call."""
-        found: list[ApiRequest] = []
+        found: list[Request] = []
         for start in range(0, len(request_ids), MAX_STATUS_IDS):
             ids = list(request_ids[start : start + MAX_STATUS_IDS])
             answer = await self._call("POST", f"{self._base}/requests:status", json={"ids": ids})
-            found.extend(_validated(_requests, answer["items"]))
+            found.extend(r.to_request() for r in _validated(_requests, answer["items"]))
         return found
 
     async def history(
         self, since: datetime | None = None, msisdn: str | None = None
-    ) -> list[ApiRequest]:
+    ) -> list[Request]:
         """The request history («История заявок»), oldest first."""
         params: dict[str, Any] = {"limit": MAX_PAGE}
         if since is not None:
             params["since"] = since.isoformat()
         if msisdn is not None:
             params["msisdn"] = msisdn
-        found: list[ApiRequest] = []
+        found: list[Request] = []
         async for page in self._pages(f"{self._base}/requests", params):
-            found.extend(_validated(_requests, page))
+            found.extend(r.to_request() for r in _validated(_requests, page))
         return found
 
     async def _pages(self, path: str, params: dict[str, Any]) -> AsyncIterator[list[Any]]:

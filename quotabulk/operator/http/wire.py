@@ -1,4 +1,4 @@
-"""The operator API's messages, shared by the client and the sandbox.
+"""The HTTP dialect's wire messages, shared by the client and the sandbox that serves them.
 
 These models are the contract: `schemas/operator-api.json` is generated from the sandbox
 app that declares them. Amounts travel as decimal strings ("1500.00") so no float ever
@@ -15,6 +15,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from quotabulk.domain.models import OnExceed, Quota
+from quotabulk.domain.requests import Operation, Request, RequestStatus
 
 API_PREFIX = "/v1"
 MAX_PAGE = 1000
@@ -23,23 +24,6 @@ MSISDN_PATTERN = r"^7\d{10}$"
 
 Msisdn = Annotated[str, Field(pattern=MSISDN_PATTERN, examples=["79123456789"])]
 Amount = Annotated[Decimal, Field(ge=0, decimal_places=2, max_digits=12)]
-
-
-class RequestStatus(StrEnum):
-    NEW = "new"
-    IN_PROGRESS = "in_progress"
-    COMPLETED = "completed"
-    REJECTED = "rejected"
-
-    @property
-    def final(self) -> bool:
-        return self in (RequestStatus.COMPLETED, RequestStatus.REJECTED)
-
-
-class Operation(StrEnum):
-    ADD = "add"
-    EDIT = "edit"
-    DELETE = "delete"
 
 
 class SubscriberStatus(StrEnum):
@@ -74,6 +58,9 @@ class ApiSubscriber(BaseModel):
     msisdn: Msisdn
     status: SubscriberStatus
     quota: ApiQuota | None
+    version: int = Field(
+        0, ge=0, description="rises whenever a request for the subscriber becomes final"
+    )
 
 
 class SubscriberPage(BaseModel):
@@ -110,6 +97,19 @@ class ApiRequest(BaseModel):
     reason: str | None = Field(None, description="why it was rejected, in words")
     created_at: datetime
     updated_at: datetime
+
+    def to_request(self) -> Request:
+        quota = None if self.quota is None else self.quota.to_quota()
+        return Request(
+            self.request_id,
+            self.msisdn,
+            self.operation,
+            quota,
+            self.status,
+            self.reason,
+            self.created_at,
+            self.updated_at,
+        )
 
 
 class StatusQuery(BaseModel):

@@ -1,0 +1,155 @@
+"""Use cases that change quotas: apply inputs, apply a saved plan, reconcile.
+
+Both faces call `run`: it opens the journal and the operator, installs the stop signals
+and runs the engine; the report is written from the journal before the run is marked
+finished, so a kill at any moment leaves a run whose rerun writes it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from quotabulk.app.reports import ReportRequest, write_run_report
+from quotabulk.app.workspace import Workspace
+from quotabulk.domain.errors import ConfigError, ValidationFailed
+from quotabulk.domain.models import Subscriber
+from quotabulk.domain.outcomes import RunResult
+from quotabulk.domain.plan import PlanOptions, plan
+from quotabulk.engine.execute import ExecuteOptions, ProgressSink
+from quotabulk.engine.ratelimit import AdaptiveBucket
+from quotabulk.engine.runner import Confirm, PlannedRun, RunOutcome, RunSpec, run_apply
+from quotabulk.engine.stopping import Stop, signals_stop
+from quotabulk.formats.inputs import Loaded
+from quotabulk.formats.plans.read import SavedPlan, read_plan_file, refuse_if_stale
+from quotabulk.operator.connect import ConnectOptions
+
+
+def files_spec(
+    command: str,
+    inputs: Sequence[str],
+    loaded: Loaded,
+    options: PlanOptions,
+    *,
+    skip_invalid: bool,
+) -> RunSpec:
+    """What `apply FILE...` and `reconcile FILE...` plan. Its identity is the inputs'
+    content and the options: the same command run again resumes the run it started."""
+
+    def build(current: dict[str, Subscriber]) -> PlannedRun:
+        planned = plan(loaded.rows, current, options)
+        if planned.problems and not skip_invalid:
+            raise ValidationFailed.of_rows(planned.problems)
+        return PlannedRun(planned, [*loaded.invalid, *planned.problems], loaded.skipped)
+
+    digest = hashlib.sha256()
+    for row in loaded.rows:
+        digest.update(repr(tuple(row)).encode())
+    for invalid in loaded.invalid:
+        digest.update(invalid.source.encode())
+    key = (command, "inputs", repr(options), str(skip_invalid), digest.hexdigest())
+    msisdns = frozenset(row.msisdn for row in loaded.rows)
+    return RunSpec(command, tuple(inputs), key, build, msisdns)
+
+
+def saved_plan_spec(saved: SavedPlan, shown_as: str) -> RunSpec:
+    """What `apply --plan` runs: exactly the saved actions, refused when stale."""
+
+    def build(current: dict[str, Subscriber]) -> PlannedRun:
+        refuse_if_stale(saved, current)
+        return PlannedRun(saved.plan, saved.invalid)
+
+    msisdns = frozenset(a.msisdn for a in saved.plan.actions)
+    return RunSpec("apply", (shown_as,), ("plan", saved.digest), build, msisdns)
+
+
+def read_saved_plan(path: Path, shown_as: str | None = None) -> SavedPlan:
+    return read_plan_file(path, shown_as)
+
+
+def check_plan_target(saved: SavedPlan, account: str, operator_url: str) -> None:
+    """A plan runs only against the operator and account it was made for."""
+    if saved.operator_url != operator_url:
+        raise ConfigError(
+            f"the plan was made for the operator at {saved.operator_url}, not {operator_url}; "
+            "plan again against this operator"
+        )
+    if saved.account != account:
+        raise ConfigError(f"the plan was made for account {saved.account}, not {account}")
+
+
+@dataclass
+class Applied:
+    """What a face shows after a run."""
+
+    result: RunResult | None  # None: the user declined
+    stats: dict[str, float] = field(default_factory=dict)
+    report: Path | None = None
+    interrupted: bool = False
+    resumed: bool = False
+
+
+async def run_async(
+    workspace: Workspace,
+    account: str | None,
+    spec: RunSpec,
+    options: ExecuteOptions,
+    progress: ProgressSink,
+    confirm: Confirm,
+    report: ReportRequest | None = None,
+    saved: SavedPlan | None = None,
+) -> Applied:
+    """One run, from connecting to the report. Stop signals (Ctrl-C, SIGTERM, SIGHUP)
+    stop it tidily when this runs on the main thread."""
+    bucket = AdaptiveBucket(options.rate_limit)
+    stop = Stop()
+    written: list[Path] = []
+
+    def on_retry(exc: BaseException, _: float) -> None:
+        if getattr(exc, "throttled", False):
+            bucket.slow_down()
+        progress.retrying(str(exc))
+
+    connect_options = ConnectOptions(
+        on_retry=on_retry, throttle=bucket.take, max_connections=options.concurrency + 2
+    )
+    with signals_stop(stop, progress.stopping):
+        async with workspace.operator(account, connect_options) as operator:
+            if saved is not None:
+                check_plan_target(saved, operator.account, operator.url)
+            with workspace.journal() as journal:
+
+                def finish(result: RunResult) -> None:
+                    if report is not None:
+                        path = write_run_report(workspace, result, report, journal)
+                        written.append(path)
+
+                outcome: RunOutcome = await run_apply(
+                    operator, journal, spec, options, progress, confirm, stop, finish
+                )
+    return Applied(
+        outcome.result,
+        dict(asdict(outcome.stats)),
+        written[-1] if written else None,
+        outcome.interrupted,
+        outcome.resumed,
+    )
+
+
+def run(
+    workspace: Workspace,
+    account: str | None,
+    spec: RunSpec,
+    options: ExecuteOptions,
+    progress: ProgressSink,
+    confirm: Confirm,
+    report: ReportRequest | None = None,
+    saved: SavedPlan | None = None,
+) -> Applied:
+    """`run_async` on a new event loop: the CLI's way in."""
+    return asyncio.run(
+        run_async(workspace, account, spec, options, progress, confirm, report, saved)
+    )

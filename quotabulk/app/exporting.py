@@ -1,0 +1,34 @@
+"""Use cases that read the operator for a person: export and the request history."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from pathlib import Path
+
+from quotabulk.app.planning import READ_RETRY, current_state
+from quotabulk.app.workspace import Workspace
+from quotabulk.domain.requests import Request
+from quotabulk.formats.export import export_state
+from quotabulk.operator.connect import ConnectOptions
+
+
+def export(workspace: Workspace, out: Path) -> tuple[str, int]:
+    """Write the current quotas in the input format; returns the account and the count."""
+    account = workspace.settings.resolve_account()
+    account, _, current = asyncio.run(current_state(workspace, account))
+    return account, export_state(current.values(), out, account)
+
+
+def history(
+    workspace: Workspace, since: datetime | None = None, msisdn: str | None = None
+) -> list[Request]:
+    """The operator's request history («История заявок»)."""
+
+    async def read() -> list[Request]:
+        account = workspace.settings.resolve_account()
+        options = ConnectOptions(retry=READ_RETRY)
+        async with workspace.operator(account, options) as operator:
+            return await operator.history(since, msisdn)
+
+    return asyncio.run(read())

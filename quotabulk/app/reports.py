@@ -1,0 +1,45 @@
+"""Where a run's report goes and how it is written, for every face alike."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from quotabulk.app.workspace import Workspace
+from quotabulk.domain.outcomes import RunResult
+from quotabulk.formats.reports import ReportMeta, write_report
+from quotabulk.store.journal import Journal
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """`path` None: a new file under `$QUOTABULK_HOME/reports/`, never overwriting one."""
+
+    path: Path | None = None
+    suffix: str = ".xlsx"
+    csv_delimiter: str = ";"
+    note: str | None = None
+
+
+def default_report_path(workspace: Workspace, account: str, run_id: str, suffix: str) -> Path:
+    """`<account>-<UTC time to the millisecond>-<run id>.<ext>`."""
+    now = datetime.now(UTC)
+    stamp = now.strftime("%Y%m%dT%H%M%S") + f".{now.microsecond // 1000:03d}Z"
+    folder = workspace.settings.home / "reports"
+    return folder / f"{account or 'account'}-{stamp}-{run_id}{suffix}"
+
+
+def write_run_report(
+    workspace: Workspace, result: RunResult, request: ReportRequest, journal: Journal | None = None
+) -> Path:
+    """Write the report; with a journal, remember where it went."""
+    meta = ReportMeta(result.operator_url or workspace.settings.operator_url, request.note)
+    if request.path is not None:
+        written = write_report(result, request.path, meta, request.csv_delimiter)
+    else:
+        target = default_report_path(workspace, result.account, result.run_id, request.suffix)
+        written = write_report(result, target, meta, request.csv_delimiter, exclusive=True)
+    if journal is not None and result.run_id:
+        journal.set_report(result.run_id, str(written))
+    return written

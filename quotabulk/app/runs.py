@@ -1,0 +1,38 @@
+"""Use cases on the journal: past runs, one run, any run's report rebuilt."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from quotabulk.app.reports import ReportRequest, write_run_report
+from quotabulk.app.workspace import Workspace
+from quotabulk.domain.errors import UsageError
+from quotabulk.domain.outcomes import RunResult
+
+
+def _require_journal(workspace: Workspace) -> None:
+    path = workspace.settings.journal_path
+    if not path.exists():
+        raise UsageError(f"no runs yet: {path} does not exist")
+
+
+def list_runs(workspace: Workspace, limit: int = 20) -> list[RunResult]:
+    if not workspace.settings.journal_path.exists():
+        return []
+    with workspace.journal() as journal:
+        return journal.runs(limit)
+
+
+def show_run(workspace: Workspace, run_id: str) -> RunResult:
+    _require_journal(workspace)
+    with workspace.journal() as journal:
+        try:
+            return journal.run(run_id)
+        except KeyError:
+            raise UsageError(f"no run {run_id}; `quotabulk runs` lists them") from None
+
+
+def rebuild_report(workspace: Workspace, run_id: str, path: Path) -> Path:
+    """Any run's report, from the journal alone."""
+    result = show_run(workspace, run_id)
+    return write_run_report(workspace, result, ReportRequest(path))

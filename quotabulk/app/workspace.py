@@ -1,0 +1,64 @@
+"""The one object both faces build: settings, the journal, the operator.
+
+pre-commit's `Store` is the model: the CLI and the console make one `Workspace` and
+hand it to the use cases; neither opens a journal or an operator client by itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from quotabulk.config import ENV_API_URL, Settings
+from quotabulk.domain.errors import ConfigError
+from quotabulk.operator.connect import ConnectOptions, connect
+from quotabulk.operator.port import Operator
+from quotabulk.store.journal import Journal
+
+
+@dataclass(frozen=True)
+class Workspace:
+    settings: Settings
+
+    def journal(self) -> Journal:
+        """The journal, migrated; use it as a context manager."""
+        return Journal(self.settings.journal_path)
+
+    def target_notice(self) -> str | None:
+        """What a face tells the user when the target is the embedded sandbox."""
+        if not self.settings.embedded:
+            return None
+        return (
+            f"Target: the local sandbox operator in {self.settings.sandbox_db} "
+            f"({ENV_API_URL} is not set)."
+        )
+
+    @asynccontextmanager
+    async def operator(
+        self, account: str | None, options: ConnectOptions | None = None
+    ) -> AsyncIterator[Operator]:
+        """The configured operator; with no URL, the embedded sandbox in-process."""
+        options = options or ConnectOptions()
+        if self.settings.embedded:
+            from quotabulk.sandbox.embedded import EMBEDDED_URL, embedded_transport
+
+            transport = embedded_transport(self.settings)
+            options = ConnectOptions(
+                options.retry,
+                options.on_retry,
+                options.throttle,
+                options.max_connections,
+                transport,
+                EMBEDDED_URL,
+            )
+        try:
+            async with connect(self.settings, account, options) as operator:
+                yield operator
+        except ConfigError as exc:
+            if self.settings.embedded and "has no account" in exc.message:
+                raise ConfigError(
+                    f"the local sandbox has no account {account}; create it with `quotabulk "
+                    "sandbox seed --from FILE` or `quotabulk sandbox seed --subscribers N`"
+                ) from None
+            raise

@@ -1,0 +1,84 @@
+"""Open the HTTP dialect: an `OperatorClient` over httpx, TLS always verified."""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+
+from quotabulk import __version__
+from quotabulk.config import ENV_ACCOUNT, ENV_TOKEN, Settings
+from quotabulk.domain.errors import ApiStatusError, ConfigError
+from quotabulk.operator.connect import ConnectOptions
+from quotabulk.operator.http.client import OperatorClient
+
+TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+
+
+def _tls(settings: Settings) -> ssl.SSLContext:
+    """Certificates are always verified: the system's CAs, plus QUOTABULK_CA_BUNDLE."""
+    context = ssl.create_default_context()
+    bundle = settings.ca_bundle
+    if bundle is not None:
+        context.load_verify_locations(cafile=str(bundle))
+    return context
+
+
+@asynccontextmanager
+async def open_http(
+    settings: Settings, account: str | None, options: ConnectOptions
+) -> AsyncIterator[OperatorClient]:
+    """An `OperatorClient` for `account`; the only account of the token when None."""
+    assert settings.token is not None
+    headers = {
+        "Authorization": f"Bearer {settings.token.get_secret_value()}",
+        "User-Agent": f"quotabulk/{__version__}",
+    }
+    transport = options.transport
+    if transport is None:
+        limits = httpx.Limits(
+            max_connections=options.max_connections,
+            max_keepalive_connections=options.max_connections,
+        )
+        transport = httpx.AsyncHTTPTransport(limits=limits, retries=0, verify=_tls(settings))
+    assert isinstance(transport, httpx.AsyncBaseTransport)
+    base_url = options.base_url or settings.api_url or ""
+    async with httpx.AsyncClient(
+        base_url=base_url, headers=headers, timeout=TIMEOUT, transport=transport
+    ) as http:
+        client = OperatorClient(
+            http,
+            account or "",
+            options.retry,
+            options.on_retry,
+            options.throttle,
+            url=settings.operator_url,
+        )
+        try:
+            if account is None:
+                client.use_account(await _only_account(client))
+            yield client
+        except ApiStatusError as exc:
+            raise _explained(exc, settings, client.account) from None
+
+
+async def _only_account(client: OperatorClient) -> str:
+    accounts = await client.accounts()
+    if len(accounts) == 1:
+        return accounts[0]
+    listed = ", ".join(accounts) or "none"
+    raise ConfigError(f"set {ENV_ACCOUNT}: the token may use several accounts ({listed})")
+
+
+def _explained(exc: ApiStatusError, settings: Settings, account: str) -> Exception:
+    if exc.status == 401:
+        return ConfigError(
+            f"the operator at {settings.operator_url} refused the token (401); check {ENV_TOKEN}"
+        )
+    if exc.code == "account_not_found":
+        return ConfigError(
+            f"the operator at {settings.operator_url} has no account {account}; check {ENV_ACCOUNT}"
+        )
+    return exc

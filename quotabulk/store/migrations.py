@@ -1,0 +1,69 @@
+"""The journal's schema, as a list of migrations; `PRAGMA user_version` says how many a
+file has had. A journal made before versioning (user_version 0, tables present) gets
+the same first step, which creates only what is missing."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from quotabulk.domain.errors import StateError
+from quotabulk.store.sqlite_db import immediate, state_errors
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: the layout of the first release.
+    """
+    CREATE TABLE IF NOT EXISTS runs (
+        run_id TEXT PRIMARY KEY, account TEXT NOT NULL, fingerprint TEXT NOT NULL,
+        command TEXT NOT NULL, operator_url TEXT NOT NULL, inputs TEXT NOT NULL,
+        started_at TEXT NOT NULL, finished_at TEXT, status TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS runs_open ON runs (account, fingerprint, status);
+    CREATE TABLE IF NOT EXISTS actions (
+        run_id TEXT NOT NULL, seq INTEGER NOT NULL, source TEXT NOT NULL, msisdn TEXT NOT NULL,
+        kind TEXT NOT NULL, before TEXT, after TEXT, idem_key TEXT, request_id TEXT,
+        request_status TEXT, outcome TEXT, error TEXT, extras TEXT NOT NULL DEFAULT '[]',
+        PRIMARY KEY (run_id, seq)
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS events (
+        run_id TEXT NOT NULL, seq INTEGER NOT NULL, at TEXT NOT NULL, what TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS events_by_action ON events (run_id, seq);
+    CREATE TABLE IF NOT EXISTS locks (
+        account TEXT PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL, pid_started TEXT,
+        run_id TEXT, acquired_at TEXT NOT NULL, heartbeat_at TEXT NOT NULL
+    );
+    """,
+    # 2: change-keyed requests (the subscriber version an action was planned against),
+    # the report a run wrote, and a heartbeat counter that needs no clock to compare.
+    # Runs of the first layout were identified by their inputs, not their plan: no new
+    # run shares such an identity, so none of them is ever joined by a different plan.
+    """
+    ALTER TABLE actions ADD COLUMN version INTEGER;
+    ALTER TABLE runs ADD COLUMN report TEXT;
+    ALTER TABLE locks ADD COLUMN beats INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE locks ADD COLUMN seen TEXT;
+    ALTER TABLE locks ADD COLUMN holder TEXT;
+    CREATE INDEX IF NOT EXISTS runs_by_identity ON runs (fingerprint, status);
+    """,
+)
+VERSION = len(MIGRATIONS)
+
+
+def migrate(db: sqlite3.Connection, path: Path) -> None:
+    """Bring the file to `VERSION`; refuse one written by a newer quotabulk."""
+    with state_errors(path):
+        found = int(db.execute("PRAGMA user_version").fetchone()[0])
+        if found > VERSION:
+            raise StateError(
+                f"{path} was written by a newer quotabulk (journal version {found}, this one "
+                f"knows {VERSION}); upgrade quotabulk or use another QUOTABULK_HOME"
+            )
+        for number in range(found, VERSION):
+            # One statement at a time inside one transaction (executescript would commit
+            # first), so a migration is all or nothing.
+            with immediate(db):
+                for statement in MIGRATIONS[number].split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute(f"PRAGMA user_version = {number + 1}")
