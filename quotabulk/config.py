@@ -9,6 +9,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import SecretStr
 
+from quotabulk import redaction
 from quotabulk.domain.errors import ConfigError
 
 ENV_API_URL = "QUOTABULK_API_URL"
@@ -153,6 +154,7 @@ def _token(url: str | None) -> SecretStr | None:
             ) from None
     if not token:
         raise ConfigError(
-            f"the operator at {url} needs a token: set {ENV_TOKEN} or {ENV_TOKEN_FILE}"
+            f"the operator at {safe_url(url)} needs a token: set {ENV_TOKEN} or {ENV_TOKEN_FILE}"
         )
+    redaction.register(token)
     return SecretStr(token)

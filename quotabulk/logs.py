@@ -10,24 +10,15 @@ from typing import Any, TextIO
 
 import structlog
 
+from quotabulk.redaction import REDACTED, blank
+
 SECRET_KEYS = frozenset({"token", "authorization", "password", "secret", "api_key"})
-REDACTED = "**********"
-_secrets: set[str] = set()
 _configured = False
-
-
-def register_secret(value: str | None) -> None:
-    """Every later log event has this value blanked wherever it appears."""
-    if value and len(value) >= 4:
-        _secrets.add(value)
 
 
 def _redact(value: Any) -> Any:
     if isinstance(value, str):
-        for secret in _secrets:
-            if secret in value:
-                value = value.replace(secret, REDACTED)
-        return value
+        return blank(value)
     if isinstance(value, dict):
         return {
             k: REDACTED if str(k).lower() in SECRET_KEYS else _redact(v) for k, v in value.items()

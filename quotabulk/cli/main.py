@@ -27,6 +27,7 @@ from quotabulk.domain.errors import (
     QuotabulkError,
     ValidationFailed,
 )
+from quotabulk.redaction import blank
 
 # name → "module:attribute"; importing only the command that runs keeps `validate` from
 # paying for the HTTP client and the web stack.
@@ -104,7 +105,7 @@ def _show_error(exc: QuotabulkError) -> None:
     if isinstance(exc, ValidationFailed):
         for problem in exc.problems:
             click.echo(str(problem), err=True)
-    click.echo(f"Error: {exc.message}", err=True)
+    click.echo(f"Error: {blank(exc.message)}", err=True)
 
 
 def _internal_error(exc: BaseException, args: Sequence[str]) -> int:

@@ -12,9 +12,11 @@ whether a run of the same identity started meanwhile: then this one joins it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Sequence
+import contextlib
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from quotabulk.domain.errors import Interrupted, QuotabulkError, StateError
 from quotabulk.domain.models import ActionKind, InvalidRow, SkippedRow, Subscriber
@@ -29,6 +31,7 @@ from quotabulk.operator.port import Operator
 from quotabulk.store.journal import Journal, NewAction
 
 IN_FLIGHT_LOOKBACK = timedelta(days=1)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -85,11 +88,12 @@ async def run_apply(
         if not confirm(None, journal.run(run_id)):
             return RunOutcome(None, stats, resumed=True)
     else:
-        busy = await _wait_for_foreign_requests(operator, spec.msisdns, options.wait_s, stop)
-        planned = spec.build(await operator.subscribers())
+        wait = _wait_for_foreign_requests(operator, spec.msisdns, options.wait_s, stop)
+        busy = await _unless_stopped(stop, wait)
+        planned = spec.build(await _unless_stopped(stop, operator.subscribers()))
         if not confirm(planned, None):
             return RunOutcome(None, stats)
-    if stop.is_set():  # stopped before anything was journaled: nothing to resume
+    if stop.is_set():
         raise Interrupted("interrupted before anything was sent")
     label = f"{spec.command} {' '.join(spec.inputs)}"
     with AccountLock(journal, operator.account, label) as lock:
@@ -150,6 +154,22 @@ async def _execute(
         finish(result)
     journal.set_run_status(run_id, status, finished=not still_open)
     return RunOutcome(journal.run(run_id), stats, resumed)
+
+
+async def _unless_stopped(stop: Stop, work: Awaitable[T]) -> T:
+    """`work`, cut short (retry waits included) when a stop signal comes first."""
+    task = asyncio.ensure_future(work)
+    stopped = asyncio.ensure_future(stop.event.wait())
+    try:
+        await asyncio.wait([task, stopped], return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopped.cancel()
+    if not task.done():
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+        raise Interrupted("interrupted before anything was sent")
+    return task.result()
 
 
 def _journal_rows(account: str, planned: PlannedRun, busy: dict[str, str]) -> list[NewAction]:

@@ -45,10 +45,10 @@ def sheet(path: Path, numbers: list[str]) -> Path:
     return path
 
 
-def requests_per_subscriber(db: Path) -> Counter[str]:
+def requests_per_subscriber(db: Path, account: str = ACC) -> Counter[str]:
     store = SandboxStore(db)
     try:
-        items = store.history(ACC, None, None, 0, 100_000)[0]
+        items = store.history(account, None, None, 0, 100_000)[0]
     finally:
         store.close()
     return Counter(str(item["msisdn"]) for item in items)
@@ -156,11 +156,13 @@ def test_kill_9_at_any_moment_then_rerun_finishes_without_doubling(
     assert cli("plan", path, "--detailed-exitcode").code == 0
 
 
-def wait_for_requests(db: Path, at_least: int = 1, timeout_s: float = 60.0) -> int:
+def wait_for_requests(
+    db: Path, at_least: int = 1, timeout_s: float = 60.0, account: str = ACC
+) -> int:
     """Block until the operator has made `at_least` requests: an event, not a fixed sleep."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        made = sum(requests_per_subscriber(db).values())
+        made = sum(requests_per_subscriber(db, account).values())
         if made >= at_least:
             return made
         time.sleep(0.02)

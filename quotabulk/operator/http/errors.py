@@ -7,6 +7,7 @@ import json
 import httpx
 
 from quotabulk.domain.errors import ApiError, ApiStatusError, ApiTransportError
+from quotabulk.redaction import blank
 
 # Everything httpx raises for a call's outcome. Its StreamError family (a body read twice)
 # and HTTPStatusError (from raise_for_status, which is never called) are bugs, not faults.
@@ -47,7 +48,8 @@ def status_error(response: httpx.Response) -> ApiStatusError:
         code, message = str(body["code"]), str(body["message"])
     except (ValueError, KeyError, TypeError, json.JSONDecodeError):
         code, message = "http_error", response.reason_phrase or "no explanation given"
-    error = ApiStatusError(response.status_code, code, message)
+    # The operator's words enter here: an operator that echoes the token gets it blanked.
+    error = ApiStatusError(response.status_code, blank(code), blank(message))
     error.retry_after = _retry_after(response.headers.get("retry-after"))
     return error
 
