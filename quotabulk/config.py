@@ -125,6 +125,7 @@ def console_secrets() -> tuple[str | None, str | None]:
 
 
 def load_settings(api_url: str | None = None, account: str | None = None) -> Settings:
+    """Settings from the arguments, then the environment (`QUOTABULK_*`), then defaults."""
     env = os.environ
     url = api_url or env.get(ENV_API_URL) or None
     if url is not None and not url.startswith(("http://", "https://")):

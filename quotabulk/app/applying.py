@@ -67,6 +67,7 @@ def saved_plan_spec(saved: SavedPlan, shown_as: str) -> RunSpec:
 
 
 def read_saved_plan(path: Path, shown_as: str | None = None) -> SavedPlan:
+    """A plan saved by `plan --out`; refused when edited or made by an older quotabulk."""
     return read_plan_file(path, shown_as)
 
 

@@ -17,6 +17,7 @@ def _require_journal(workspace: Workspace) -> None:
 
 
 def list_runs(workspace: Workspace, limit: int = 20) -> list[RunResult]:
+    """The newest runs of the journal, newest first; none when there is no journal yet."""
     if not workspace.settings.journal_path.exists():
         return []
     with workspace.journal() as journal:
@@ -24,6 +25,7 @@ def list_runs(workspace: Workspace, limit: int = 20) -> list[RunResult]:
 
 
 def show_run(workspace: Workspace, run_id: str) -> RunResult:
+    """One run with every row; `UsageError` for an unknown id."""
     _require_journal(workspace)
     with workspace.journal() as journal:
         try:

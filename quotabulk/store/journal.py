@@ -71,20 +71,16 @@ class NewAction:
 
     @classmethod
     def change(cls, action: PlannedAction, key: str) -> NewAction:
-        return cls(
-            action.source,
-            action.msisdn,
-            action.kind,
-            action.before,
-            action.after,
-            action.version,
-            idem_key=key,
-            extras=action.extras,
-        )
+        """A change to send, with its idempotency key."""
+        return cls._of(action, idem_key=key)
 
     @classmethod
     def settled(cls, action: PlannedAction, outcome: Outcome, error: str | None) -> NewAction:
         """A planned row that needs no request (unchanged, or busy elsewhere)."""
+        return cls._of(action, outcome=outcome, error=error)
+
+    @classmethod
+    def _of(cls, action: PlannedAction, **row: Any) -> NewAction:
         return cls(
             action.source,
             action.msisdn,
@@ -92,9 +88,8 @@ class NewAction:
             action.before,
             action.after,
             action.version,
-            outcome=outcome,
-            error=error,
             extras=action.extras,
+            **row,
         )
 
     @classmethod

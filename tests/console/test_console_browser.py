@@ -4,18 +4,15 @@ Screenshots of every page land in tests/artifacts/ for a person to look at."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import openpyxl
 import pytest
-import uvicorn
 
 from tests.conftest import EXAMPLES, CliResult
 from tests.console.test_console import make_console
+from tests.live import served_in_thread
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -41,19 +38,8 @@ def console_url(
     quotabulk_home: Path, cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[str]:
     app = make_console(quotabulk_home, cli, monkeypatch, rate_limit=50)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="critical"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with served_in_thread(app) as address:
+        yield f"http://{address}"
 
 
 def test_finance_flow_in_a_real_browser(console_url: str, tmp_path: Path) -> None:

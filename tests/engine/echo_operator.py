@@ -3,17 +3,15 @@ the error text, as a careless real API might do."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+
+from tests.live import served_in_thread
 
 
 async def _echo(request: Request) -> JSONResponse:
@@ -25,18 +23,5 @@ async def _echo(request: Request) -> JSONResponse:
 @contextmanager
 def echoing_operator(token: str) -> Iterator[str]:
     app = Starlette(routes=[Route("/{path:path}", _echo, methods=["GET", "POST"])])
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="critical", access_log=False))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "the echoing operator did not start"
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with served_in_thread(app) as address:
+        yield f"http://{address}"

@@ -371,3 +371,47 @@ def test_the_operator_echoing_the_token_never_reaches_output_or_disk(
             everything += path.read_bytes().decode("utf-8", "replace")
     assert token not in everything
     assert "**********" in done.stderr
+
+
+def test_a_prompt_left_open_holds_no_lock_and_answering_yes_sends_nothing_twice(
+    tmp_path: Path, operator: tuple[LiveSandbox, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a person reads the plan, the nightly reconcile runs to the end (the lock is
+    not held by an open prompt); the person's `y` then sends nothing a second time."""
+    import quotabulk
+    from quotabulk.engine.execute import ExecuteOptions, ProgressSink
+
+    live, numbers = operator
+    numbers = numbers[:20]
+    path = sheet(tmp_path / "q.csv", numbers, 200)
+    home = tmp_path / "person"
+    for name, value in env_for(live, home).items():
+        if name.startswith("QUOTABULK_"):
+            monkeypatch.setenv(name, value)
+    nightly: list[subprocess.CompletedProcess[str]] = []
+
+    def confirm(planned: object, resumed: object) -> bool:
+        nightly.append(quotabulk_run_reconcile(live, tmp_path, path))
+        return True
+
+    space = quotabulk.Workspace(quotabulk.load_settings())
+    loaded = quotabulk.validate([path])
+    spec = quotabulk.files_spec(
+        "apply", (str(path),), loaded, quotabulk.PlanOptions(), skip_invalid=False
+    )
+    done = quotabulk.run(space, None, spec, ExecuteOptions(rate_limit=100), ProgressSink(), confirm)
+    [night] = nightly
+    assert night.returncode == 0, night.stderr[-2000:]  # not 4: the prompt held no lock
+    assert done.result is not None
+    assert done.result.exit_code == 0
+    assert {row.outcome.value for row in done.result.rows} == {"applied"}
+    per_subscriber, limits = operator_state(live.db)
+    assert sum(per_subscriber.values()) == 20
+    assert set(per_subscriber.values()) == {1}
+    assert all(limits[m] == 200 + i for i, m in enumerate(numbers))
+
+
+def quotabulk_run_reconcile(
+    live: LiveSandbox, tmp_path: Path, path: Path
+) -> subprocess.CompletedProcess[str]:
+    return quotabulk(live, tmp_path / "person", "reconcile", path, "--rate-limit", "100")
