@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -20,6 +21,8 @@ ENV_HOME = "QUOTABULK_HOME"
 ENV_SANDBOX_PROCESSING_MS = "QUOTABULK_SANDBOX_PROCESSING_MS"
 ENV_CA_BUNDLE = "QUOTABULK_CA_BUNDLE"
 ENV_API_DIALECT = "QUOTABULK_API_DIALECT"
+ENV_OPERATOR_TIMEOUT = "QUOTABULK_OPERATOR_TIMEOUT"
+DEFAULT_OPERATOR_TIMEOUT = "2m"
 ENV_CONSOLE_PASSWORD_HASH = "QUOTABULK_CONSOLE_PASSWORD_HASH"  # noqa: S105 - a variable's name
 ENV_CONSOLE_SECRET = "QUOTABULK_CONSOLE_SECRET"  # noqa: S105
 DEFAULT_HOME = ".quotabulk"
@@ -38,6 +41,7 @@ class Settings:
     account: str | None
     home: Path
     dialect: str = "http"
+    operator_timeout_s: float = 120.0
 
     @property
     def embedded(self) -> bool:
@@ -124,7 +128,21 @@ def console_secrets() -> tuple[str | None, str | None]:
     return env.get(ENV_CONSOLE_PASSWORD_HASH) or None, env.get(ENV_CONSOLE_SECRET) or None
 
 
-def load_settings(api_url: str | None = None, account: str | None = None) -> Settings:
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(ms|[smh]?)$")
+
+
+def parse_duration(text: str, what: str) -> float:
+    """`90`, `90s`, `2m`, `1h`, `500ms` → seconds; `ConfigError` naming `what` otherwise."""
+    match = _DURATION.match(text.strip())
+    if not match:
+        raise ConfigError(f"{what}: '{text}' is not a duration such as 90s, 2m or 1h")
+    factor = {"": 1.0, "s": 1.0, "ms": 0.001, "m": 60.0, "h": 3600.0}[match[2]]
+    return float(match[1]) * factor
+
+
+def load_settings(
+    api_url: str | None = None, account: str | None = None, operator_timeout: str | None = None
+) -> Settings:
     """Settings from the arguments, then the environment (`QUOTABULK_*`), then defaults."""
     env = os.environ
     url = api_url or env.get(ENV_API_URL) or None
@@ -136,7 +154,18 @@ def load_settings(api_url: str | None = None, account: str | None = None) -> Set
         account or env.get(ENV_ACCOUNT) or None,
         home_folder(),
         env.get(ENV_API_DIALECT) or "http",
+        _operator_timeout(operator_timeout),
     )
+
+
+def _operator_timeout(flag: str | None) -> float:
+    if flag:
+        return parse_duration(flag, "--operator-timeout")
+    text = os.environ.get(ENV_OPERATOR_TIMEOUT) or DEFAULT_OPERATOR_TIMEOUT
+    seconds = parse_duration(text, ENV_OPERATOR_TIMEOUT)
+    if seconds <= 0:
+        raise ConfigError(f"{ENV_OPERATOR_TIMEOUT} must be more than 0")
+    return seconds
 
 
 def _token(url: str | None) -> SecretStr | None:

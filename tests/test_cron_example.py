@@ -54,3 +54,47 @@ def test_wrapper_reconciles_logs_and_keeps_the_last_reports(tmp_path: Path) -> N
     events = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
     assert events[-1]["event"] == "reconcile finished"
     assert events[-1]["exit_code"] == 0
+
+
+@pytest.mark.slow
+def test_wrapper_runs_under_cron_s_bare_environment_and_the_caller_wins(tmp_path: Path) -> None:
+    """`env -i`: no PATH to quotabulk, nothing inherited. The wrapper finds the install by
+    its own absolute path; a variable the caller sets beats the env file's."""
+    home, logs = tmp_path / "home", tmp_path / "logs"
+    quotabulk = Path(sys.executable).parent / "quotabulk"
+    seeded = subprocess.run(
+        [str(quotabulk), "sandbox", "seed", "--from", str(EXAMPLES / "current.yaml")],
+        env={**os.environ, "QUOTABULK_HOME": str(home)},
+        capture_output=True,
+        check=False,
+    )
+    assert seeded.returncode == 0, seeded.stderr
+    env_file = tmp_path / "env"
+    env_file.write_text(
+        "# /etc/quotabulk/env\n"
+        f"QUOTABULK_HOME={home}\n"
+        f'QUOTABULK_LOG_DIR="{logs}"\n'
+        "QUOTABULK_SANDBOX_PROCESSING_MS=50\n"
+        "QUOTABULK_INPUT=/nonexistent/quotas.xlsx\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [
+            "env",
+            "-i",
+            "PATH=/usr/bin:/bin",
+            f"QUOTABULK_ENV_FILE={env_file}",
+            f"QUOTABULK_INPUT={EXAMPLES / 'quotas.yaml'}",  # the caller's value wins
+            "bash",
+            str(WRAPPER),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr + "".join(p.read_text() for p in logs.glob("*"))
+    [log] = logs.iterdir()
+    events = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+    finished = next(e for e in events if e["event"] == "reconcile finished")
+    assert finished["applied"] == 4

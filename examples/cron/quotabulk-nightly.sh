@@ -3,20 +3,44 @@
 #   sudo install -m 755 quotabulk-nightly.sh /usr/local/bin/
 #   sudo install -m 644 quotabulk.crontab /etc/cron.d/quotabulk
 # It needs QUOTABULK_API_URL, QUOTABULK_TOKEN_FILE and QUOTABULK_ACCOUNT in
-# /etc/quotabulk/env (mode 600), and the approved sheet at $QUOTABULK_INPUT.
+# /etc/quotabulk/env (mode 600, KEY=VALUE lines), and the approved sheet at
+# $QUOTABULK_INPUT. A variable already set by the caller wins over the env file.
+#
+# cron's PATH is short: quotabulk is found by absolute path, beside this script (a venv's
+# bin/), in the checkout it came from (../../.venv/bin), or as $QUOTABULK_BIN.
 #
 # Exit codes (from quotabulk, passed through for monitoring):
 #   0 all rows applied or already as desired   1 bad input or configuration, nothing sent
 #   3 some rows rejected/failed/pending        4 another run holds the lock (it continues)
+#   5 the operator could not be reached for --operator-timeout; nothing was sent
 set -uo pipefail
 
 ENV_FILE=${QUOTABULK_ENV_FILE:-/etc/quotabulk/env}
-# shellcheck disable=SC1090
-[ -r "$ENV_FILE" ] && set -a && . "$ENV_FILE" && set +a
+if [ -r "$ENV_FILE" ]; then
+    while IFS= read -r line || [ -n "$line" ]; do
+        case "$line" in ''|\#*) continue ;; esac
+        key=${line%%=*}
+        value=${line#*=}
+        value=${value%\"}; value=${value#\"}
+        [[ "$key" =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || continue
+        [ -n "${!key+set}" ] || export "$key=$value"
+    done <"$ENV_FILE"
+fi
+
+here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
+if [ -z "${QUOTABULK_BIN:-}" ]; then
+    for candidate in "$here/quotabulk" "$here/../../.venv/bin/quotabulk"; do
+        if [ -x "$candidate" ]; then QUOTABULK_BIN=$candidate; break; fi
+    done
+fi
+: "${QUOTABULK_BIN:=$(command -v quotabulk || true)}"
+if [ -z "$QUOTABULK_BIN" ] || [ ! -x "$QUOTABULK_BIN" ]; then
+    echo "quotabulk-nightly: quotabulk not found; set QUOTABULK_BIN to its absolute path" >&2
+    exit 1
+fi
 
 : "${QUOTABULK_HOME:=/var/lib/quotabulk}"
 : "${QUOTABULK_INPUT:=/srv/finance/quotas.xlsx}"
-: "${QUOTABULK_BIN:=quotabulk}"
 : "${KEEP_REPORTS:=30}"
 LOG_DIR=${QUOTABULK_LOG_DIR:-/var/log/quotabulk}
 export QUOTABULK_HOME

@@ -15,7 +15,13 @@ from pathlib import Path
 
 from quotabulk.app.reports import ReportRequest, write_run_report
 from quotabulk.app.workspace import Workspace
-from quotabulk.domain.errors import ConfigError, ValidationFailed
+from quotabulk.domain.errors import (
+    EXIT_INTERRUPTED,
+    EXIT_OPERATOR,
+    ConfigError,
+    OperatorUnavailable,
+    ValidationFailed,
+)
 from quotabulk.domain.models import Subscriber
 from quotabulk.domain.outcomes import RunResult
 from quotabulk.domain.plan import PlanOptions, plan
@@ -91,6 +97,18 @@ class Applied:
     report: Path | None = None
     interrupted: bool = False
     resumed: bool = False
+    operator_gone: OperatorUnavailable | None = None  # the operator timeout ran out mid-run
+    maybe_sent: bool = True
+
+    @property
+    def exit_code(self) -> int:
+        """The documented exit code of a run that happened (the user did not decline)."""
+        if self.interrupted:
+            return EXIT_INTERRUPTED
+        if self.operator_gone is not None and not self.maybe_sent:
+            return EXIT_OPERATOR
+        assert self.result is not None
+        return self.result.exit_code
 
 
 async def run_async(
@@ -137,6 +155,8 @@ async def run_async(
         written[-1] if written else None,
         outcome.interrupted,
         outcome.resumed,
+        outcome.operator_gone,
+        outcome.maybe_sent,
     )
 
 

@@ -6,11 +6,10 @@ import asyncio
 from datetime import datetime
 from pathlib import Path
 
-from quotabulk.app.planning import READ_RETRY, current_state
+from quotabulk.app.planning import current_state
 from quotabulk.app.workspace import Workspace
 from quotabulk.domain.requests import Request
 from quotabulk.formats.export import export_state
-from quotabulk.operator.connect import ConnectOptions
 
 
 def export(workspace: Workspace, out: Path) -> tuple[str, int]:
@@ -27,8 +26,7 @@ def history(
 
     async def read() -> list[Request]:
         account = workspace.settings.resolve_account()
-        options = ConnectOptions(retry=READ_RETRY)
-        async with workspace.operator(account, options) as operator:
+        async with workspace.operator(account) as operator:
             return await operator.history(since, msisdn)
 
     return asyncio.run(read())

@@ -13,11 +13,6 @@ from quotabulk.domain.models import Subscriber
 from quotabulk.domain.plan import Plan, PlanOptions, plan
 from quotabulk.domain.state import state_from_rows
 from quotabulk.formats.inputs import Loaded, LoadOptions, load_inputs
-from quotabulk.operator.connect import ConnectOptions
-from quotabulk.operator.http.retry import RetryPolicy
-
-# Reads that a person waits for: retry transient faults for a minute, not five.
-READ_RETRY = RetryPolicy(deadline_s=60.0, attempts=8)
 
 
 def validate(paths: Sequence[Path], options: LoadOptions | None = None) -> Loaded:
@@ -49,7 +44,7 @@ async def current_state(
     workspace: Workspace, account: str | None
 ) -> tuple[str, str, dict[str, Subscriber]]:
     """The account worked on, the operator's URL and every subscriber."""
-    async with workspace.operator(account, ConnectOptions(retry=READ_RETRY)) as operator:
+    async with workspace.operator(account) as operator:
         return operator.account, operator.url, await operator.subscribers()
 
 

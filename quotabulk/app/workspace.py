@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from quotabulk.config import ENV_API_URL, Settings
 from quotabulk.domain.errors import ConfigError
@@ -39,19 +39,12 @@ class Workspace:
         self, account: str | None, options: ConnectOptions | None = None
     ) -> AsyncIterator[Operator]:
         """The configured operator; with no URL, the embedded sandbox in-process."""
-        options = options or ConnectOptions()
+        options = replace(options or ConnectOptions(), timeout_s=self.settings.operator_timeout_s)
         if self.settings.embedded:
             from quotabulk.sandbox.embedded import EMBEDDED_URL, embedded_transport
 
             transport = embedded_transport(self.settings)
-            options = ConnectOptions(
-                options.retry,
-                options.on_retry,
-                options.throttle,
-                options.max_connections,
-                transport,
-                EMBEDDED_URL,
-            )
+            options = replace(options, transport=transport, base_url=EMBEDDED_URL)
         try:
             async with connect(self.settings, account, options) as operator:
                 yield operator

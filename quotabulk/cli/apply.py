@@ -18,11 +18,12 @@ from quotabulk.cli.run_output import echo_run
 from quotabulk.cli.running import (
     execute_options,
     execution_options,
+    operator_timeout_option,
     report_options,
     start_logging,
     workspace,
 )
-from quotabulk.domain.errors import EXIT_INTERRUPTED, EXIT_OK, UsageError
+from quotabulk.domain.errors import EXIT_OK, UsageError
 from quotabulk.domain.outcomes import RunResult
 from quotabulk.domain.plan import PlanOptions
 from quotabulk.engine.execute import ExecuteOptions
@@ -84,6 +85,7 @@ def execute(
 @click.option("--yes", is_flag=True, help="do not ask for confirmation")
 @execution_options
 @report_options(None)
+@operator_timeout_option
 @output_format
 def apply_command(
     files: tuple[Path, ...],
@@ -100,6 +102,7 @@ def apply_command(
     report_path: Path | None,
     csv_delimiter: str,
     log_format: str | None,
+    operator_timeout: str | None,
     output_format: str,
 ) -> int:
     """Plan FILE... against the operator, confirm, send one request per change, follow
@@ -113,7 +116,7 @@ def apply_command(
     if report_path is not None:
         check_report_path(report_path)
     options = execute_options(concurrency, rate_limit, wait)
-    space = workspace()
+    space = workspace(operator_timeout)
     saved = None
     account: str | None
     if plan_file is not None:
@@ -143,5 +146,7 @@ def apply_command(
             f"Interrupted: run {done.result.run_id} is journaled; the same command continues it.",
             err=True,
         )
-        return EXIT_INTERRUPTED
-    return done.result.exit_code
+    if done.operator_gone is not None:
+        sent = "some requests may have been sent" if done.maybe_sent else "nothing was sent"
+        click.echo(f"Error: {done.operator_gone.message}; {sent}.", err=True)
+    return done.exit_code

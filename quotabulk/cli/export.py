@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from quotabulk.app.exporting import export
-from quotabulk.cli.running import workspace
+from quotabulk.cli.running import operator_timeout_option, workspace
 from quotabulk.domain.errors import EXIT_OK
 from quotabulk.formats.export import check_export_path
 
@@ -19,14 +19,15 @@ from quotabulk.formats.export import check_export_path
     type=click.Path(dir_okay=False, path_type=Path),
     help="FILE.xlsx, FILE.csv or FILE.yaml",
 )
-def export_command(out: Path) -> int:
+@operator_timeout_option
+def export_command(out: Path, operator_timeout: str | None) -> int:
     """Write the current quotas in the input format: edit the file, then `plan` it.
 
     Subscribers without a quota are written with «удалить», so planning the unedited
     file shows no changes.
     """
     check_export_path(out)
-    space = workspace()
+    space = workspace(operator_timeout)
     notice = space.target_notice()
     if notice:
         click.echo(notice, err=True)

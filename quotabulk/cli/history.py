@@ -9,7 +9,7 @@ import click
 
 from quotabulk.app.exporting import history
 from quotabulk.cli.options import output_format
-from quotabulk.cli.running import workspace
+from quotabulk.cli.running import operator_timeout_option, workspace
 from quotabulk.domain.errors import EXIT_OK, UsageError
 from quotabulk.domain.msisdn import MsisdnError, normalise_msisdn
 
@@ -17,8 +17,11 @@ from quotabulk.domain.msisdn import MsisdnError, normalise_msisdn
 @click.command("history")
 @click.option("--since", help="only requests created since this date or time (ISO 8601)")
 @click.option("--msisdn", help="only requests for this number")
+@operator_timeout_option
 @output_format
-def history_command(since: str | None, msisdn: str | None, output_format: str) -> int:
+def history_command(
+    since: str | None, msisdn: str | None, operator_timeout: str | None, output_format: str
+) -> int:
     """Show the operator's requests: number, subscriber, operation, status, reason."""
     since_at = _parse_since(since)
     number = None
@@ -27,7 +30,7 @@ def history_command(since: str | None, msisdn: str | None, output_format: str) -
             number = normalise_msisdn(msisdn)
         except MsisdnError as exc:
             raise UsageError(f"--msisdn: {exc}") from None
-    space = workspace()
+    space = workspace(operator_timeout)
     notice = space.target_notice()
     if notice:
         click.echo(notice, err=True)

@@ -94,7 +94,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         exc.show()
         return EXIT_INPUT
     except QuotabulkError as exc:
-        _show_error(exc)
+        if not exc.reported:
+            _show_error(exc)
         return exc.exit_code
     except Exception as exc:
         return _internal_error(exc, args)

@@ -10,7 +10,7 @@ import click
 from quotabulk.app.planning import plan_loaded
 from quotabulk.cli.options import echo_notices, input_files, load_checked, output_format
 from quotabulk.cli.render import echo_invalid, plan_lines
-from quotabulk.cli.running import workspace
+from quotabulk.cli.running import operator_timeout_option, workspace
 from quotabulk.domain.errors import EXIT_OK, EXIT_PENDING_CHANGES
 from quotabulk.domain.plan import DEFAULT_MAX_DELETES, PlanOptions
 from quotabulk.formats.plans.write import plan_json
@@ -38,6 +38,7 @@ from quotabulk.formats.plans.write import plan_json
     type=click.Path(dir_okay=False, path_type=Path),
     help="plan offline against a state file instead of the operator",
 )
+@operator_timeout_option
 @output_format
 def plan_command(
     files: tuple[Path, ...],
@@ -49,12 +50,13 @@ def plan_command(
     max_deletes: int,
     detailed_exitcode: bool,
     current_file: Path | None,
+    operator_timeout: str | None,
     output_format: str,
 ) -> int:
     """Show what apply would change: + add, ~ edit, - delete, and a summary line."""
     loaded = load_checked(files, columns_file, sheets, skip_invalid)
     echo_notices(loaded)
-    space = workspace()
+    space = workspace(operator_timeout)
     if current_file is None:
         notice = space.target_notice()
         if notice:

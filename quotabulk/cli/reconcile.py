@@ -17,12 +17,12 @@ from quotabulk.cli.run_output import echo_run
 from quotabulk.cli.running import (
     execute_options,
     execution_options,
+    operator_timeout_option,
     report_options,
     start_logging,
 )
 from quotabulk.config import Settings, home_folder, load_settings
 from quotabulk.domain.errors import (
-    EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_ROWS_FAILED,
     QuotabulkError,
@@ -33,6 +33,7 @@ from quotabulk.domain.plan import PlanOptions
 from quotabulk.formats.inputs import Loaded, load_inputs
 from quotabulk.formats.reports import check_report_path
 from quotabulk.logs import get_logger
+from quotabulk.redaction import blank
 
 
 @click.command("reconcile")
@@ -40,6 +41,7 @@ from quotabulk.logs import get_logger
 @execution_options
 @click.option("--dry-run", is_flag=True, help="plan and report the drift; send nothing")
 @report_options("json")
+@operator_timeout_option
 @output_format
 def reconcile_command(
     files: tuple[Path, ...],
@@ -55,6 +57,7 @@ def reconcile_command(
     report_path: Path | None,
     csv_delimiter: str,
     log_format: str | None,
+    operator_timeout: str | None,
     output_format: str,
 ) -> int:
     """Make the operator match FILE..., unattended: plan, apply, verify, report.
@@ -75,7 +78,7 @@ def reconcile_command(
     settings: Settings | None = None
     account = ""
     try:
-        settings = load_settings()
+        settings = load_settings(operator_timeout=operator_timeout)
         space = Workspace(settings)
         loaded = load_inputs(list(files), load_options(columns_file, sheets))
         account = settings.resolve_account(loaded.accounts) or ""
@@ -98,12 +101,27 @@ def reconcile_command(
             assert done.result is not None
             assert done.report is not None
             result, written = done.result, done.report
-            code = EXIT_INTERRUPTED if done.interrupted else done.result.exit_code
+            code = done.exit_code
+            if done.operator_gone is not None:
+                log.error(
+                    "operator unavailable",
+                    error=done.operator_gone.message,
+                    maybe_sent=done.maybe_sent,
+                    exit_code=code,
+                )
     except QuotabulkError as exc:
-        log.error("reconcile failed", error=exc.message, exit_code=exc.exit_code)
-        _report_failure(settings, loaded, account, inputs, exc.message, request)
+        problems = [str(p) for p in exc.problems] if isinstance(exc, ValidationFailed) else []
+        log.error(
+            "reconcile failed",
+            error=blank(exc.message),
+            exit_code=exc.exit_code,
+            **({"problems": problems[:1000]} if problems else {}),
+        )
+        failed = _report_failure(settings, loaded, account, inputs, exc.message, request)
+        _say_report(failed, log_format)
+        exc.reported = log_format == "json"  # stderr carries only JSON lines then
         raise
-    click.echo(f"Report: {written}", err=True)
+    _say_report(written, log_format)
     log.info(
         "reconcile finished",
         run_id=result.run_id,
@@ -125,6 +143,13 @@ def _noted(request: ReportRequest, note: str) -> ReportRequest:
     return ReportRequest(request.path, request.suffix, request.csv_delimiter, note)
 
 
+def _say_report(path: Path, log_format: str | None) -> None:
+    if log_format == "json":
+        get_logger(command="reconcile").info("report written", report=str(path))
+    else:
+        click.echo(f"Report: {path}", err=True)
+
+
 def _report_failure(
     settings: Settings | None,
     loaded: Loaded | None,
@@ -132,13 +157,12 @@ def _report_failure(
     inputs: tuple[str, ...],
     message: str,
     request: ReportRequest,
-) -> None:
+) -> Path:
     """The promise of reconcile: a report even when nothing could be sent."""
     if settings is None:  # the configuration itself is broken: the home is all we know
         from pydantic import SecretStr
 
         settings = Settings(None, SecretStr(""), None, home_folder())
     url = settings.operator_url
-    failed = unrun_result(loaded, account, url, inputs, message)
-    written = write_run_report(Workspace(settings), failed, _noted(request, message))
-    click.echo(f"Report: {written}", err=True)
+    failed = unrun_result(loaded, account, url, inputs, blank(message))
+    return write_run_report(Workspace(settings), failed, _noted(request, blank(message)))

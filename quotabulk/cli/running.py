@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -11,20 +10,16 @@ from typing import Any, TypeVar
 import click
 
 from quotabulk.app.workspace import Workspace
-from quotabulk.config import load_settings
+from quotabulk.config import load_settings, parse_duration
 from quotabulk.domain.plan import DEFAULT_MAX_DELETES
 from quotabulk.engine.execute import ExecuteOptions
 from quotabulk.logs import configure_logging
 
 F = TypeVar("F", bound=Callable[..., Any])
-_DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*([smh]?)$")
 
 
 def parse_wait(text: str) -> float:
-    match = _DURATION.match(text.strip())
-    if not match:
-        raise click.BadParameter(f"'{text}' is not a duration such as 600, 90s, 10m or 1h")
-    return float(match[1]) * {"": 1, "s": 1, "m": 60, "h": 3600}[match[2]]
+    return parse_duration(text, "--wait")
 
 
 def _apply_options(func: F, options: list[Callable[[F], F]]) -> F:
@@ -114,6 +109,17 @@ def start_logging(log_format: str | None, *, quiet: bool) -> None:
     configure_logging(log_format, level=logging.WARNING if quiet else logging.INFO)
 
 
-def workspace() -> Workspace:
-    """The one workspace a command works in, from flags' environment."""
-    return Workspace(load_settings())
+def operator_timeout_option(func: F) -> F:
+    """--operator-timeout, on every command that talks to the operator."""
+    return click.option(
+        "--operator-timeout",
+        "operator_timeout",
+        metavar="DURATION",
+        help="give up when the operator gave no good answer for this long (90s, 2m, 1h) "
+        "[default: $QUOTABULK_OPERATOR_TIMEOUT, else 2m]",
+    )(func)
+
+
+def workspace(operator_timeout: str | None = None) -> Workspace:
+    """The one workspace a command works in: flags, then the environment."""
+    return Workspace(load_settings(operator_timeout=operator_timeout))

@@ -11,7 +11,8 @@ QuotabulkError                  a user-facing message and an exit code
 ├── Interrupted                 the user stopped the run; the journal is consistent (130)
 └── ApiError                    the operator could not be talked to (1)
     ├── ApiStatusError          the operator answered with a non-2xx status
-    └── ApiTransportError       no usable answer: connection, timeout, protocol
+    ├── ApiTransportError       no usable answer: connection, timeout, protocol
+    └── OperatorUnavailable     no good answer for --operator-timeout; names the URL (5)
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ EXIT_INPUT = 1
 EXIT_PENDING_CHANGES = 2
 EXIT_ROWS_FAILED = 3
 EXIT_LOCKED = 4
+EXIT_OPERATOR = 5
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
 
@@ -63,6 +65,8 @@ class QuotabulkError(Exception):
     """Base of every expected failure: a one-sentence message and the exit code."""
 
     exit_code = EXIT_INPUT
+    # True once a face reported it in its own form (a JSON log line): not printed again.
+    reported = False
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -156,3 +160,25 @@ class ApiTransportError(ApiError):
     """Raised when no usable answer came back: connection refused, timeout, dropped reply."""
 
     retryable = True
+
+
+class OperatorUnavailable(ApiError):
+    """Raised when the operator gave no good answer for the whole operator timeout
+    (down, failing, throttling, trickling). `last` is the last fault seen; it was a
+    transport fault when a submit may have left the process unanswered."""
+
+    exit_code = EXIT_OPERATOR
+
+    def __init__(self, url: str, timeout_s: float, last: ApiError) -> None:
+        self.url = url
+        self.last = last
+        super().__init__(
+            f"the operator at {url} gave no good answer for {_duration(timeout_s)} "
+            f"(--operator-timeout); the last fault: {last.message}"
+        )
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 60 and seconds % 60 == 0:
+        return f"{int(seconds // 60)} min"
+    return f"{seconds:g} s"

@@ -17,7 +17,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from quotabulk.domain.errors import ApiError, ApiStatusError
+from quotabulk.domain.errors import ApiError, ApiStatusError, ApiTransportError, OperatorUnavailable
 from quotabulk.domain.outcomes import Outcome
 from quotabulk.domain.requests import Operation, Request
 from quotabulk.engine.stopping import Stop
@@ -85,6 +85,11 @@ class Executor:
         self._open: dict[str, int] = {}  # request id → action seq, not final yet
         self._sending_done = asyncio.Event()
         self._last_send = time.monotonic()
+        # Set when the operator timeout ran out: nothing more is tried in this run.
+        self.gone: OperatorUnavailable | None = None
+        # A submit that got a number, or left the process unanswered, may have changed
+        # a quota: then the run cannot say "nothing was sent".
+        self.maybe_sent = False
 
     def _stopped(self) -> bool:
         if self.lock_lost.is_set():
@@ -122,7 +127,7 @@ class Executor:
 
         async def one(action: JournalAction) -> None:
             async with gate:
-                if not self._stopped():
+                if not self._stopped() and self.gone is None:
                     await self._send(action)
 
         await asyncio.gather(*(one(action) for action in actions))
@@ -141,12 +146,18 @@ class Executor:
                 self._refused(action, Outcome.FAILED, exc.detail, exc)
             return
         except ApiError as exc:
-            # No answer even after retries: the request may exist. The next run re-sends
-            # with the same key and learns its number.
+            # No answer within the operator timeout: the request may exist. The next run
+            # re-sends with the same key and learns its number.
+            if isinstance(exc, OperatorUnavailable):
+                self.gone = exc
+                self.maybe_sent |= isinstance(exc.last, ApiTransportError)
+            else:
+                self.maybe_sent |= isinstance(exc, ApiTransportError)
             self._unanswered(action, exc.message)
             return
         if request is None:
             return  # stopped while waiting for another request to finish
+        self.maybe_sent = True
         self.stats.sent += 1
         self._last_send = time.monotonic()
         self.journal.record_request(self.run_id, action.seq, request.request_id, request.status)
@@ -212,7 +223,7 @@ class Executor:
         pause = self.options.poll_first_s
         while True:
             done = self._sending_done.is_set()
-            if not self._open and done:
+            if (not self._open and done) or self.gone is not None:
                 return
             if done and time.monotonic() - self._last_send > self.options.wait_s:
                 return  # what is still open stays pending, with its number, for the next run
@@ -240,6 +251,8 @@ class Executor:
             self.stats.status_calls += -(-len(ids) // 500)
             found = await self.operator.statuses(ids)
         except ApiError as exc:
+            if isinstance(exc, OperatorUnavailable):
+                self.gone = exc
             self.progress.retrying(f"status poll failed: {exc.message}")
             self.log.warning("status poll failed", error=exc.message)
             return False

@@ -18,7 +18,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
-from quotabulk.domain.errors import Interrupted, QuotabulkError, StateError
+from quotabulk.domain.errors import (
+    Interrupted,
+    OperatorUnavailable,
+    QuotabulkError,
+    StateError,
+)
 from quotabulk.domain.models import ActionKind, InvalidRow, SkippedRow, Subscriber
 from quotabulk.domain.outcomes import Outcome, RunResult, RunStatus
 from quotabulk.domain.plan import Plan
@@ -65,6 +70,9 @@ class RunOutcome:
     stats: ExecuteStats
     resumed: bool = False
     interrupted: bool = False
+    # The operator timeout ran out mid-run: why, and whether anything may have been sent.
+    operator_gone: OperatorUnavailable | None = None
+    maybe_sent: bool = True
 
 
 async def run_apply(
@@ -143,9 +151,15 @@ async def _execute(
                 "run the same command again to finish it"
             )
         return RunOutcome(result, stats, resumed, interrupted=True)
+    gone = executor.gone
     journaled = journal.actions(run_id)
     if any(a.open for a in journaled):
-        current = await operator.subscribers()
+        current = None
+        if gone is None:
+            try:
+                current = await operator.subscribers()
+            except OperatorUnavailable as exc:
+                gone = exc
         journal.record_outcomes(run_id, decide(journaled, current))
     still_open = any(a.open and a.idem_key for a in journal.actions(run_id))
     status = RunStatus.PENDING if still_open else RunStatus.FINISHED
@@ -153,7 +167,8 @@ async def _execute(
     if finish is not None:
         finish(result)
     journal.set_run_status(run_id, status, finished=not still_open)
-    return RunOutcome(journal.run(run_id), stats, resumed)
+    sent = executor.maybe_sent or any(a.request_id for a in journaled)
+    return RunOutcome(journal.run(run_id), stats, resumed, False, gone, sent)
 
 
 async def _unless_stopped(stop: Stop, work: Awaitable[T]) -> T:

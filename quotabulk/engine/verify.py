@@ -11,19 +11,25 @@ from quotabulk.store.journal import JournalAction
 
 
 def decide(
-    actions: Sequence[JournalAction], current: Mapping[str, Subscriber]
+    actions: Sequence[JournalAction], current: Mapping[str, Subscriber] | None
 ) -> list[tuple[int, Outcome, str | None]]:
     """The outcome of every change not yet settled. A row is `applied` only when the
-    operator shows exactly the quota the row wanted."""
+    operator shows exactly the quota the row wanted; `current` None means the operator
+    could not be read back, and a completed request then stays `pending`."""
     return [(a.seq, *_outcome(a, current)) for a in actions if a.open]
 
 
 def _outcome(
-    action: JournalAction, current: Mapping[str, Subscriber]
+    action: JournalAction, current: Mapping[str, Subscriber] | None
 ) -> tuple[Outcome, str | None]:
     if action.request_status is RequestStatus.REJECTED:
         return Outcome.REJECTED, action.error or "rejected by the operator"
     if action.request_status is RequestStatus.COMPLETED:
+        if current is None:
+            return Outcome.PENDING, (
+                f"request {action.request_id} completed, but the operator could not be read "
+                "back to verify it; run again"
+            )
         subscriber = current.get(action.msisdn)
         held = None if subscriber is None else subscriber.quota
         if held == action.after:

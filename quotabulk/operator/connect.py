@@ -16,6 +16,7 @@ from typing import Any
 
 from quotabulk.config import ENV_API_DIALECT, Settings
 from quotabulk.domain.errors import ConfigError
+from quotabulk.operator.budget import DEFAULT_OPERATOR_TIMEOUT_S
 from quotabulk.operator.port import Operator
 
 OnRetry = Callable[[BaseException, float], None]
@@ -36,6 +37,7 @@ class ConnectOptions:
     max_connections: int = 16
     transport: Any = None  # dialect-specific: an httpx transport for `http`
     base_url: str | None = None  # with `transport`: the URL the requests carry
+    timeout_s: float = DEFAULT_OPERATOR_TIMEOUT_S  # --operator-timeout
 
 
 Opener = Callable[[Settings, str | None, ConnectOptions], AbstractAsyncContextManager[Operator]]

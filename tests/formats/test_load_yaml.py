@@ -99,8 +99,22 @@ def test_duplicates_across_formats_name_both_rows(text_file: Callable[..., Path]
     sheet = text_file("b.csv", "Номер;Лимит\n89161000001;2\n89161000002;3\n")
     loaded = load_inputs([doc, sheet])
     assert [r.msisdn for r in loaded.rows] == ["79161000002"]
-    messages = sorted(p.message for r in loaded.invalid for p in r.problems)
+    messages = [(r.source, p.message) for r in loaded.invalid for p in r.problems]
     assert messages == [
-        f"79161000001 is also written at {doc}:2",
-        f"79161000001 is also written at {sheet}:2",
+        (f"{doc}:2", "79161000001 is written 2 times (here first); keep one row"),
+        (f"{sheet}:2", f"79161000001 is written 2 times (first at {doc}:2); keep one row"),
     ]
+
+
+def test_a_number_repeated_twenty_thousand_times_costs_linear_time_and_memory(
+    text_file: Callable[..., Path],
+) -> None:
+    """Each duplicate names the first and the count, never every other row: the messages
+    stay short however many duplicates there are (once, 20 000 × 19 999 sources)."""
+    sheet = text_file("d.csv", "Номер;Лимит\n" + "79161000001;5\n" * 20_000)
+    loaded = load_inputs([sheet])
+    assert loaded.rows == []
+    assert len(loaded.invalid) == 20_000
+    last = f"79161000001 is written 20000 times (first at {sheet}:2); keep one row"
+    assert loaded.invalid[-1].problems[0].message == last
+    assert max(len(p.message) for r in loaded.invalid for p in r.problems) == len(last)

@@ -150,8 +150,11 @@ def test_reconcile_writes_the_default_report_and_exits_0(
     [report] = (quotabulk_home / "reports").iterdir()
     assert report.name.startswith("ACC-100200-")
     assert report.suffix == ".xlsx"
-    assert f"Report: {report}" in result.err
-    log_lines = [json.loads(line) for line in result.err.splitlines() if line.startswith("{")]
+    # With JSON logs (reconcile's default) stderr carries nothing but JSON lines.
+    log_lines = [json.loads(line) for line in result.err.splitlines()]
+    assert {"event": "report written", "report": str(report)}.items() <= next(
+        line for line in log_lines if line["event"] == "report written"
+    ).items()
     finished = next(line for line in log_lines if line["event"] == "reconcile finished")
     assert finished["exit_code"] == 0
     assert finished["applied"] == 4

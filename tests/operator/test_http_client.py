@@ -12,7 +12,13 @@ import pytest
 
 from quotabulk.app.workspace import Workspace
 from quotabulk.config import Settings
-from quotabulk.domain.errors import ApiError, ApiStatusError, ApiTransportError, ConfigError
+from quotabulk.domain.errors import (
+    ApiError,
+    ApiStatusError,
+    ApiTransportError,
+    ConfigError,
+    OperatorUnavailable,
+)
 from quotabulk.domain.models import Quota, Subscriber
 from quotabulk.domain.requests import Operation
 from quotabulk.operator.connect import ConnectOptions, connect
@@ -25,7 +31,7 @@ from quotabulk.sandbox.store import Behaviour, SandboxStore
 from tests.live import TOKEN, LiveSandbox, live_sandbox
 
 ACC = "ACC-7"
-FAST_RETRY = RetryPolicy(deadline_s=30, attempts=60, base_s=0.01, max_wait_s=0.2)
+FAST_RETRY = RetryPolicy(base_s=0.01, max_wait_s=0.2)
 
 
 def seeded(db: Path, subscribers: list[Subscriber]) -> None:
@@ -46,10 +52,11 @@ def run(
     token: str = TOKEN,
     retries: list[BaseException] | None = None,
     policy: RetryPolicy = FAST_RETRY,
+    timeout_s: float = 30.0,
 ):  # type: ignore[no-untyped-def]
     async def session():  # type: ignore[no-untyped-def]
         on_retry = (lambda exc, _: retries.append(exc)) if retries is not None else None
-        options = ConnectOptions(retry=policy, on_retry=on_retry)
+        options = ConnectOptions(retry=policy, on_retry=on_retry, timeout_s=timeout_s)
         async with connect(settings_for(live, token), ACC, options) as client:
             return await work(client)
 
@@ -127,17 +134,49 @@ def test_a_wrong_token_is_a_config_error_that_does_not_echo_it(tmp_path: Path) -
     assert "wrong-token-abc123" not in caught.value.message
 
 
-def test_connection_refused_is_a_transport_error(tmp_path: Path) -> None:
+def test_connection_refused_is_retried_until_the_operator_timeout(tmp_path: Path) -> None:
     live = LiveSandbox("http://127.0.0.1:9", TOKEN, tmp_path / "none.db")
     retries: list[BaseException] = []
-    with pytest.raises(ApiTransportError, match="cannot connect"):
-        run(
-            live,
-            lambda c: c.subscribers(),
-            retries=retries,
-            policy=RetryPolicy(attempts=3, base_s=0.01),
-        )
-    assert len(retries) == 2  # retried, then given up with the last error
+    with pytest.raises(OperatorUnavailable) as caught:
+        run(live, lambda c: c.subscribers(), retries=retries, timeout_s=0.5)
+    assert isinstance(caught.value.last, ApiTransportError)
+    assert "cannot connect" in caught.value.message
+    gave_up = "the operator at http://127.0.0.1:9 gave no good answer for 0.5 s"
+    assert gave_up in caught.value.message
+    assert caught.value.exit_code == 5
+    assert len(retries) >= 2  # retried, then given up with the last error
+
+
+def test_a_retry_after_longer_than_the_budget_ends_the_retries_at_once() -> None:
+    from quotabulk.operator.budget import OperatorBudget
+    from quotabulk.operator.http.retry import with_retries
+
+    calls = 0
+
+    async def throttled() -> None:
+        nonlocal calls
+        calls += 1
+        error = ApiStatusError(429, "rate_limited", "slow down")
+        error.retry_after = 3600.0
+        raise error
+
+    clock = [0.0]
+    budget = OperatorBudget(120.0, clock=lambda: clock[0])
+    with pytest.raises(OperatorUnavailable, match="slow down"):
+        asyncio.run(with_retries(throttled, FAST_RETRY, budget, "https://op.example"))
+    assert calls == 1  # no hour of sleeping: the first answer already asks too much
+
+
+def test_the_budget_counts_from_the_last_good_answer() -> None:
+    from quotabulk.operator.budget import OperatorBudget
+
+    clock = [0.0]
+    budget = OperatorBudget(120.0, clock=lambda: clock[0])
+    clock[0] = 100.0
+    assert budget.remaining() == 20.0
+    budget.good()
+    clock[0] = 150.0
+    assert budget.remaining() == 70.0
 
 
 def _all_httpx_errors() -> list[type[Exception]]:

@@ -74,19 +74,25 @@ def _gc_paused() -> Iterator[None]:
 
 
 def _move_duplicates(loaded: Loaded) -> None:
-    """Both rows of a subscriber written twice become invalid, each naming the other."""
+    """Every row of a subscriber written more than once becomes invalid. Each names the
+    first occurrence and how many there are, so a sheet of one number repeated 20 000
+    times costs linear time and memory, not a message listing all the others."""
     first_seen: dict[str, DesiredRow] = {}
-    dupes: dict[str, list[DesiredRow]] = {}
+    count: dict[str, int] = {}
     for row in loaded.rows:
-        earlier = first_seen.setdefault(row.msisdn, row)
-        if earlier is not row:
-            dupes.setdefault(row.msisdn, [earlier]).append(row)
-    if not dupes:
+        first_seen.setdefault(row.msisdn, row)
+        count[row.msisdn] = count.get(row.msisdn, 0) + 1
+    if len(first_seen) == len(loaded.rows):
         return
-    doubled = {id(row) for rows in dupes.values() for row in rows}
-    loaded.rows = [row for row in loaded.rows if id(row) not in doubled]
-    for rows in dupes.values():
-        for row in rows:
-            others = ", ".join(other.source for other in rows if other is not row)
-            problem = RowProblem(row.source, None, f"{row.msisdn} is also written at {others}")
-            loaded.invalid.append(InvalidRow(row.source, row.msisdn, (problem,), row.extras))
+    kept: list[DesiredRow] = []
+    for row in loaded.rows:
+        times = count[row.msisdn]
+        if times == 1:
+            kept.append(row)
+            continue
+        first = first_seen[row.msisdn]
+        where = "here first" if first is row else f"first at {first.source}"
+        message = f"{row.msisdn} is written {times} times ({where}); keep one row"
+        problem = RowProblem(row.source, None, message)
+        loaded.invalid.append(InvalidRow(row.source, row.msisdn, (problem,), row.extras))
+    loaded.rows = kept

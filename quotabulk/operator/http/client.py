@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -12,6 +13,7 @@ from pydantic import TypeAdapter, ValidationError
 from quotabulk.domain.errors import ApiError, ApiTransportError
 from quotabulk.domain.models import Quota, Subscriber
 from quotabulk.domain.requests import Operation, Request
+from quotabulk.operator.budget import OperatorBudget
 from quotabulk.operator.http.errors import HTTPX_ERRORS, status_error, translate_httpx_error
 from quotabulk.operator.http.retry import OnRetry, RetryPolicy, with_retries
 from quotabulk.operator.http.wire import (
@@ -24,6 +26,8 @@ from quotabulk.operator.http.wire import (
     SubmitRequest,
 )
 
+# One call may take this long at most, however much of the operator budget is left.
+CALL_CAP_S = 60.0
 _subscribers = TypeAdapter(list[ApiSubscriber])
 _requests = TypeAdapter(list[ApiRequest])
 _request = TypeAdapter(ApiRequest)
@@ -44,10 +48,12 @@ class OperatorClient:
         on_retry: OnRetry | None = None,
         throttle: Callable[[], Awaitable[None]] | None = None,
         url: str = "",
+        budget: OperatorBudget | None = None,
     ) -> None:
         self.http = http
         self.account = account
         self.url = url or str(http.base_url)
+        self.budget = budget or OperatorBudget()
         self.retry = retry or RetryPolicy()
         self.on_retry = on_retry
         self.throttle = throttle
@@ -133,18 +139,29 @@ class OperatorClient:
             if self.throttle is not None:
                 await self.throttle()
             self.calls += 1
+            # httpx's read timeout restarts with every byte: an answer trickling in would
+            # never end. The whole call is capped instead, by what the budget has left.
+            limit = max(0.05, min(CALL_CAP_S, self.budget.remaining()))
             try:
-                response = await self.http.request(method, path, **kwargs)
+                response = await asyncio.wait_for(
+                    self.http.request(method, path, **kwargs), timeout=limit
+                )
+            except TimeoutError:
+                raise ApiTransportError("the operator did not answer in time") from None
             except HTTPX_ERRORS as exc:
                 raise translate_httpx_error(exc) from None
             if not response.is_success:
+                if response.status_code < 500 and response.status_code != 429:
+                    self.budget.good()  # a refusal is an answer: the operator is there
                 raise status_error(response)
             try:
-                return response.json()
+                answer = response.json()
             except ValueError:
                 raise ApiTransportError("the operator's answer is not JSON") from None
+            self.budget.good()
+            return answer
 
-        return await with_retries(once, self.retry, self.on_retry)
+        return await with_retries(once, self.retry, self.budget, self.url, self.on_retry)
 
 
 def _validated(adapter: TypeAdapter[Any], data: Any) -> Any:

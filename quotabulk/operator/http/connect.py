@@ -11,6 +11,7 @@ import httpx
 from quotabulk import __version__
 from quotabulk.config import ENV_ACCOUNT, ENV_TOKEN, Settings
 from quotabulk.domain.errors import ApiStatusError, ConfigError
+from quotabulk.operator.budget import OperatorBudget
 from quotabulk.operator.connect import ConnectOptions
 from quotabulk.operator.http.client import OperatorClient
 
@@ -55,6 +56,7 @@ async def open_http(
             options.on_retry,
             options.throttle,
             url=settings.operator_url,
+            budget=OperatorBudget(options.timeout_s),
         )
         try:
             if account is None:

@@ -1,5 +1,9 @@
 """Retries of transient operator faults: exponential backoff with full jitter, honouring
-Retry-After, under a total deadline (tenacity)."""
+Retry-After, within the run's operator budget (tenacity).
+
+A wait never outlasts the budget: a Retry-After longer than what is left ends the
+retries at once instead of sleeping past the operator timeout.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +11,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from tenacity import (
-    AsyncRetrying,
-    RetryCallState,
-    retry_if_exception,
-    stop_after_attempt,
-    stop_after_delay,
-    wait_random_exponential,
-)
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, wait_random_exponential
 
-from quotabulk.domain.errors import ApiError, ApiStatusError
+from quotabulk.domain.errors import ApiError, ApiStatusError, OperatorUnavailable
+from quotabulk.operator.budget import OperatorBudget
 
 T = TypeVar("T")
 OnRetry = Callable[[BaseException, float], None]
@@ -24,8 +22,6 @@ OnRetry = Callable[[BaseException, float], None]
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    deadline_s: float = 300.0
-    attempts: int = 50
     base_s: float = 0.1
     max_wait_s: float = 20.0
 
@@ -35,17 +31,28 @@ def is_transient(exc: BaseException) -> bool:
 
 
 async def with_retries(
-    call: Callable[[], Awaitable[T]], policy: RetryPolicy, on_retry: OnRetry | None = None
+    call: Callable[[], Awaitable[T]],
+    policy: RetryPolicy,
+    budget: OperatorBudget,
+    url: str,
+    on_retry: OnRetry | None = None,
 ) -> T:
-    """Run `call`; retry connection errors, timeouts, 5xx and 429; raise anything else."""
+    """Run `call`; retry connection errors, timeouts, 5xx and 429 while the budget lasts;
+    raise anything else at once, and `OperatorUnavailable` when the budget ran out."""
     jitter = wait_random_exponential(multiplier=policy.base_s, max=policy.max_wait_s)
 
-    def wait(state: RetryCallState) -> float:
+    def pause(state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
-        pause = jitter(state)
+        wanted = jitter(state)
         if isinstance(exc, ApiStatusError) and exc.retry_after is not None:
-            pause = max(pause, exc.retry_after)
-        return pause
+            wanted = max(wanted, exc.retry_after)
+        return wanted
+
+    def wait(state: RetryCallState) -> float:
+        return max(0.0, min(pause(state), budget.remaining()))
+
+    def stop(state: RetryCallState) -> bool:
+        return pause(state) >= budget.remaining()
 
     def before_sleep(state: RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome else None
@@ -53,10 +60,15 @@ async def with_retries(
             on_retry(exc, state.upcoming_sleep)
 
     retrying = AsyncRetrying(
-        stop=stop_after_delay(policy.deadline_s) | stop_after_attempt(policy.attempts),
+        stop=stop,
         wait=wait,
         retry=retry_if_exception(is_transient),
         before_sleep=before_sleep,
         reraise=True,
     )
-    return await retrying(call)
+    try:
+        return await retrying(call)
+    except ApiError as exc:
+        if is_transient(exc):
+            raise OperatorUnavailable(url, budget.seconds, exc) from None
+        raise
