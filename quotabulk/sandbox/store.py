@@ -24,7 +24,7 @@ from typing import Any
 from quotabulk.domain.amounts import format_amount
 from quotabulk.domain.models import Quota, Subscriber
 from quotabulk.domain.requests import Operation, RequestStatus
-from quotabulk.operator.http.wire import SubmitRequest
+from quotabulk.operator.http.wire import RejectionCode, SubmitRequest
 from quotabulk.store.sqlite_db import immediate, open_wal
 
 ACCOUNT_CEILING = Decimal(100_000)
@@ -39,7 +39,8 @@ CREATE TABLE IF NOT EXISTS subscribers (
 CREATE TABLE IF NOT EXISTS requests (
     account TEXT NOT NULL, seq INTEGER NOT NULL, request_id TEXT NOT NULL,
     msisdn TEXT NOT NULL, operation TEXT NOT NULL, quota TEXT, status TEXT NOT NULL,
-    reason TEXT, created_at REAL NOT NULL, updated_at REAL NOT NULL, due_at REAL NOT NULL,
+    reason TEXT, reason_code TEXT,
+    created_at REAL NOT NULL, updated_at REAL NOT NULL, due_at REAL NOT NULL,
     forced_reject INTEGER NOT NULL DEFAULT 0, idem_key TEXT NOT NULL, body_hash TEXT NOT NULL,
     PRIMARY KEY (account, seq)
 );
@@ -50,7 +51,14 @@ CREATE INDEX IF NOT EXISTS requests_open ON requests (account, due_at)
     WHERE status IN ('new', 'in_progress');
 """
 
-REQUEST_COLUMNS = "request_id, msisdn, operation, quota, status, reason, created_at, updated_at"
+REQUEST_COLUMNS = (
+    "request_id, msisdn, operation, quota, status, reason, reason_code, created_at, updated_at"
+)
+# Columns added since the first release, for sandbox files made by it.
+_ADDED_COLUMNS = (
+    ("subscribers", "version", "INTEGER NOT NULL DEFAULT 0"),
+    ("requests", "reason_code", "TEXT"),
+)
 
 
 class StoreError(Exception):
@@ -82,6 +90,13 @@ class SandboxStore:
         self._random = random.Random(self.behaviour.seed)
         self._lock = threading.Lock()
         self._db = open_wal(path, SCHEMA)
+        self._add_missing_columns()
+
+    def _add_missing_columns(self) -> None:
+        for table, column, kind in _ADDED_COLUMNS:
+            present = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
+            if column not in present:
+                self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
     def close(self) -> None:
         self._db.close()
@@ -160,8 +175,10 @@ class SandboxStore:
     ) -> tuple[list[dict[str, Any]], int | None]:
         where, args = ["account = ?", "seq > ?"], [account, cursor]
         if since is not None:
+            # Times are printed to the microsecond: `since` equal to a request's own
+            # created_at includes it, whatever the float did to the last digit.
             where.append("created_at >= ?")
-            args.append(since.timestamp())
+            args.append(since.timestamp() - 0.0000005)
         if msisdn is not None:
             where.append("msisdn = ?")
             args.append(msisdn)
@@ -228,7 +245,9 @@ class SandboxStore:
             forced = self._random.random() < self.behaviour.reject_rate
             quota = None if body.quota is None else _quota_text(body.quota.to_quota())
             db.execute(
-                "INSERT INTO requests VALUES (?, ?, ?, ?, ?, ?, 'new', NULL, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO requests (account, seq, request_id, msisdn, operation, quota,"
+                " status, created_at, updated_at, due_at, forced_reject, idem_key, body_hash)"
+                " VALUES (?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?)",
                 (
                     account,
                     seq,
@@ -294,8 +313,9 @@ class SandboxStore:
             (account, now),
         ).fetchall()
         for seq, msisdn, operation, quota, forced, due_at in due:
-            reason = self._verdict(db, account, msisdn, Operation(operation), quota, bool(forced))
-            status = RequestStatus.REJECTED if reason else RequestStatus.COMPLETED
+            verdict = self._verdict(db, account, msisdn, Operation(operation), quota, bool(forced))
+            status = RequestStatus.REJECTED if verdict else RequestStatus.COMPLETED
+            code, reason = verdict or (None, None)
             # Any final status raises the version: a change rejected today is planned
             # against a new version, so it gets a new key and is tried again tomorrow.
             if status is RequestStatus.COMPLETED:
@@ -308,9 +328,9 @@ class SandboxStore:
                 (account, msisdn),
             )
             db.execute(
-                "UPDATE requests SET status = ?, reason = ?, updated_at = ?"
+                "UPDATE requests SET status = ?, reason = ?, reason_code = ?, updated_at = ?"
                 " WHERE account = ? AND seq = ?",
-                (status.value, reason, due_at, account, seq),
+                (status.value, reason, code, due_at, account, seq),
             )
 
     def _verdict(
@@ -321,27 +341,29 @@ class SandboxStore:
         operation: Operation,
         quota_text: str | None,
         forced_reject: bool,
-    ) -> str | None:
-        """The reason the cabinet rejects this request, or None when it completes."""
+    ) -> tuple[str, str] | None:
+        """Why the cabinet rejects this request (a `RejectionCode` and the words), or None
+        when it completes."""
         blocked, held = db.execute(
             "SELECT blocked, quota FROM subscribers WHERE account = ? AND msisdn = ?",
             (account, msisdn),
         ).fetchone()
         if blocked:
-            return "Абонент заблокирован (the subscriber is blocked)"
+            return RejectionCode.SUBSCRIBER_BLOCKED, "Абонент заблокирован"
         if operation is Operation.ADD and held is not None:
-            return "У абонента уже есть квота (the subscriber already has a quota)"
+            return RejectionCode.QUOTA_EXISTS, "У абонента уже есть квота"
         if operation is not Operation.ADD and held is None:
-            return "У абонента нет квоты (the subscriber has no quota)"
+            return RejectionCode.NO_QUOTA, "У абонента нет квоты"
         if quota_text is not None:
-            limit = Decimal(json.loads(quota_text)["limit"])
+            quota = json.loads(quota_text)
+            limit = Decimal(quota["limit"])
             if limit > ACCOUNT_CEILING:
-                return (
-                    f"Лимит {format_amount(limit)} ₽ выше потолка счёта 100 000 ₽ "
-                    "(the limit is above the account's ceiling)"
-                )
+                words = f"Лимит {format_amount(limit)} ₽ выше потолка счёта 100 000 ₽"
+                return RejectionCode.ABOVE_CEILING, words
+            if quota.get("warn_at") is not None and Decimal(quota["warn_at"]) > limit:
+                return RejectionCode.WARN_ABOVE_LIMIT, "Порог уведомления выше лимита"
         if forced_reject:
-            return "Отклонено оператором (rejected by the operator)"
+            return RejectionCode.OPERATOR_DECISION, "Отклонено оператором"
         return None
 
 
@@ -354,7 +376,7 @@ def _iso(epoch: float) -> str:
 
 
 def _request_json(row: Sequence[Any]) -> dict[str, Any]:
-    request_id, msisdn, operation, quota, status, reason, created, updated = row
+    request_id, msisdn, operation, quota, status, reason, code, created, updated = row
     return {
         "request_id": request_id,
         "msisdn": msisdn,
@@ -362,6 +384,7 @@ def _request_json(row: Sequence[Any]) -> dict[str, Any]:
         "quota": None if quota is None else json.loads(quota),
         "status": status,
         "reason": reason,
+        "reason_code": code,
         "created_at": _iso(created),
         "updated_at": _iso(updated),
     }

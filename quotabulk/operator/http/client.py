@@ -72,7 +72,7 @@ class OperatorClient:
     async def subscribers(self) -> dict[str, Subscriber]:
         """Every subscriber of the account with its quota, read page by page."""
         found: dict[str, Subscriber] = {}
-        async for page in self._pages(f"{self._base}/subscribers", {"limit": MAX_PAGE}):
+        async for page in self._pages(f"{self._base}/subscribers", {"page_size": MAX_PAGE}):
             for item in _validated(_subscribers, page):
                 quota = None if item.quota is None else item.quota.to_quota()
                 blocked = item.status == "blocked"
@@ -113,7 +113,7 @@ class OperatorClient:
         self, since: datetime | None = None, msisdn: str | None = None
     ) -> list[Request]:
         """The request history («История заявок»), oldest first."""
-        params: dict[str, Any] = {"limit": MAX_PAGE}
+        params: dict[str, Any] = {"page_size": MAX_PAGE}
         if since is not None:
             params["since"] = since.isoformat()
         if msisdn is not None:

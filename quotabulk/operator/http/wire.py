@@ -10,10 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from quotabulk.domain.amounts import KOPECK
 from quotabulk.domain.models import OnExceed, Quota
 from quotabulk.domain.requests import Operation, Request, RequestStatus
 
@@ -22,8 +23,40 @@ MAX_PAGE = 1000
 MAX_STATUS_IDS = 500
 MSISDN_PATTERN = r"^7\d{10}$"
 
+# Rubles as text: at most 12 digits, 2 of them after the point; no sign, no exponent.
+AMOUNT_PATTERN = r"^(0|[1-9][0-9]{0,9})(\.[0-9]{1,2})?$"
+
 Msisdn = Annotated[str, Field(pattern=MSISDN_PATTERN, examples=["79123456789"])]
-Amount = Annotated[Decimal, Field(ge=0, decimal_places=2, max_digits=12)]
+Amount = Annotated[str, Field(pattern=AMOUNT_PATTERN, examples=["1500.00"])]
+
+
+class ErrorCode(StrEnum):
+    """Why a call was refused at once (no request number was given)."""
+
+    UNAUTHORIZED = "unauthorized"
+    MALFORMED = "malformed"
+    ACCOUNT_NOT_FOUND = "account_not_found"
+    SUBSCRIBER_NOT_FOUND = "subscriber_not_found"
+    REQUEST_NOT_FOUND = "request_not_found"
+    NOT_FOUND = "not_found"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    REQUEST_IN_FLIGHT = "request_in_flight"
+    IDEMPOTENCY_CONFLICT = "idempotency_conflict"
+    VERSION_MISMATCH = "version_mismatch"
+    RATE_LIMITED = "rate_limited"
+    THROTTLED = "throttled"
+    UNAVAILABLE = "unavailable"
+
+
+class RejectionCode(StrEnum):
+    """Why an accepted request was rejected later (status `rejected`), for machines."""
+
+    SUBSCRIBER_BLOCKED = "subscriber_blocked"
+    QUOTA_EXISTS = "quota_exists"
+    NO_QUOTA = "no_quota"
+    ABOVE_CEILING = "above_ceiling"
+    WARN_ABOVE_LIMIT = "warn_above_limit"
+    OPERATOR_DECISION = "operator_decision"
 
 
 class SubscriberStatus(StrEnum):
@@ -38,18 +71,14 @@ class ApiQuota(BaseModel):
     warn_at: Amount | None = Field(None, description="notification threshold in rubles")
     on_exceed: OnExceed = OnExceed.BLOCK
 
-    @model_validator(mode="after")
-    def _threshold_within_limit(self) -> ApiQuota:
-        if self.warn_at is not None and self.warn_at > self.limit:
-            raise ValueError("warn_at must not be above limit")
-        return self
-
     def to_quota(self) -> Quota:
-        return Quota(self.limit, self.warn_at, self.on_exceed)
+        warn_at = None if self.warn_at is None else Decimal(self.warn_at).quantize(KOPECK)
+        return Quota(Decimal(self.limit).quantize(KOPECK), warn_at, self.on_exceed)
 
     @classmethod
     def of(cls, quota: Quota) -> ApiQuota:
-        return cls(limit=quota.limit, warn_at=quota.warn_at, on_exceed=quota.on_exceed)
+        warn_at = None if quota.warn_at is None else f"{quota.warn_at:.2f}"
+        return cls(limit=f"{quota.limit:.2f}", warn_at=warn_at, on_exceed=quota.on_exceed)
 
 
 class ApiSubscriber(BaseModel):
@@ -68,10 +97,29 @@ class SubscriberPage(BaseModel):
     next_cursor: str | None = Field(None, description="pass as `cursor` for the next page")
 
 
+def _quota_matches_operation_schema(schema: dict[str, Any]) -> None:
+    # The rule of `_quota_matches_operation`, stated in the schema too, so a client
+    # generated from the contract (or schemathesis) knows `add` with `quota: null` is wrong.
+    quota = schema["properties"]["quota"]
+    with_quota = next(branch for branch in quota["anyOf"] if "$ref" in branch)
+    schema["oneOf"] = [
+        {
+            "properties": {"operation": {"enum": ["add", "edit"]}, "quota": with_quota},
+            "required": ["quota"],
+        },
+        {"properties": {"operation": {"const": "delete"}, "quota": {"type": "null"}}},
+    ]
+
+
 class SubmitRequest(BaseModel):
     """One add/edit/delete of one subscriber's quota, as the cabinet's «Применить»."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        json_schema_extra=_quota_matches_operation_schema,
+        title="SubmitRequest",
+    )
 
     msisdn: Msisdn
     operation: Operation
@@ -95,6 +143,7 @@ class ApiRequest(BaseModel):
     quota: ApiQuota | None
     status: RequestStatus
     reason: str | None = Field(None, description="why it was rejected, in words")
+    reason_code: RejectionCode | None = Field(None, description="why it was rejected")
     created_at: datetime
     updated_at: datetime
 
@@ -109,6 +158,7 @@ class ApiRequest(BaseModel):
             self.reason,
             self.created_at,
             self.updated_at,
+            None if self.reason_code is None else self.reason_code.value,
         )
 
 
@@ -128,5 +178,5 @@ class AccountList(BaseModel):
 
 
 class ErrorBody(BaseModel):
-    code: str = Field(examples=["subscriber_not_found"])
+    code: ErrorCode = Field(examples=["subscriber_not_found"])
     message: str
