@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from benchmarks import bench_apply, bench_operator, bench_report, bench_validate
+from benchmarks import bench_apply, bench_night, bench_operator, bench_report, bench_validate
 from benchmarks.report import Result, render, save
 
 BENCHES: dict[str, Callable[[], Result | list[Result]]] = {
@@ -15,6 +15,7 @@ BENCHES: dict[str, Callable[[], Result | list[Result]]] = {
     "status-reads": bench_operator.run_status_reads,
     "apply-1000": bench_apply.run,
     "report-100k": bench_report.run,
+    "night": bench_night.run,
 }
 
 

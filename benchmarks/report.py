@@ -64,6 +64,8 @@ def render(results: list[Result]) -> str:
             if r.goal_ratio
             else (f"≥{r.goal_value:g}" if r.goal_value else "")
         )
+        if r.goal_max_s:
+            goal += f"≤{r.goal_max_s:g}s"
         if r.goal_peak_mb:
             goal += f" <{r.goal_peak_mb:g}MB"
         lines.append(

@@ -52,7 +52,11 @@ async def with_retries(
         return max(0.0, min(pause(state), budget.remaining()))
 
     def stop(state: RetryCallState) -> bool:
-        return pause(state) >= budget.remaining()
+        exc = state.outcome.exception() if state.outcome else None
+        asked = exc.retry_after if isinstance(exc, ApiStatusError) else None
+        if asked is not None and asked > budget.remaining():
+            return True  # told to wait longer than is left: waiting would be in vain
+        return budget.remaining() <= 0.05
 
     def before_sleep(state: RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome else None
