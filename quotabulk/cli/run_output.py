@@ -9,7 +9,7 @@ import click
 
 from quotabulk.domain.models import describe_quota
 from quotabulk.domain.outcomes import RowResult, RunResult
-from quotabulk.formats.reports.json_report import row_json
+from quotabulk.formats.reports.columns import row_json
 
 MAX_ROWS_SHOWN = 50
 

@@ -218,3 +218,29 @@ def test_reconcile_locked_exits_4_with_a_report(
     body = json.loads(report.read_text("utf-8"))
     assert {row["outcome"] for row in body["rows"]} == {"skipped"}
     assert "another run holds the lock" in body["rows"][0]["error"]
+
+
+def test_a_derived_column_is_one_entry_and_every_format_has_it(
+    cli: Callable[..., CliResult], mixed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What issue 10 promised the next engineer: one `Column`, three formats."""
+    from quotabulk.formats.reports import columns
+
+    sent = columns.Column(
+        "sent",
+        lambda row: "yes" if row.request_id else "no",
+        lambda row: row.request_id is not None,
+    )
+    monkeypatch.setattr(columns, "COLUMNS", (*columns.COLUMNS, sent))
+    result = cli("apply", "--yes", "--skip-invalid", mixed, "--report", tmp_path / "r.json")
+    run_id = json.loads(result.out)["run_id"] if result.out.startswith("{") else None
+    body = json.loads((tmp_path / "r.json").read_text("utf-8"))
+    assert {row["sent"] for row in body["rows"]} == {True, False}
+    shown = run_id or body["summary"]["run_id"]
+    assert cli("show", shown, "--report", tmp_path / "r.csv").code == 0
+    header = (tmp_path / "r.csv").read_text("utf-8-sig").splitlines()[0].split(";")
+    assert header[: len(columns.keys())] == [*columns.keys()]
+    assert header[9] == "sent"
+    assert cli("show", shown, "--report", tmp_path / "r.xlsx").code == 0
+    sheet = openpyxl.load_workbook(tmp_path / "r.xlsx")["results"]
+    assert [cell.value for cell in sheet[1]][9] == "sent"

@@ -4,27 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
-from quotabulk.domain.outcomes import RowResult, RunResult
+from quotabulk.domain.outcomes import RunResult
+from quotabulk.formats.reports.columns import row_json
 from quotabulk.formats.reports.meta import ReportMeta, summary
 
 REPORT_FORMAT_VERSION = 1
-
-
-def row_json(row: RowResult) -> dict[str, Any]:
-    return {
-        "source": row.source,
-        "msisdn": row.msisdn,
-        "action": row.action,
-        "before": None if row.before is None else row.before.to_json(),
-        "after": None if row.after is None else row.after.to_json(),
-        "request_id": row.request_id,
-        "request_status": row.request_status,
-        "outcome": row.outcome.value,
-        "error": row.error,
-        "extras": row.extras.as_dict(),
-    }
 
 
 def write_json(result: RunResult, path: Path, meta: ReportMeta) -> None:

@@ -18,8 +18,9 @@ from xlsxwriter.worksheet import Worksheet
 from quotabulk.domain.amounts import format_amount
 from quotabulk.domain.models import Quota
 from quotabulk.domain.outcomes import Outcome, RowResult, RunResult
+from quotabulk.formats.reports import columns
+from quotabulk.formats.reports.columns import extra_columns, text_cells
 from quotabulk.formats.reports.meta import ReportMeta, summary
-from quotabulk.formats.reports.rows import COLUMNS, extra_columns, text_cells
 
 MAX_ROWS_PER_SHEET = 1_048_575  # Excel's limit, less the header row
 WIDTH_SAMPLE = 2000
@@ -32,7 +33,6 @@ COLOURS = {
     Outcome.INVALID: "#F8CBAD",
     Outcome.SKIPPED: "#F8CBAD",
 }
-BEFORE, AFTER, OUTCOME = COLUMNS.index("before"), COLUMNS.index("after"), COLUMNS.index("outcome")
 
 
 class _Formats:
@@ -59,7 +59,7 @@ def write_xlsx(result: RunResult, path: Path, meta: ReportMeta) -> None:
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False})
     formats = _Formats(book)
     extras = extra_columns(result.rows)
-    header = [*COLUMNS, *extras]
+    header = [*columns.keys(), *extras]
     widths = _widths(result.rows[:WIDTH_SAMPLE], extras, header)
     rows = result.rows
     for part, start in enumerate(range(0, max(len(rows), 1), MAX_ROWS_PER_SHEET)):
@@ -93,12 +93,14 @@ def _write_row(
     sheet: Worksheet, number: int, row: RowResult, extras: list[str], formats: _Formats
 ) -> None:
     for column, text in enumerate(text_cells(row, extras)):
-        if column in (BEFORE, AFTER):
-            quota = row.before if column == BEFORE else row.after
-            if quota is not None:
-                sheet.write_number(number, column, float(quota.limit), formats.quota(quota))
-                continue
-        cell_format = formats.outcomes.get(row.outcome) if column == OUTCOME else None
+        fixed = columns.COLUMNS
+        read_quota = fixed[column].quota if column < len(fixed) else None
+        quota = None if read_quota is None else read_quota(row)
+        if quota is not None:
+            sheet.write_number(number, column, float(quota.limit), formats.quota(quota))
+            continue
+        outcome = column < len(fixed) and fixed[column].key == "outcome"
+        cell_format = formats.outcomes.get(row.outcome) if outcome else None
         if text:
             sheet.write_string(number, column, text, cell_format)
         elif cell_format is not None:
