@@ -1,4 +1,5 @@
-"""Settings from flags, then environment variables, then defaults (DESIGN.md)."""
+"""Settings from flags, then environment variables, then defaults. The only module that
+reads the environment (the README's "Configuration" table lists every variable)."""
 
 from __future__ import annotations
 

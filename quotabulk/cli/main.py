@@ -1,6 +1,7 @@
 """The command line: one click group, commands loaded lazily, and the one error boundary.
 
-`main(argv)` is the only place that turns exceptions into exit codes (DESIGN.md): an
+`main(argv)` is the only place that turns exceptions into exit codes (the README's
+table): an
 expected failure prints one sentence; a bug prints one line and leaves its traceback
 in a log under `$QUOTABULK_HOME/logs`.
 """

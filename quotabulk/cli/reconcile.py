@@ -12,7 +12,7 @@ from quotabulk.app.reconciling import DRY_RUN_NOTE, dry_run, unrun_result
 from quotabulk.app.reports import ReportRequest, write_run_report
 from quotabulk.app.workspace import Workspace
 from quotabulk.cli.apply import execute
-from quotabulk.cli.options import input_files, load_options, output_format
+from quotabulk.cli.options import input_files, load_options, output_format, read_inputs
 from quotabulk.cli.run_output import echo_run
 from quotabulk.cli.running import (
     execute_options,
@@ -30,7 +30,7 @@ from quotabulk.domain.errors import (
 )
 from quotabulk.domain.outcomes import RunResult
 from quotabulk.domain.plan import PlanOptions
-from quotabulk.formats.inputs import Loaded, load_inputs
+from quotabulk.formats.inputs import Loaded
 from quotabulk.formats.reports import check_report_path
 from quotabulk.logs import get_logger
 from quotabulk.redaction import blank
@@ -80,7 +80,7 @@ def reconcile_command(
     try:
         settings = load_settings(operator_timeout=operator_timeout)
         space = Workspace(settings)
-        loaded = load_inputs(list(files), load_options(columns_file, sheets))
+        loaded = read_inputs(files, load_options(columns_file, sheets))
         account = settings.resolve_account(loaded.accounts) or ""
         if loaded.invalid and not skip_invalid:
             raise ValidationFailed.of_rows(loaded.invalid)

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
+from quotabulk.app.planning import validate
 from quotabulk.config import ENV_TOKEN, SANDBOX_ACCOUNT, load_settings, sandbox_token
 from quotabulk.domain.errors import EXIT_OK, UsageError
 from quotabulk.domain.state import state_from_rows
-from quotabulk.formats.inputs import load_inputs
 from quotabulk.sandbox.seed import random_subscribers, seed_account
 from quotabulk.sandbox.store import DEFAULT_PROCESSING_MS, Behaviour, SandboxStore
 
@@ -60,7 +60,7 @@ def seed_command(
         raise UsageError("give either --subscribers N or --from FILE")
     settings = load_settings(account=account)
     if from_file is not None:
-        loaded = load_inputs([from_file])
+        loaded = validate([from_file])
         people = list(state_from_rows(loaded.rows).values())
         target = settings.resolve_account(loaded.accounts)
     else:

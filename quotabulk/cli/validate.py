@@ -7,9 +7,8 @@ from pathlib import Path
 
 import click
 
-from quotabulk.cli.options import input_files, load_options, output_format
+from quotabulk.cli.options import input_files, load_options, output_format, read_inputs
 from quotabulk.domain.errors import EXIT_INPUT, EXIT_OK, InputError
-from quotabulk.formats.inputs import load_inputs
 
 
 @click.command("validate")
@@ -29,7 +28,7 @@ def validate(
     """
     options = load_options(columns_file, sheets)
     try:
-        loaded = load_inputs(list(files), options)
+        loaded = read_inputs(files, options)
     except InputError as exc:
         if output_format != "json":
             raise

@@ -77,7 +77,7 @@ def test_a_bug_is_one_line_exit_70_and_a_log(
     def explode(*_: object, **__: object) -> None:
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr("quotabulk.cli.validate.load_inputs", explode)
+    monkeypatch.setattr("quotabulk.cli.validate.read_inputs", explode)
     code = main(["validate", str(EXAMPLES / "quotas.yaml")])
     err = capsys.readouterr().err
     assert code == 70
@@ -94,5 +94,5 @@ def test_ctrl_c_exits_130(
     def interrupt(*_: object, **__: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("quotabulk.cli.validate.load_inputs", interrupt)
+    monkeypatch.setattr("quotabulk.cli.validate.read_inputs", interrupt)
     assert main(["validate", str(EXAMPLES / "quotas.yaml")]) == 130

@@ -6,9 +6,7 @@ them all, then checks what only the union can show: the same subscriber written 
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 
 from quotabulk.domain.errors import InputError, RowProblem, UsageError
@@ -36,9 +34,8 @@ def load_inputs(paths: Sequence[Path], options: LoadOptions | None = None) -> Lo
         raise UsageError("name at least one input file (.yaml, .xlsx or .csv)")
     options = options or LoadOptions()
     loaded = Loaded()
-    with _gc_paused():
-        for path in paths:
-            loaded.extend(_load_one(path, options))
+    for path in paths:
+        loaded.extend(_load_one(path, options))
     _move_duplicates(loaded)
     if len(loaded.accounts) > 1:
         raise InputError(
@@ -56,21 +53,6 @@ def _load_one(path: Path, options: LoadOptions) -> Loaded:
     if not path.is_file():
         raise InputError(name, "does not exist" if not path.exists() else "is not a file")
     return loader(path, name, options)
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    # Loading builds millions of small objects and no cycles; the collector's passes over
-    # them cost about half the time at 1M rows (MEASUREMENTS.md).
-    enabled = gc.isenabled()
-    gc.freeze()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-        gc.unfreeze()
 
 
 def _move_duplicates(loaded: Loaded) -> None:

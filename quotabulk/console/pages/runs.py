@@ -1,0 +1,42 @@
+"""Past runs from the journal, and any run's report rebuilt for download."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response
+
+from quotabulk.app.reports import ReportRequest, write_run_report
+from quotabulk.app.runs import list_runs, show_run
+from quotabulk.console.context import SAFE_ID, console_of, page
+from quotabulk.domain.errors import QuotabulkError
+
+router = APIRouter()
+
+
+@router.get("/runs", response_class=HTMLResponse)
+async def runs(request: Request) -> HTMLResponse:
+    found = [
+        {
+            "run_id": r.run_id,
+            "started": r.started_at,
+            "account": r.account,
+            "status": r.status.value,
+            "counts": {k: v for k, v in r.counts().items() if v},
+        }
+        for r in list_runs(console_of(request).workspace, 50)
+    ]
+    return page(request, "runs.html", runs=found)
+
+
+@router.get("/runs/{run_id}/report.{fmt}")
+async def report(request: Request, run_id: str, fmt: str) -> Response:
+    if fmt not in ("xlsx", "csv", "json") or not set(run_id) <= SAFE_ID:
+        return Response("not found", status_code=404)
+    console = console_of(request)
+    try:
+        result = show_run(console.workspace, run_id)
+    except QuotabulkError:
+        return Response("not found", status_code=404)
+    target = console.uploads / "reports" / f"{run_id}.{fmt}"
+    write_run_report(console.workspace, result, ReportRequest(target))
+    return FileResponse(target, filename=f"quotabulk-{run_id}.{fmt}")

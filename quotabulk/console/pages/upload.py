@@ -1,0 +1,54 @@
+"""The upload page: files in, kept under `$QUOTABULK_HOME/console/<upload>/`."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import shutil
+from pathlib import Path
+
+from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from quotabulk.console.auth import csrf_ok
+from quotabulk.console.context import console_of, page
+
+ACCEPTED = (".xlsx", ".csv", ".yaml", ".yml")
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_FILES = 10
+
+router = APIRouter()
+
+
+@router.get("/", response_class=HTMLResponse)
+async def upload_form(request: Request) -> HTMLResponse:
+    return page(request, "upload.html")
+
+
+@router.post("/upload")
+async def upload(
+    request: Request,
+    files: list[UploadFile],
+    csrf: str = Form(""),
+    skip_invalid: bool = Form(False),
+) -> Response:
+    if not csrf_ok(request, csrf):
+        return Response("CSRF check failed", status_code=403)
+    if not files or len(files) > MAX_FILES:
+        return page(request, "upload.html", error=f"1–{MAX_FILES} files", status=400)
+    upload_id = secrets.token_urlsafe(9)
+    folder = console_of(request).uploads / upload_id
+    folder.mkdir(parents=True)
+    for index, item in enumerate(files):
+        name = Path(item.filename or "").name
+        if not name.lower().endswith(ACCEPTED):
+            shutil.rmtree(folder)
+            return page(request, "upload.html", error=f"{name}: .xlsx, .csv, .yaml", status=400)
+        data = await item.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            shutil.rmtree(folder)
+            return page(request, "upload.html", error=f"{name}: > 20 MB", status=413)
+        (folder / f"{index}").mkdir()
+        (folder / f"{index}" / name).write_bytes(data)
+    (folder / "meta.json").write_text(json.dumps({"skip_invalid": skip_invalid}))
+    return RedirectResponse(f"/u/{upload_id}", status_code=303)
