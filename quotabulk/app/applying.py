@@ -8,10 +8,12 @@ finished, so a kill at any moment leaves a run whose rerun writes it.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
 
 from quotabulk.app.reports import ReportRequest, write_run_report
 from quotabulk.app.workspace import Workspace
@@ -32,6 +34,9 @@ from quotabulk.engine.stopping import Stop, signals_stop
 from quotabulk.formats.inputs import Loaded
 from quotabulk.formats.plans.read import SavedPlan, read_plan_file, refuse_if_stale
 from quotabulk.operator.connect import ConnectOptions
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 def files_spec(
@@ -160,17 +165,15 @@ async def run_async(
     )
 
 
-def run(
-    workspace: Workspace,
-    account: str | None,
-    spec: RunSpec,
-    options: ExecuteOptions,
-    progress: ProgressSink,
-    confirm: Confirm,
-    report: ReportRequest | None = None,
-    saved: SavedPlan | None = None,
-) -> Applied:
-    """`run_async` on a new event loop: the CLI's way in."""
-    return asyncio.run(
-        run_async(workspace, account, spec, options, progress, confirm, report, saved)
-    )
+def _on_a_new_loop(
+    function: Callable[P, Coroutine[Any, Any, T]],
+) -> Callable[P, T]:
+    @functools.wraps(function)
+    def synchronous(*args: P.args, **kwargs: P.kwargs) -> T:
+        return asyncio.run(function(*args, **kwargs))
+
+    return synchronous
+
+
+run = _on_a_new_loop(run_async)
+"""`run_async` on a new event loop: the CLI's way in (same arguments, same result)."""
