@@ -23,8 +23,6 @@ from quotabulk.cli.running import (
 )
 from quotabulk.config import Settings, home_folder, load_settings
 from quotabulk.domain.errors import (
-    EXIT_OK,
-    EXIT_ROWS_FAILED,
     QuotabulkError,
     ValidationFailed,
 )
@@ -88,7 +86,7 @@ def reconcile_command(
         if dry_run:
             result = dry_run_result(space, account, loaded, plan_options, inputs)
             written = write_run_report(space, result, _noted(request, DRY_RUN_NOTE))
-            code = EXIT_OK if all(r.outcome.good for r in result.rows) else EXIT_ROWS_FAILED
+            code = result.exit_code
         else:
             spec = applying.files_spec(
                 "reconcile", inputs, loaded, plan_options, skip_invalid=skip_invalid

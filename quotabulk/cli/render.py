@@ -29,8 +29,10 @@ def _action_line(action: PlannedAction) -> str:
 
 
 def echo_invalid(rows: Iterable[InvalidRow], *, skipped: bool) -> None:
-    lines = [str(problem) for row in rows for problem in row.problems]
-    for line in lines:
-        click.echo(line, err=True)
-    if lines and skipped:
-        click.echo(f"{len(lines)} invalid rows are skipped (--skip-invalid).", err=True)
+    invalid = list(rows)
+    for row in invalid:
+        for problem in row.problems:
+            click.echo(str(problem), err=True)
+    if invalid and skipped:
+        noun = "row is" if len(invalid) == 1 else "rows are"
+        click.echo(f"{len(invalid)} invalid {noun} skipped (--skip-invalid).", err=True)

@@ -98,7 +98,7 @@ class ValidationFailed(QuotabulkError):
 
     def __init__(self, problems: Sequence[RowProblem]) -> None:
         self.problems = list(problems)
-        count = len(self.problems)
+        count = len({problem.source for problem in self.problems})  # rows, not problems
         noun = "row is" if count == 1 else "rows are"
         super().__init__(f"{count} input {noun} invalid; nothing was sent to the operator")
 

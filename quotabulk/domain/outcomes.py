@@ -144,7 +144,10 @@ class RunResult:
 
     @property
     def exit_code(self) -> int:
-        return EXIT_OK if all(row.outcome.good for row in self.rows) else EXIT_ROWS_FAILED
+        """0 when every row is applied or already as desired; a row that asks for
+        nothing (a total row) does not count against it."""
+        fine = all(row.outcome.good or row.action is ActionKind.SKIPPED for row in self.rows)
+        return EXIT_OK if fine else EXIT_ROWS_FAILED
 
     def summary_line(self) -> str:
         parts = [f"{count} {name}" for name, count in self.counts().items() if count]

@@ -35,7 +35,12 @@ def test_finance_workbook_reads_as_its_authors_meant() -> None:
     assert loaded.rows[0].extras.as_dict()["Базовый лимит"] == "1500"  # next to the limit, not it
     assert not loaded.invalid
     workbook = EXAMPLES / "finance_workbook.xlsx"
-    assert loaded.notices == [f"{workbook}: sheet «Инструкция» has no header row and was skipped"]
+    unmanaged = "not managed: «ФИО», «Должность», «Базовый лимит», «Коэффициент»"
+    assert loaded.notices == [
+        f"{workbook}:Отдел продаж: {unmanaged}",
+        f"{workbook}:Бухгалтерия: {unmanaged}",
+        f"{workbook}: sheet «Инструкция» has no header row and was skipped",
+    ]
 
 
 def test_header_is_found_below_title_rows_and_blank_rows_are_skipped(

@@ -1,7 +1,11 @@
-"""Which sheet column is which field: aliases, the header search, the mapping file."""
+"""Which sheet column is which field: the vocabulary of headers and words, the header
+search, and the mapping file (`--columns`). Headers are compared after normalising:
+case, `ё`, spaces, punctuation and a trailing money unit do not count, so «Лимит, руб»,
+«ЛИМИТ (₽)» and «лимит» are one label, and the whole label must equal an alias."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -21,9 +25,17 @@ class Field(StrEnum):
     ACTION = "action"
 
 
+# A money unit at the end of a header: «, руб.», «(руб)», «руб», «₽», «rub».
+_MONEY_UNIT = re.compile(r"[\s,;:(\[]*(руб(лей|ля)?\.?|р\.|₽|rub\.?|rur)[\s)\].]*$")
+_PUNCTUATION = re.compile(r"[^\w\s%]")
+
+
 def normalise_label(text: object) -> str:
-    """Case, surrounding spaces, doubled spaces and ё do not distinguish two labels."""
-    return " ".join(str(text).split()).casefold().replace("ё", "е")
+    """Case, ё, spaces, punctuation and a trailing money unit do not distinguish two
+    labels; `%` stays, so a header in percent never reads as one in rubles."""
+    folded = str(text).casefold().replace("ё", "е")
+    folded = _PUNCTUATION.sub(" ", _MONEY_UNIT.sub("", folded))
+    return " ".join(folded.split())
 
 
 def _labels(*names: str) -> frozenset[str]:
@@ -32,15 +44,40 @@ def _labels(*names: str) -> frozenset[str]:
 
 DEFAULT_ALIASES: Mapping[Field, frozenset[str]] = {
     Field.MSISDN: _labels(
-        "msisdn", "phone", "number", "Номер", "Номер телефона", "Абонентский номер"
+        "msisdn",
+        "phone",
+        "number",
+        "Номер",
+        "Телефон",
+        "Номер телефона",
+        "Абонентский номер",
+        "Мобильный",
+        "Мобильный телефон",
     ),
     Field.LIMIT: _labels(
-        "limit", "quota", "amount", "Квота", "Лимит", "Лимит, руб.", "Сумма квоты"
+        "limit",
+        "quota",
+        "amount",
+        "Квота",
+        "Лимит",
+        "Сумма квоты",
+        "Лимит в месяц",
+        "Месячный лимит",
     ),
-    Field.WARN_AT: _labels("warn_at", "warning", "Порог уведомления", "Порог"),
-    Field.ON_EXCEED: _labels("on_exceed", "При превышении"),
+    Field.WARN_AT: _labels("warn_at", "warning", "Порог", "Порог уведомления", "Уведомить при"),
+    Field.ON_EXCEED: _labels(
+        "on_exceed", "При превышении", "При превышении лимита", "При превышении квоты"
+    ),
     Field.ACTION: _labels("action", "Действие"),
 }
+MONEY_FIELDS = (Field.LIMIT, Field.WARN_AT)
+# Words that say a header is about a field, though it is none of its aliases: such a
+# column must be mapped or ignored on purpose, never silently left alone.
+CONCEPT_WORDS: Mapping[Field, tuple[str, ...]] = {
+    Field.WARN_AT: ("порог", "уведомл", "warn"),
+    Field.ON_EXCEED: ("превышен", "exceed"),
+}
+TOTAL_WORDS = frozenset({"итого", "всего", "total"})
 
 ON_EXCEED_VALUES: Mapping[str, OnExceed] = {
     **dict.fromkeys(_labels("block", "блокировка", "блокировать"), OnExceed.BLOCK),
@@ -55,9 +92,11 @@ ACTION_VALUES: Mapping[str, RowAction] = {
 
 @dataclass(frozen=True)
 class ColumnAliases:
-    """The labels that name each field; a mapping file replaces a field's labels."""
+    """The labels that name each field; a mapping file replaces a field's labels and
+    lists, under `ignore:`, headers to leave alone on purpose."""
 
     aliases: Mapping[Field, frozenset[str]] = field(default_factory=lambda: DEFAULT_ALIASES)
+    ignored: frozenset[str] = frozenset()
 
     def field_of(self, label: object) -> Field | None:
         key = normalise_label(label)
@@ -79,7 +118,14 @@ class ColumnAliases:
         if not isinstance(data, dict):
             raise ConfigError(f"{path}: a column mapping is a list of `field: header` lines")
         aliases = dict(DEFAULT_ALIASES)
+        ignored: frozenset[str] = frozenset()
         for key, value in data.items():
+            if key == "ignore":
+                names = [value] if isinstance(value, str) else value
+                if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+                    raise ConfigError(f"{path}: 'ignore' must list headers")
+                ignored = _labels(*names)
+                continue
             try:
                 target = Field(str(key))
             except ValueError:
@@ -89,7 +135,7 @@ class ColumnAliases:
             if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
                 raise ConfigError(f"{path}: '{key}' must name a header or a list of headers")
             aliases[target] = _labels(*names)
-        return cls(aliases)
+        return cls(aliases, ignored)
 
 
 @dataclass(frozen=True)
@@ -104,6 +150,25 @@ class Header:
     @property
     def extra_columns(self) -> tuple[str, ...]:
         return tuple(self.labels[i] for i in self.extra_indexes)
+
+    def unmanaged(self, aliases: ColumnAliases) -> list[str]:
+        """The other columns, carried to the report but not managed, less those the
+        mapping file ignores on purpose."""
+        return [
+            label for label in self.extra_columns if normalise_label(label) not in aliases.ignored
+        ]
+
+    def unrecognised_concepts(self, aliases: ColumnAliases) -> list[tuple[Field, str]]:
+        """Headers that speak of a field (a threshold, an overflow rule) that no column
+        was recognised as: (field, header), for an error that names them."""
+        found = []
+        for name, words in CONCEPT_WORDS.items():
+            if name in self.fields:
+                continue
+            for label in self.unmanaged(aliases):
+                if any(word in normalise_label(label) for word in words):
+                    found.append((name, label))
+        return found
 
     def label(self, name: Field) -> str:
         return self.labels[self.fields[name]]
@@ -120,6 +185,13 @@ def match_header(row: Sequence[object], row_index: int, aliases: ColumnAliases) 
     extras: list[int] = []
     for index, label in enumerate(labels):
         name = aliases.field_of(label) if label else None
+        if name is None and label and "%" in label:
+            unpercented = aliases.field_of(label.replace("%", ""))
+            if unpercented in MONEY_FIELDS:
+                raise AmbiguousHeader(
+                    f"column «{label}» is in percent, but {unpercented.value} is an amount "
+                    "in rubles; give it in rubles, or rename the column"
+                )
         if name is None:
             if label:
                 extras.append(index)

@@ -57,4 +57,4 @@ def _pick_delimiter(text: str, options: LoadOptions, where: Location) -> str:
             continue
         if find_header(rows, options.aliases, where) is not None:
             return delimiter
-    raise InputError(where, no_header_message())
+    raise InputError(where, no_header_message(list(csv.reader(head, delimiter=";"))))

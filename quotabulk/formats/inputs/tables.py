@@ -7,17 +7,22 @@ from itertools import chain, islice
 from operator import itemgetter
 
 from quotabulk.domain.errors import InputError, Location
-from quotabulk.domain.models import InvalidRow
+from quotabulk.domain.models import InvalidRow, SkippedRow
+from quotabulk.domain.msisdn import MsisdnError, normalise_msisdn
 from quotabulk.formats.inputs.base import Loaded
 from quotabulk.formats.inputs.columns import (
     HEADER_SEARCH_ROWS,
+    TOTAL_WORDS,
     AmbiguousHeader,
     ColumnAliases,
     Field,
     Header,
     match_header,
+    normalise_label,
 )
 from quotabulk.formats.inputs.rows import RawRow, RowShape, build_row, cell_text, is_blank
+
+TOTAL_ROW = "строка итогов"
 
 
 def find_header(
@@ -47,22 +52,55 @@ def read_table(
     header = find_header(head, aliases, where)
     if header is None:
         if required:
-            raise InputError(where, no_header_message())
+            raise InputError(where, no_header_message(head))
         return None
+    _refuse_unrecognised_concepts(header, aliases, where)
     body = chain(head[header.row_index + 1 :], iterator)
     loaded = _convert(body, header.row_index + 2, header, where)
-    if not loaded.row_count:
+    if not loaded.rows and not loaded.invalid:
         raise InputError(
             where, "has a header row but no data rows; an empty input is almost always a mistake"
         )
+    unmanaged = header.unmanaged(aliases)
+    if unmanaged:
+        loaded.notices.append(f"{where}: not managed: {', '.join(f'«{c}»' for c in unmanaged)}")
+    loaded.notices.extend(
+        f"{s.source}: a total row («строка итогов»), skipped" for s in loaded.skipped
+    )
     return loaded
 
 
-def no_header_message() -> str:
-    return (
-        f"no header row with a phone-number column (e.g. «Номер») and a limit (e.g. «Лимит») "
-        f"or action column was found in the first {HEADER_SEARCH_ROWS} rows"
+def _refuse_unrecognised_concepts(header: Header, aliases: ColumnAliases, where: Location) -> None:
+    """A column that looks like a threshold or an overflow rule under a header no alias
+    knows would be silently left alone: the user believes it was applied. Stop instead."""
+    found = header.unrecognised_concepts(aliases)
+    if not found:
+        return
+    name, label = found[0]
+    raise InputError(
+        Location(where.file, where.sheet, header.row_index + 1),
+        f"column «{label}» looks like {name.value} but is not one of its headers; map it "
+        f'with --columns (`{name.value}: "{label}"`) or list it under `ignore:` there to '
+        "leave it alone on purpose",
     )
+
+
+def no_header_message(head: Sequence[Sequence[object]] = ()) -> str:
+    message = (
+        f"no header row with a phone-number column (e.g. «Номер», «Телефон») and a limit "
+        f"(e.g. «Лимит, руб») or action column was found in the first {HEADER_SEARCH_ROWS} rows"
+    )
+    seen = [
+        (number, texts)
+        for number, row in enumerate(head, start=1)
+        if (texts := [cell_text(c).strip() for c in row if cell_text(c).strip()])
+    ][:3]
+    if seen:
+        rows = "; ".join(
+            f"row {n}: " + ", ".join(f"«{t[:40]}»" for t in texts[:8]) for n, texts in seen
+        )
+        message += f"; rows seen: {rows}"
+    return message
 
 
 def _convert(
@@ -94,7 +132,23 @@ def _convert(
         )
         result = build_row(prefix + str(number), raw, shape, extras)
         if isinstance(result, InvalidRow):
+            if _is_total_row(raw, row):  # looked at only for rows that are not valid
+                skipped = SkippedRow(result.source, "", TOTAL_ROW, result.extras)
+                loaded.skipped.append(skipped)
+                continue
             loaded.invalid.append(result)
         else:
             loaded.rows.append(result)
     return loaded
+
+
+def _is_total_row(raw: RawRow, row: Sequence[object]) -> bool:
+    """A row with no valid phone number and a cell saying «Итого», «Всего» or «Total»."""
+    try:
+        normalise_msisdn(raw.msisdn)
+        return False
+    except MsisdnError:
+        pass
+    return any(
+        isinstance(cell, str) and normalise_label(cell).rstrip(":") in TOTAL_WORDS for cell in row
+    )
