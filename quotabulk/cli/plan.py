@@ -54,9 +54,9 @@ def plan_command(
     output_format: str,
 ) -> int:
     """Show what apply would change: + add, ~ edit, - delete, and a summary line."""
+    space = workspace(operator_timeout)  # configuration first: no file is read for nothing
     loaded = load_checked(files, columns_file, sheets, skip_invalid)
     echo_notices(loaded)
-    space = workspace(operator_timeout)
     if current_file is None:
         notice = space.target_notice()
         if notice:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from quotabulk.cli.running import execute_options
+from quotabulk.cli.running import execute_options, operator_timeout_option
 from quotabulk.config import ENV_CONSOLE_PASSWORD_HASH as ENV_PASSWORD_HASH
 from quotabulk.config import console_secrets, load_settings
 from quotabulk.domain.errors import EXIT_OK, ConfigError
@@ -31,6 +31,7 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
     is_flag=True,
     help=f"print a hash for {ENV_PASSWORD_HASH} from a password typed in, and exit",
 )
+@operator_timeout_option
 def serve_command(
     host: str,
     port: int,
@@ -39,6 +40,7 @@ def serve_command(
     rate_limit: float,
     concurrency: int,
     hash_password: bool,
+    operator_timeout: str | None,
 ) -> int:
     """Serve the web console: upload a sheet, review the plan, approve, download the report.
 
@@ -64,7 +66,7 @@ def serve_command(
             "(quotabulk serve --hash-password) and give --ssl-certfile and --ssl-keyfile"
         )
     configure_logging()
-    settings = load_settings()
+    settings = load_settings(operator_timeout=operator_timeout)
     config = ConsoleConfig(
         settings,
         execute_options(concurrency, rate_limit, "10m"),

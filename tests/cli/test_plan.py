@@ -4,6 +4,8 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from tests.cli.test_validate import ALL_EXAMPLES
 from tests.conftest import EXAMPLES, CliResult
 
@@ -75,3 +77,17 @@ def test_prune_deletes_the_unmentioned_within_max_deletes(cli: Callable[..., Cli
     allowed = cli("plan", EXAMPLES / "quotas.yaml", *CURRENT, "--prune")
     assert allowed.code == 0
     assert allowed.out.count("removed  [--prune]") == 9
+
+
+def test_a_wrong_operator_timeout_is_a_usage_error_in_one_sentence(
+    cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wrong = cli("plan", *ALL_EXAMPLES, "--operator-timeout", "soon")
+    assert wrong.code == 1
+    assert wrong.err.strip() == (
+        "Error: --operator-timeout: 'soon' is not a duration such as 90s, 2m or 1h"
+    )
+    monkeypatch.setenv("QUOTABULK_OPERATOR_TIMEOUT", "0s")
+    zero = cli("history")
+    assert zero.code == 1
+    assert "QUOTABULK_OPERATOR_TIMEOUT must be more than 0" in zero.err

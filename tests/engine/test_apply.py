@@ -75,6 +75,22 @@ def test_invalid_rows_with_skip_invalid_are_reported_invalid(
     assert len(history(quotabulk_home)) == 1
 
 
+def test_with_skip_invalid_a_number_not_on_the_account_is_an_invalid_row_of_the_report(
+    cli: Callable[..., CliResult], text_file: Callable[..., Path], tmp_path: Path
+) -> None:
+    sheet = text_file("q.csv", "Номер;Лимит\n79161000005;700\n79990000000;5\n")
+    report = tmp_path / "r.json"
+    result = cli("apply", "--yes", "--skip-invalid", sheet, "--report", report)
+    assert result.code == 3
+    body = json.loads(report.read_text("utf-8"))
+    rows = {row["source"]: row for row in body["rows"]}
+    assert len(rows) == 2  # every input row accounted for
+    assert rows[f"{sheet}:3"]["outcome"] == "invalid"
+    assert "not a subscriber of this account" in rows[f"{sheet}:3"]["error"]
+    assert body["summary"]["outcomes"]["invalid"] == 1
+    assert "1 invalid" in result.out  # the summary line agrees with the report
+
+
 def test_without_a_terminal_and_without_yes_nothing_is_sent(
     cli: Callable[..., CliResult], quotabulk_home: Path
 ) -> None:
