@@ -14,11 +14,9 @@ from starlette.types import ASGIApp
 
 
 class AsgiClient:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, base_url: str = "http://sandbox.test") -> None:
         self._loop = asyncio.new_event_loop()
-        self._http = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://sandbox.test"
-        )
+        self._http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base_url)
 
     def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         return self._loop.run_until_complete(self._http.request(method, url, **kwargs))

@@ -31,6 +31,14 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
     is_flag=True,
     help=f"print a hash for {ENV_PASSWORD_HASH} from a password typed in, and exit",
 )
+@click.option(
+    "--allowed-host",
+    "allowed_hosts",
+    multiple=True,
+    metavar="HOST",
+    help="a host name the console answers to (repeatable) [default: localhost, 127.0.0.1, "
+    "[::1], and --host when it is a name]",
+)
 @operator_timeout_option
 def serve_command(
     host: str,
@@ -40,13 +48,15 @@ def serve_command(
     rate_limit: float,
     concurrency: int,
     hash_password: bool,
+    allowed_hosts: tuple[str, ...],
     operator_timeout: str | None,
 ) -> int:
     """Serve the web console: upload a sheet, review the plan, approve, download the report.
 
     It talks to the operator configured as for the CLI (the local sandbox by default).
-    On loopback no login is needed; bound elsewhere it requires TLS and a password
-    whose hash is in QUOTABULK_CONSOLE_PASSWORD_HASH.
+    It answers only to its own host names (--allowed-host). A password hash in
+    QUOTABULK_CONSOLE_PASSWORD_HASH is required on every address when set; bound
+    beyond loopback the console needs it, and TLS.
     """
     from quotabulk.console.auth import hash_password as make_hash
 
@@ -70,9 +80,10 @@ def serve_command(
     config = ConsoleConfig(
         settings,
         execute_options(concurrency, rate_limit, "10m"),
-        password_hash=password_hash if remote else None,
+        password_hash=password_hash,
         secure_cookies=ssl_certfile is not None,
         session_secret=session_secret,
+        allowed_hosts=_allowed_hosts(host, allowed_hosts),
     )
     scheme = "https" if ssl_certfile else "http"
     click.echo(f"quotabulk console on {scheme}://{host}:{port}/  (Ctrl-C stops it)", err=True)
@@ -87,3 +98,12 @@ def serve_command(
         ssl_keyfile=str(ssl_keyfile) if ssl_keyfile else None,
     )
     return EXIT_OK
+
+
+def _allowed_hosts(host: str, given: tuple[str, ...]) -> tuple[str, ...]:
+    if given:
+        return given
+    from quotabulk.console.context import LOOPBACK_HOSTS
+
+    named = () if host in (*LOOPBACK, "0.0.0.0", "::") else (host,)  # noqa: S104
+    return (*LOOPBACK_HOSTS, *named)

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import secrets
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from quotabulk.app.workspace import Workspace
 from quotabulk.console.context import Console, ConsoleConfig
@@ -31,6 +33,8 @@ def create_console(config: ConsoleConfig) -> FastAPI:
 
     @app.middleware("http")
     async def require_login(request: Request, call_next: Any) -> Response:
+        if request.method == "POST" and not _same_site(request, config.allowed_hosts):
+            return Response("cross-origin request refused", status_code=403)
         signed_in = config.password_hash is None or bool(request.session.get("user"))
         if request.url.path not in ("/login", "/lang") and not signed_in:
             return RedirectResponse("/login", status_code=303)
@@ -47,4 +51,20 @@ def create_console(config: ConsoleConfig) -> FastAPI:
         same_site="strict",
         session_cookie="quotabulk_session",
     )
+    # Outermost: a page on another site resolved to 127.0.0.1 (DNS rebinding) sends its
+    # own Host, and gets nothing from the console.
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(config.allowed_hosts))
     return app
+
+
+def _same_site(request: Request, allowed: tuple[str, ...]) -> bool:
+    """A form posted from a page of ours: its Origin (when the browser sends one) is one of
+    the console's own host names."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True  # the CSRF token still guards the form
+    host = urlsplit(origin).netloc.rsplit("@", 1)[-1]
+    name = host if host.startswith("[") else host.split(":", 1)[0]
+    if host.startswith("["):
+        name = host.split("]", 1)[0] + "]"
+    return name in allowed

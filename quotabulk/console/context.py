@@ -22,13 +22,19 @@ TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 SAFE_ID = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 
 
+# Host names the console answers to unless told otherwise (`serve --allowed-host`), as
+# Starlette's TrustedHostMiddleware spells them.
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+
+
 @dataclass(frozen=True)
 class ConsoleConfig:
     settings: Settings
     options: ExecuteOptions
-    password_hash: str | None = None  # required when not on loopback
+    password_hash: str | None = None  # when set, required on every address
     secure_cookies: bool = False
     session_secret: str | None = None
+    allowed_hosts: tuple[str, ...] = LOOPBACK_HOSTS
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,8 @@ from tests.engine.test_apply import history
 def console(
     quotabulk_home: Path, cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[AsgiClient]:
-    with AsgiClient(make_console(quotabulk_home, cli, monkeypatch, 100)) as client:
+    app = make_console(quotabulk_home, cli, monkeypatch, 100)
+    with AsgiClient(app, "http://127.0.0.1") as client:
         yield client
 
 
@@ -154,7 +155,8 @@ def test_a_console_with_a_password_requires_login(quotabulk_home: Path) -> None:
     assert not check_password("wrong", stored)
     settings = Settings(None, SecretStr(EMBEDDED_TOKEN), None, quotabulk_home)
     app = create_console(ConsoleConfig(settings, ExecuteOptions(), password_hash=stored))
-    with AsgiClient(app) as client:
+    # On loopback too: a team behind nginx on 127.0.0.1 set the password for a reason.
+    with AsgiClient(app, "http://127.0.0.1:8080") as client:
         assert client.get("/").status_code == 303
         token = csrf_of(client, "/login")
         assert client.post("/login", data={"csrf": token, "password": "wrong"}).status_code == 401
@@ -170,3 +172,35 @@ def test_serving_beyond_loopback_needs_login_and_tls(cli: Callable[..., CliResul
     result = cli("serve", "--host", "0.0.0.0")  # noqa: S104 - refused, never bound
     assert result.code == 1
     assert "needs a login and TLS" in result.err
+
+
+def test_a_foreign_host_gets_nothing_dns_rebinding(console: AsgiClient) -> None:
+    """A page on another site whose name was made to resolve to 127.0.0.1 sends its own
+    Host: refused, so it can read no page, no CSRF token, and approve nothing."""
+    for host in ("evil.example", "evil.example:8080", "127.0.0.1.evil.example"):
+        answer = console.get("/", headers={"Host": host})
+        assert answer.status_code == 400, host
+        assert 'name="csrf"' not in answer.text
+    for host in ("localhost:8080", "127.0.0.1", "[::1]:8080"):
+        assert console.get("/", headers={"Host": host}).status_code == 200, host
+
+
+def test_a_post_from_another_origin_is_refused(console: AsgiClient) -> None:
+    token = csrf_of(console)
+    files = [("files", ("q.yaml", (EXAMPLES / "quotas.yaml").read_bytes()))]
+    foreign = console.post(
+        "/upload", files=files, data={"csrf": token}, headers={"Origin": "https://evil.example"}
+    )
+    assert foreign.status_code == 403
+    own = console.post(
+        "/upload", files=files, data={"csrf": token}, headers={"Origin": "http://127.0.0.1:8080"}
+    )
+    assert own.status_code == 303
+
+
+def test_serve_answers_to_its_own_names_only_by_default() -> None:
+    from quotabulk.cli.serve import _allowed_hosts
+
+    assert _allowed_hosts("127.0.0.1", ()) == ("localhost", "127.0.0.1", "[::1]")
+    assert _allowed_hosts("quotas.corp.example", ())[-1] == "quotas.corp.example"
+    assert _allowed_hosts("0.0.0.0", ("quotas.corp.example",)) == ("quotas.corp.example",)  # noqa: S104
