@@ -55,7 +55,13 @@ browser:
 		echo "installing Debian's chromium for the browser tests"; \
 		$(APT) update && $(APT) install -y chromium >/dev/null; }
 
-pytest: install browser
+# Tests read files saved by a real office suite (.xls, .ods, formulas): Debian's LibreOffice.
+office:
+	@command -v soffice >/dev/null || { \
+		echo "installing Debian's libreoffice-calc-nogui for the office-file tests"; \
+		$(APT) update && $(APT) install -y --no-install-recommends libreoffice-calc-nogui >/dev/null; }
+
+pytest: install browser office
 	$(BIN)/pytest
 
 bench: install

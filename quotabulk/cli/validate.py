@@ -21,7 +21,7 @@ def validate(
     skip_invalid: bool,
     output_format: str,
 ) -> int:
-    """Load and validate FILE... (.yaml, .xlsx, .csv) without touching the network.
+    """Load and validate FILE... (.yaml, .xlsx, .xls, .ods, .csv) without touching the network.
 
     Every problem is listed with its file:sheet:row and column. Exit 0 when every row is
     valid, 1 otherwise (--skip-invalid changes nothing here: validate only reports).

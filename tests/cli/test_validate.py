@@ -49,7 +49,7 @@ def test_a_broken_file_is_one_sentence_and_exit_1(
     result = cli("validate", fake)
     assert result.code == 1
     assert result.err.strip().splitlines() == [
-        f"Error: {fake}: is not an Excel workbook (.xlsx); was it saved as another format?"
+        f"Error: {fake}: is not a .xlsx workbook; was it saved as another format?"
     ]
     assert "Traceback" not in result.err
 

@@ -109,7 +109,7 @@ def test_sheet_with_header_but_no_rows_is_an_error(xlsx: Callable[..., Path]) ->
 def test_a_file_that_is_not_a_workbook_gets_one_sentence(tmp_path: Path) -> None:
     fake = tmp_path / "quotas.xlsx"
     fake.write_text("Номер;Лимит\n79161000001;100\n", encoding="utf-8")
-    with pytest.raises(InputError, match="is not an Excel workbook"):
+    with pytest.raises(InputError, match=r"is not a \.xlsx workbook"):
         load_inputs([fake])
 
 
@@ -169,3 +169,13 @@ def test_every_problem_of_every_row_is_collected(xlsx: Callable[..., Path]) -> N
     )
     assert "never deletes" in empty.message
     assert "«удалить»" in empty.message
+
+
+def test_a_password_protected_workbook_is_named_as_such(tmp_path: Path) -> None:
+    """Excel saves an encrypted .xlsx as an OLE container with an `EncryptedPackage`
+    stream: the user is told about the password, not that the file is no workbook."""
+    locked = tmp_path / "locked.xlsx"
+    header = bytes.fromhex("d0cf11e0a1b11ae1") + bytes(504)
+    locked.write_bytes(header + "EncryptedPackage".encode("utf-16-le") + bytes(2048))
+    with pytest.raises(InputError, match="protected by a password"):
+        load_inputs([locked])

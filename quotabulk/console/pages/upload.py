@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from quotabulk.console.auth import csrf_ok
 from quotabulk.console.context import console_of, page
 
-ACCEPTED = (".xlsx", ".csv", ".yaml", ".yml")
+ACCEPTED = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".csv", ".yaml", ".yml")
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_FILES = 10
 
@@ -43,7 +43,7 @@ async def upload(
         name = Path(item.filename or "").name
         if not name.lower().endswith(ACCEPTED):
             shutil.rmtree(folder)
-            return page(request, "upload.html", error=f"{name}: .xlsx, .csv, .yaml", status=400)
+            return page(request, "upload.html", error=f"{name}: {', '.join(ACCEPTED)}", status=400)
         data = await item.read(MAX_FILE_BYTES + 1)
         if len(data) > MAX_FILE_BYTES:
             shutil.rmtree(folder)

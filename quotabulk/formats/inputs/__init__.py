@@ -21,6 +21,9 @@ LOADERS: dict[str, Loader] = {
     ".yml": load_yaml,
     ".xlsx": load_excel,
     ".xlsm": load_excel,
+    ".xlsb": load_excel,
+    ".xls": load_excel,
+    ".ods": load_excel,
     ".csv": load_csv,
 }
 
@@ -31,7 +34,7 @@ def load_inputs(paths: Sequence[Path], options: LoadOptions | None = None) -> Lo
     """Load every file; the desired state is their union. Raises `InputError` for a file
     that cannot be read at all; row problems are returned in `Loaded.invalid`."""
     if not paths:
-        raise UsageError("name at least one input file (.yaml, .xlsx or .csv)")
+        raise UsageError("name at least one input file (.yaml, .xlsx, .xls, .ods or .csv)")
     options = options or LoadOptions()
     loaded = Loaded()
     for path in paths:

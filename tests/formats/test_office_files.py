@@ -1,0 +1,93 @@
+"""Files saved by a real office suite (LibreOffice, as Debian ships it; `make test`
+installs it): a title row, a blank row, headers with units, a formula total row, in
+.xlsx, .xls and .ods. Every column is recognised, the total row skipped, the plan right."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from quotabulk.domain.models import OnExceed
+from quotabulk.formats.inputs import load_inputs
+from tests.conftest import EXAMPLES, CliResult
+
+SOFFICE = shutil.which("soffice")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(SOFFICE is None, reason="`make test` installs libreoffice-calc-nogui"),
+]
+
+SHEET = (
+    "Квоты сотрудников на ноябрь;;;;\n"
+    ";;;;\n"
+    "ФИО;Телефон;Лимит, руб.;Порог уведомления, руб.;При превышении лимита\n"
+    "Анна;+7 916 100-00-05;900;700;личный счёт\n"
+    "Борис;89161000004;3000;;блокировка\n"
+    "Итого;;=SUM(C4:C5);;\n"
+)
+
+
+def saved_by_libreoffice(tmp_path: Path, kind: str) -> Path:
+    """The sheet typed into LibreOffice Calc and saved as `kind` (formulas evaluated)."""
+    source = tmp_path / "квоты.csv"
+    source.write_text(SHEET, encoding="utf-8")
+    # Each soffice needs its own profile, or concurrent ones fail silently.
+    profile = f"-env:UserInstallation=file://{tmp_path}/lo-{uuid.uuid4().hex}"
+    subprocess.run(
+        [
+            SOFFICE or "soffice",
+            "--headless",
+            profile,
+            "--infilter=CSV:59,34,76,1",
+            "--convert-to",
+            kind,
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    made = tmp_path / f"квоты.{kind}"
+    assert made.exists(), f"LibreOffice made no .{kind}"
+    return made
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "xls", "ods"])
+def test_a_sheet_saved_by_libreoffice_reads_with_every_column(tmp_path: Path, kind: str) -> None:
+    path = saved_by_libreoffice(tmp_path, kind)
+    loaded = load_inputs([path])
+    assert not loaded.invalid
+    anna, boris = loaded.rows
+    assert (anna.msisdn, anna.limit, anna.warn_at, anna.on_exceed) == (
+        "79161000005",
+        900,
+        700,
+        OnExceed.PERSONAL,
+    )
+    assert (boris.msisdn, boris.limit, boris.on_exceed) == ("79161000004", 3000, OnExceed.BLOCK)
+    assert boris.manages_warn_at
+    assert boris.warn_at is None
+    [total] = loaded.skipped
+    assert total.reason == "строка итогов"
+    assert total.source.endswith(":6")
+    assert any("not managed: «ФИО»" in notice for notice in loaded.notices)
+
+
+@pytest.mark.parametrize("kind", ["xls", "ods"])
+def test_the_plan_of_an_old_or_open_format_is_right(
+    tmp_path: Path, kind: str, cli: Callable[..., CliResult]
+) -> None:
+    assert cli("sandbox", "seed", "--from", EXAMPLES / "current.yaml").code == 0
+    planned = cli("plan", saved_by_libreoffice(tmp_path, kind))
+    assert planned.code == 0, planned.err
+    assert "~ 79161000005  600 ₽ (block) → 900 ₽ (warn at 700, personal)" in planned.out
+    # An empty cell in a threshold column that is there means "no threshold".
+    assert "~ 79161000004  3000 ₽ (warn at 2500, block) → 3000 ₽ (block)" in planned.out
+    assert planned.out.strip().endswith("Plan: 0 to add, 2 to edit, 0 to delete, 0 unchanged.")
