@@ -41,6 +41,9 @@ def create_console(config: ConsoleConfig) -> FastAPI:
         response: Response = await call_next(request)
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        # Pages show plans, quotas and names: no browser or proxy keeps a copy.
+        response.headers.setdefault("Cache-Control", "no-store")
         return response
 
     # Added last, so it is the outermost layer: the login check above reads the session.

@@ -204,3 +204,42 @@ def test_serve_answers_to_its_own_names_only_by_default() -> None:
     assert _allowed_hosts("127.0.0.1", ()) == ("localhost", "127.0.0.1", "[::1]")
     assert _allowed_hosts("quotas.corp.example", ())[-1] == "quotas.corp.example"
     assert _allowed_hosts("0.0.0.0", ("quotas.corp.example",)) == ("quotas.corp.example",)  # noqa: S104
+
+
+def test_pages_are_not_cached_nor_sniffed(console: AsgiClient) -> None:
+    answer = console.get("/")
+    assert answer.headers["Cache-Control"] == "no-store"
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_language_switch_returns_only_to_a_page_of_ours(console: AsgiClient) -> None:
+    back = console.get("/lang?to=en", headers={"Referer": "https://evil.example/phish?x=1"})
+    assert back.headers["location"] == "/phish?x=1"  # the path only, on this console
+    assert (
+        console.get("/lang?to=ru", headers={"Referer": "//evil.example/"}).headers["location"]
+        == "/"
+    )
+
+
+def test_a_very_long_file_name_is_shortened_not_a_crash(console: AsgiClient) -> None:
+    name = "квоты-" * 60 + ".csv"  # over 255 bytes
+    body = (EXAMPLES / "quotas.csv").read_bytes()
+    answer = console.post(
+        "/upload", files=[("files", (name, body))], data={"csrf": csrf_of(console)}
+    )
+    assert answer.status_code == 303
+    review = console.get(answer.headers["location"])
+    assert review.status_code == 200
+    assert ".csv" in review.text
+
+
+def test_a_failed_login_says_so_in_words(quotabulk_home: Path) -> None:
+    settings = Settings(None, SecretStr(EMBEDDED_TOKEN), None, quotabulk_home)
+    app = create_console(
+        ConsoleConfig(settings, ExecuteOptions(), password_hash=hash_password("right one"))
+    )
+    with AsgiClient(app, "http://127.0.0.1") as client:
+        token = csrf_of(client, "/login")
+        failed = client.post("/login", data={"csrf": token, "password": "wrong"})
+    assert failed.status_code == 401
+    assert "Неверный пароль" in failed.text

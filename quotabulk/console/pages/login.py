@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -39,4 +41,14 @@ async def logout(request: Request, csrf: str = Form("")) -> Response:
 @router.get("/lang")
 async def language(request: Request, to: str = "ru") -> Response:
     request.session["lang"] = to if to in LANGUAGES else "ru"
-    return RedirectResponse(request.headers.get("referer") or "/", status_code=303)
+    return RedirectResponse(_local(request.headers.get("referer")), status_code=303)
+
+
+def _local(referer: str | None) -> str:
+    """Back to the page the switch was on, but only a page of ours: the path of the
+    Referer, never another site."""
+    if not referer:
+        return "/"
+    parts = urlsplit(referer)
+    path = parts.path if parts.path.startswith("/") and not parts.path.startswith("//") else "/"
+    return path + (f"?{parts.query}" if parts.query else "")

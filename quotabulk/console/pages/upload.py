@@ -40,7 +40,7 @@ async def upload(
     folder = console_of(request).uploads / upload_id
     folder.mkdir(parents=True)
     for index, item in enumerate(files):
-        name = Path(item.filename or "").name
+        name = _safe_name(item.filename or "")
         if not name.lower().endswith(ACCEPTED):
             shutil.rmtree(folder)
             return page(request, "upload.html", error=f"{name}: {', '.join(ACCEPTED)}", status=400)
@@ -52,3 +52,16 @@ async def upload(
         (folder / f"{index}" / name).write_bytes(data)
     (folder / "meta.json").write_text(json.dumps({"skip_invalid": skip_invalid}))
     return RedirectResponse(f"/u/{upload_id}", status_code=303)
+
+
+MAX_NAME_BYTES = 200  # file systems take 255 bytes; Cyrillic is 2 bytes a letter
+
+
+def _safe_name(given: str) -> str:
+    """The uploaded file's own name, shortened to what any file system keeps (its kind,
+    the suffix, stays)."""
+    name = Path(given.replace("\\", "/")).name
+    stem, suffix = Path(name).stem, Path(name).suffix
+    while len((stem + suffix).encode()) > MAX_NAME_BYTES and stem:
+        stem = stem[:-1]
+    return stem + suffix
