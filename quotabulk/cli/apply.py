@@ -16,6 +16,7 @@ from quotabulk.cli.progress import BarProgress, progress_for_stderr
 from quotabulk.cli.render import plan_lines
 from quotabulk.cli.run_output import echo_run
 from quotabulk.cli.running import (
+    echo_target,
     execute_options,
     execution_options,
     operator_timeout_option,
@@ -63,9 +64,7 @@ def execute(
     saved: SavedPlan | None = None,
 ) -> Applied:
     """Run it with progress on stderr."""
-    notice = space.target_notice()
-    if notice and log_format != "json":
-        click.echo(notice, err=True)
+    echo_target(space, log_format)
     progress = progress_for_stderr(log_format)
     start_logging(log_format, quiet=isinstance(progress, BarProgress))
     try:

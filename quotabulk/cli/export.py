@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from quotabulk.app.exporting import export
-from quotabulk.cli.running import operator_timeout_option, workspace
+from quotabulk.cli.running import echo_target, operator_timeout_option, workspace
 from quotabulk.domain.errors import EXIT_OK
 from quotabulk.formats.export import check_export_path
 
@@ -28,9 +28,7 @@ def export_command(out: Path, operator_timeout: str | None) -> int:
     """
     check_export_path(out)
     space = workspace(operator_timeout)
-    notice = space.target_notice()
-    if notice:
-        click.echo(notice, err=True)
+    echo_target(space)
     account, count = export(space, out)
     click.echo(f"Exported {count} subscribers of {account} to {out}.")
     return EXIT_OK

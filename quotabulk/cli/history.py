@@ -9,7 +9,7 @@ import click
 
 from quotabulk.app.exporting import history
 from quotabulk.cli.options import output_format
-from quotabulk.cli.running import operator_timeout_option, workspace
+from quotabulk.cli.running import echo_target, operator_timeout_option, workspace
 from quotabulk.domain.errors import EXIT_OK, UsageError
 from quotabulk.domain.msisdn import MsisdnError, normalise_msisdn
 
@@ -31,9 +31,7 @@ def history_command(
         except MsisdnError as exc:
             raise UsageError(f"--msisdn: {exc}") from None
     space = workspace(operator_timeout)
-    notice = space.target_notice()
-    if notice:
-        click.echo(notice, err=True)
+    echo_target(space)
     requests = history(space, since_at, number)
     if output_format == "json":
         items = [

@@ -10,7 +10,7 @@ import click
 from quotabulk.app.planning import plan_loaded
 from quotabulk.cli.options import echo_notices, input_files, load_checked, output_format
 from quotabulk.cli.render import echo_invalid, plan_lines
-from quotabulk.cli.running import operator_timeout_option, workspace
+from quotabulk.cli.running import echo_target, operator_timeout_option, workspace
 from quotabulk.domain.errors import EXIT_OK, EXIT_PENDING_CHANGES
 from quotabulk.domain.plan import DEFAULT_MAX_DELETES, PlanOptions
 from quotabulk.formats.plans.write import plan_json
@@ -58,9 +58,7 @@ def plan_command(
     loaded = load_checked(files, columns_file, sheets, skip_invalid)
     echo_notices(loaded)
     if current_file is None:
-        notice = space.target_notice()
-        if notice:
-            click.echo(notice, err=True)
+        echo_target(space)
     options = PlanOptions(prune=prune, max_deletes=max_deletes)
     view = plan_loaded(space, loaded, options, skip_invalid=skip_invalid, current_file=current_file)
     planned = view.plan

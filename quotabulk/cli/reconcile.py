@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from quotabulk.app import applying
-from quotabulk.app.reconciling import DRY_RUN_NOTE, dry_run, unrun_result
+from quotabulk.app import applying, reconciling
+from quotabulk.app.reconciling import DRY_RUN_NOTE, unrun_result
 from quotabulk.app.reports import ReportRequest, write_run_report
 from quotabulk.app.workspace import Workspace
 from quotabulk.cli.apply import execute
@@ -26,7 +26,6 @@ from quotabulk.domain.errors import (
     QuotabulkError,
     ValidationFailed,
 )
-from quotabulk.domain.outcomes import RunResult
 from quotabulk.domain.plan import PlanOptions
 from quotabulk.formats.inputs import Loaded
 from quotabulk.formats.reports import check_report_path
@@ -84,7 +83,7 @@ def reconcile_command(
             raise ValidationFailed.of_rows(loaded.invalid)
         plan_options = PlanOptions(prune=prune, max_deletes=max_deletes)
         if dry_run:
-            result = dry_run_result(space, account, loaded, plan_options, inputs)
+            result = reconciling.dry_run(space, account or None, loaded, plan_options, inputs)
             written = write_run_report(space, result, _noted(request, DRY_RUN_NOTE))
             code = result.exit_code
         else:
@@ -129,12 +128,6 @@ def reconcile_command(
     )
     echo_run(result, output_format)
     return code
-
-
-def dry_run_result(
-    space: Workspace, account: str, loaded: Loaded, options: PlanOptions, inputs: tuple[str, ...]
-) -> RunResult:
-    return dry_run(space, account or None, loaded, options, inputs)
 
 
 def _noted(request: ReportRequest, note: str) -> ReportRequest:

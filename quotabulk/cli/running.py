@@ -120,6 +120,13 @@ def operator_timeout_option(func: F) -> F:
     )(func)
 
 
+def echo_target(space: Workspace, log_format: str | None = None) -> None:
+    """Say on stderr that the target is the embedded sandbox (not with JSON-only logs)."""
+    notice = space.target_notice()
+    if notice and log_format != "json":
+        click.echo(notice, err=True)
+
+
 def workspace(operator_timeout: str | None = None) -> Workspace:
     """The one workspace a command works in: flags, then the environment."""
     return Workspace(load_settings(operator_timeout=operator_timeout))
