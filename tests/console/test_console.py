@@ -243,3 +243,21 @@ def test_a_failed_login_says_so_in_words(quotabulk_home: Path) -> None:
         failed = client.post("/login", data={"csrf": token, "password": "wrong"})
     assert failed.status_code == 401
     assert "Неверный пароль" in failed.text
+
+
+def test_approving_one_plan_twice_is_one_job_and_one_request_per_change(
+    console: AsgiClient, quotabulk_home: Path
+) -> None:
+    """Two tabs (or a replayed POST) approving the plan shown: the second joins the
+    first job while it runs, and the operator gets each change once."""
+    review_path = upload(console, EXAMPLES / "quotas.yaml")
+    review = console.get(review_path).text
+    first = approve(console, review_path, review)
+    second = approve(console, review_path, review)
+    assert first.status_code == second.status_code == 303
+    assert first.headers["location"] == second.headers["location"]
+    state = finished_job(console, first.headers["location"])
+    assert state["error"] is None
+    requests = history(quotabulk_home)
+    assert len(requests) == state["outcomes"]["applied"] > 0
+    assert len({r["msisdn"] for r in requests}) == len(requests)
