@@ -55,11 +55,13 @@ browser:
 		echo "installing Debian's chromium for the browser tests"; \
 		$(APT) update && $(APT) install -y chromium >/dev/null; }
 
-# Tests read files saved by a real office suite (.xls, .ods, formulas): Debian's LibreOffice.
+# Tests read files saved by a real office suite (.xls, .ods, formulas) and print reports
+# with it: Debian's LibreOffice, and poppler-utils to read the printed pages back.
 office:
-	@command -v soffice >/dev/null || { \
-		echo "installing Debian's libreoffice-calc-nogui for the office-file tests"; \
-		$(APT) update && $(APT) install -y --no-install-recommends libreoffice-calc-nogui >/dev/null; }
+	@command -v soffice >/dev/null && command -v pdftotext >/dev/null || { \
+		echo "installing Debian's libreoffice-calc-nogui and poppler-utils for the office tests"; \
+		$(APT) update && $(APT) install -y --no-install-recommends \
+			libreoffice-calc-nogui poppler-utils >/dev/null; }
 
 pytest: install browser office
 	$(BIN)/pytest

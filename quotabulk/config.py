@@ -13,6 +13,7 @@ from pydantic import SecretStr
 
 from quotabulk import redaction
 from quotabulk.domain.errors import ConfigError
+from quotabulk.formats.language import DEFAULT_LANGUAGE, Language
 
 ENV_API_URL = "QUOTABULK_API_URL"
 ENV_TOKEN = "QUOTABULK_TOKEN"  # noqa: S105 - the variable's name, not a token
@@ -23,6 +24,7 @@ ENV_SANDBOX_PROCESSING_MS = "QUOTABULK_SANDBOX_PROCESSING_MS"
 ENV_CA_BUNDLE = "QUOTABULK_CA_BUNDLE"
 ENV_API_DIALECT = "QUOTABULK_API_DIALECT"
 ENV_OPERATOR_TIMEOUT = "QUOTABULK_OPERATOR_TIMEOUT"
+ENV_LANG = "QUOTABULK_LANG"
 DEFAULT_OPERATOR_TIMEOUT = "2m"
 ENV_CONSOLE_PASSWORD_HASH = "QUOTABULK_CONSOLE_PASSWORD_HASH"  # noqa: S105 - a variable's name
 ENV_CONSOLE_SECRET = "QUOTABULK_CONSOLE_SECRET"  # noqa: S105
@@ -43,6 +45,7 @@ class Settings:
     home: Path
     dialect: str = "http"
     operator_timeout_s: float = 120.0
+    language: Language = DEFAULT_LANGUAGE  # of the .xlsx and .csv reports
 
     @property
     def embedded(self) -> bool:
@@ -156,7 +159,18 @@ def load_settings(
         home_folder(),
         env.get(ENV_API_DIALECT) or "http",
         _operator_timeout(operator_timeout),
+        report_language(),
     )
+
+
+def report_language() -> Language:
+    """`QUOTABULK_LANG`: `ru` (the default) or `en`."""
+    text = os.environ.get(ENV_LANG) or DEFAULT_LANGUAGE.value
+    try:
+        return Language(text.strip().lower())
+    except ValueError:
+        choices = " or ".join(lang.value for lang in Language)
+        raise ConfigError(f"{ENV_LANG} must be {choices} (got {text!r})") from None
 
 
 def _operator_timeout(flag: str | None) -> float:

@@ -23,7 +23,10 @@ def unrun_result(
     with the reason (their state never read), invalid rows `invalid` with theirs."""
     rows: list[RowResult] = []
     if loaded is not None:
-        rows += [RowResult.skipped(r.source, r.msisdn, r.extras, note) for r in loaded.rows]
+        rows += [
+            RowResult.skipped(r.source, r.msisdn, r.extras, note, state_known=False)
+            for r in loaded.rows
+        ]
         rows += [RowResult.invalid(r) for r in loaded.invalid]
         rows += [RowResult.skipped(s.source, s.msisdn, s.extras, s.reason) for s in loaded.skipped]
     stamp = now_iso()

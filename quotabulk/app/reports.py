@@ -8,6 +8,7 @@ from pathlib import Path
 
 from quotabulk.app.workspace import Workspace
 from quotabulk.domain.outcomes import RunResult
+from quotabulk.formats.language import Language
 from quotabulk.formats.reports import ReportMeta, write_report
 from quotabulk.store.journal import Journal
 
@@ -20,6 +21,7 @@ class ReportRequest:
     suffix: str = ".xlsx"
     csv_delimiter: str = ";"
     note: str | None = None
+    lang: Language | None = None  # None: the workspace's (QUOTABULK_LANG, else Russian)
 
 
 def default_report_path(workspace: Workspace, account: str, run_id: str, suffix: str) -> Path:
@@ -34,7 +36,8 @@ def write_run_report(
     workspace: Workspace, result: RunResult, request: ReportRequest, journal: Journal | None = None
 ) -> Path:
     """Write the report; with a journal, remember where it went."""
-    meta = ReportMeta(result.operator_url or workspace.settings.operator_url, request.note)
+    lang = request.lang or workspace.settings.language
+    meta = ReportMeta(result.operator_url or workspace.settings.operator_url, request.note, lang)
     if request.path is not None:
         written = write_report(result, request.path, meta, request.csv_delimiter)
     else:

@@ -8,6 +8,7 @@ from quotabulk.app.reports import ReportRequest, write_run_report
 from quotabulk.app.workspace import Workspace
 from quotabulk.domain.errors import UsageError
 from quotabulk.domain.outcomes import RunResult
+from quotabulk.formats.language import Language
 
 
 def _require_journal(workspace: Workspace) -> None:
@@ -34,7 +35,9 @@ def show_run(workspace: Workspace, run_id: str) -> RunResult:
             raise UsageError(f"no run {run_id}; `quotabulk runs` lists them") from None
 
 
-def rebuild_report(workspace: Workspace, run_id: str, path: Path) -> Path:
+def rebuild_report(
+    workspace: Workspace, run_id: str, path: Path, lang: Language | None = None
+) -> Path:
     """Any run's report, from the journal alone."""
     result = show_run(workspace, run_id)
-    return write_run_report(workspace, result, ReportRequest(path))
+    return write_run_report(workspace, result, ReportRequest(path, lang=lang))

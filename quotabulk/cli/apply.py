@@ -20,6 +20,7 @@ from quotabulk.cli.running import (
     execute_options,
     execution_options,
     operator_timeout_option,
+    report_language,
     report_options,
     start_logging,
     workspace,
@@ -100,6 +101,7 @@ def apply_command(
     wait: str,
     report_path: Path | None,
     csv_delimiter: str,
+    lang: str | None,
     log_format: str | None,
     operator_timeout: str | None,
     output_format: str,
@@ -130,9 +132,9 @@ def apply_command(
         inputs = tuple(map(str, files))
         spec = applying.files_spec("apply", inputs, loaded, plan_options, skip_invalid=skip_invalid)
         account = space.settings.resolve_account(loaded.accounts)
-    report = (
-        None if report_path is None else ReportRequest(report_path, csv_delimiter=csv_delimiter)
-    )
+    report = None
+    if report_path is not None:
+        report = ReportRequest(report_path, csv_delimiter=csv_delimiter, lang=report_language(lang))
     done = execute(space, spec, account, options, ask(yes), log_format, report, saved)
     if done.result is None:
         click.echo("Nothing was sent.", err=True)

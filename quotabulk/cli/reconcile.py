@@ -3,6 +3,7 @@ report always written, and the exit codes monitoring understands."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import click
@@ -18,6 +19,7 @@ from quotabulk.cli.running import (
     execute_options,
     execution_options,
     operator_timeout_option,
+    report_language,
     report_options,
     start_logging,
 )
@@ -53,6 +55,7 @@ def reconcile_command(
     dry_run: bool,
     report_path: Path | None,
     csv_delimiter: str,
+    lang: str | None,
     log_format: str | None,
     operator_timeout: str | None,
     output_format: str,
@@ -69,7 +72,7 @@ def reconcile_command(
     log = get_logger(command="reconcile")
     if report_path is not None:
         check_report_path(report_path)
-    request = ReportRequest(report_path, csv_delimiter=csv_delimiter)
+    request = ReportRequest(report_path, csv_delimiter=csv_delimiter, lang=report_language(lang))
     inputs = tuple(map(str, files))
     loaded: Loaded | None = None
     settings: Settings | None = None
@@ -131,7 +134,7 @@ def reconcile_command(
 
 
 def _noted(request: ReportRequest, note: str) -> ReportRequest:
-    return ReportRequest(request.path, request.suffix, request.csv_delimiter, note)
+    return dataclasses.replace(request, note=note)
 
 
 def _say_report(path: Path, log_format: str | None) -> None:

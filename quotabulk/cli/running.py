@@ -13,6 +13,7 @@ from quotabulk.app.workspace import Workspace
 from quotabulk.config import load_settings, parse_duration
 from quotabulk.domain.plan import DEFAULT_MAX_DELETES
 from quotabulk.engine.execute import ExecuteOptions
+from quotabulk.formats.language import Language
 from quotabulk.logs import configure_logging
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -67,7 +68,7 @@ def execution_options(func: F) -> F:
 
 
 def report_options(default_log_format: str | None) -> Callable[[F], F]:
-    """--report, --csv-delimiter, --log-format."""
+    """--report, --csv-delimiter, --lang, --log-format."""
 
     def decorate(func: F) -> F:
         return _apply_options(
@@ -86,6 +87,7 @@ def report_options(default_log_format: str | None) -> Callable[[F], F]:
                     type=click.Choice([";", ",", "\t"]),
                     help="for a .csv report",
                 ),
+                lang_option,
                 click.option(
                     "--log-format",
                     type=click.Choice(["console", "json"]),
@@ -98,6 +100,19 @@ def report_options(default_log_format: str | None) -> Callable[[F], F]:
         )
 
     return decorate
+
+
+lang_option = click.option(
+    "--lang",
+    type=click.Choice([lang.value for lang in Language]),
+    default=None,
+    help="the language of an .xlsx or .csv report (JSON stays English)"
+    " [default: QUOTABULK_LANG, else ru]",
+)
+
+
+def report_language(lang: str | None) -> Language | None:
+    return None if lang is None else Language(lang)
 
 
 def execute_options(concurrency: int, rate_limit: float, wait: str) -> ExecuteOptions:

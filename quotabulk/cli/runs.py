@@ -10,7 +10,7 @@ import click
 from quotabulk.app.runs import list_runs, rebuild_report, show_run
 from quotabulk.cli.options import output_format
 from quotabulk.cli.run_output import echo_run, run_json
-from quotabulk.cli.running import workspace
+from quotabulk.cli.running import lang_option, report_language, workspace
 from quotabulk.domain.errors import EXIT_OK
 from quotabulk.formats.reports import check_report_path
 
@@ -44,13 +44,16 @@ def runs_command(limit: int, output_format: str) -> int:
     type=click.Path(dir_okay=False, path_type=Path),
     help="rebuild the run's report from the journal: .xlsx, .csv or .json",
 )
+@lang_option
 @output_format
-def show_command(run_id: str, report_path: Path | None, output_format: str) -> int:
+def show_command(
+    run_id: str, report_path: Path | None, lang: str | None, output_format: str
+) -> int:
     """Show every row of one run: action, request number, status, outcome."""
     space = workspace()
     if report_path is not None:
         check_report_path(report_path)
-        written = rebuild_report(space, run_id, report_path)
+        written = rebuild_report(space, run_id, report_path, report_language(lang))
         click.echo(f"Report: {written}", err=True)
     run = show_run(space, run_id)
     if output_format == "text":

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from quotabulk.domain.amounts import format_amount
 from quotabulk.domain.models import Quota
+from quotabulk.domain.outcomes import Outcome
+from quotabulk.formats.language import Language, outcome_word
+from quotabulk.formats.language import describe as describe_quota
 
 LANGUAGES = ("ru", "en")
 
@@ -58,17 +60,6 @@ LABELS: dict[str, dict[str, str]] = {
         "new_upload": "Новая загрузка",
         "rows_read": "Строк прочитано: {rows}, с ошибками: {invalid}.",
         "plan_summary": "План: добавить {add}, изменить {edit}, удалить {delete}, без изменений {unchanged}.",
-        "no_quota": "нет квоты",
-        "warn_at": "порог {amount}",
-        "block": "блокировка",
-        "personal": "личный счёт",
-        "o_applied": "выполнено",
-        "o_unchanged": "без изменений",
-        "o_rejected": "отклонено",
-        "o_failed": "не выполнено",
-        "o_pending": "в обработке",
-        "o_invalid": "ошибка в строке",
-        "o_skipped": "пропущено",
     },
     "en": {
         "title": "Quotas: bulk changes",
@@ -120,30 +111,19 @@ LABELS: dict[str, dict[str, str]] = {
         "new_upload": "New upload",
         "rows_read": "Rows read: {rows}, invalid: {invalid}.",
         "plan_summary": "Plan: {add} to add, {edit} to edit, {delete} to delete, {unchanged} unchanged.",
-        "no_quota": "no quota",
-        "warn_at": "warn at {amount}",
-        "block": "block",
-        "personal": "personal",
-        "o_applied": "applied",
-        "o_unchanged": "unchanged",
-        "o_rejected": "rejected",
-        "o_failed": "failed",
-        "o_pending": "pending",
-        "o_invalid": "invalid",
-        "o_skipped": "skipped",
     },
 }
 
 
+def _shared_words(lang: Language) -> dict[str, str]:
+    """Outcome words as the reports write them, so the page and the file agree."""
+    return {f"o_{outcome.value}": outcome_word(outcome, lang) for outcome in Outcome}
+
+
+for _lang in Language:
+    LABELS[_lang.value].update(_shared_words(_lang))
+
+
 def describe(quota: Quota | None, lang: str) -> str:
-    """A quota in the page's language: `1500 ₽ (порог 1200, блокировка)`."""
-    words = LABELS[lang]
-    if quota is None:
-        return words["no_quota"]
-    parts = (
-        []
-        if quota.warn_at is None
-        else [words["warn_at"].format(amount=format_amount(quota.warn_at))]
-    )
-    parts.append(words[quota.on_exceed.value])
-    return f"{format_amount(quota.limit)} ₽ ({', '.join(parts)})"
+    """A quota in the page's language: `1 500,00 ₽ (порог 1 200,00 ₽, блокировка)`."""
+    return describe_quota(quota, Language(lang))

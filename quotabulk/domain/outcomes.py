@@ -107,9 +107,10 @@ class RowResult:
 
     @classmethod
     def skipped(
-        cls, source: str, msisdn: str, extras: Extras, reason: str, *, state_known: bool = False
+        cls, source: str, msisdn: str, extras: Extras, reason: str, *, state_known: bool = True
     ) -> RowResult:
-        """A row nothing was done for, and why (a total row, a run that never started)."""
+        """A row nothing was done for, and why (a total row, a run that never started:
+        then `state_known` is False, for its subscriber's quota was never read)."""
         return cls(
             source,
             msisdn,

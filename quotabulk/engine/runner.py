@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -33,7 +34,7 @@ from quotabulk.engine.lock import AccountLock
 from quotabulk.engine.stopping import Stop
 from quotabulk.engine.verify import decide
 from quotabulk.operator.port import Operator
-from quotabulk.store.journal import Journal, NewAction
+from quotabulk.store.journal import Journal, NewAction, now_iso
 
 IN_FLIGHT_LOOKBACK = timedelta(days=1)
 T = TypeVar("T")
@@ -163,10 +164,12 @@ async def _execute(
         journal.record_outcomes(run_id, decide(journaled, current))
     still_open = any(a.open and a.idem_key for a in journal.actions(run_id))
     status = RunStatus.PENDING if still_open else RunStatus.FINISHED
-    result = journal.run(run_id)
+    ended = None if still_open else now_iso()
+    # The report shows the status and end the journal is about to record.
+    result = dataclasses.replace(journal.run(run_id), status=status, finished_at=ended)
     if finish is not None:
         finish(result)
-    journal.set_run_status(run_id, status, finished=not still_open)
+    journal.set_run_status(run_id, status, finished=not still_open, at=ended)
     sent = executor.maybe_sent or any(a.request_id for a in journaled)
     return RunOutcome(journal.run(run_id), stats, resumed, False, gone, sent)
 

@@ -201,10 +201,13 @@ class Journal:
         self.db.execute("PRAGMA synchronous=NORMAL")
         return run_id
 
-    def set_run_status(self, run_id: str, status: RunStatus, finished: bool = False) -> None:
+    def set_run_status(
+        self, run_id: str, status: RunStatus, finished: bool = False, at: str | None = None
+    ) -> None:
+        """`at`: the end time already shown in the report, so both say the same."""
         self.db.execute(
             "UPDATE runs SET status = ?, finished_at = ? WHERE run_id = ?",
-            (status.value, now_iso() if finished else None, run_id),
+            (status.value, (at or now_iso()) if finished else None, run_id),
         )
 
     def set_report(self, run_id: str, path: str) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
+import openpyxl
 import pytest
 
 from benchmarks.sandbox_process import served as serve_sandbox
@@ -56,16 +57,37 @@ def test_export_then_plan_shows_no_changes(
     assert result.out.strip() == "Plan: 0 to add, 0 to edit, 0 to delete, 15 unchanged."
 
 
+def edit_export(out: Path) -> str:
+    """Change 79161000005's limit from 600 to 650 the way a person would in that format;
+    return where the row is."""
+    if out.suffix == ".csv":
+        text = out.read_text("utf-8-sig").replace("79161000005;600", "79161000005;650")
+        out.write_text(text, encoding="utf-8-sig")
+        return f"{out}:16"
+    if out.suffix == ".yaml":
+        text = out.read_text("utf-8")
+        old = "- msisdn: '79161000005'\n  limit: '600'"
+        assert old in text
+        out.write_text(text.replace(old, "- msisdn: '79161000005'\n  limit: '650'"), "utf-8")
+        return f"{out}:54"  # the line of the row
+    book = openpyxl.load_workbook(out)
+    sheet = book.active
+    [row] = [r for r in sheet.iter_rows(min_row=2) if r[0].value == "79161000005"]
+    row[1].value = 650
+    book.save(out)
+    return f"{out}:{sheet.title}:{row[0].row}"
+
+
+@pytest.mark.parametrize("suffix", ["xlsx", "csv", "yaml"])
 def test_export_edit_plan_shows_only_the_edit(
-    cli: Callable[..., CliResult], seeded: Path, tmp_path: Path
+    cli: Callable[..., CliResult], seeded: Path, tmp_path: Path, suffix: str
 ) -> None:
-    out = tmp_path / "now.csv"
+    out = tmp_path / f"now.{suffix}"
     cli("export", "--out", out)
-    text = out.read_text("utf-8-sig").replace("79161000005;600", "79161000005;650")
-    out.write_text(text, encoding="utf-8-sig")
+    where = edit_export(out)
     result = cli("plan", out)
     assert result.out.splitlines() == [
-        f"~ 79161000005  600 ₽ (block) → 650 ₽ (block)  [{out}:16]",
+        f"~ 79161000005  600 ₽ (block) → 650 ₽ (block)  [{where}]",
         "Plan: 0 to add, 1 to edit, 0 to delete, 14 unchanged.",
     ]
 

@@ -78,7 +78,8 @@ def test_upload_review_approve_and_download(console: AsgiClient, quotabulk_home:
     review_path = upload(console, EXAMPLES / "quotas.yaml", EXAMPLES / "finance_workbook.xlsx")
     review = console.get(review_path).text
     assert "План: добавить 2, изменить 3, удалить 2, без изменений 3." in review
-    assert "1000 ₽ (порог 800, блокировка)" in review  # quotas in the cabinet's words
+    # Quotas in the cabinet's words, amounts with kopecks and grouped thousands.
+    assert "1\u00a0000,00\u00a0₽ (порог 800,00\u00a0₽, блокировка)" in review
     assert "finance_workbook.xlsx:Отдел продаж:6" in review  # the user's file name, not ours
     assert 'id="approve" disabled' in review
     assert "Учебный режим" in review  # the sandbox banner, in Russian by default
@@ -94,9 +95,9 @@ def test_upload_review_approve_and_download(console: AsgiClient, quotabulk_home:
     assert f"/runs/{state['run_id']}/report.xlsx" in result
     report = console.get(f"/runs/{state['run_id']}/report.xlsx")
     assert report.status_code == 200
-    sheet = openpyxl.load_workbook(io.BytesIO(report.content))["results"]
+    sheet = openpyxl.load_workbook(io.BytesIO(report.content))["Результаты"]
     outcomes = [row[7].value for row in sheet.iter_rows(min_row=2)]
-    assert sorted(outcomes) == ["applied"] * 7 + ["unchanged"] * 3
+    assert sorted(outcomes) == ["Без изменений"] * 3 + ["Применено"] * 7
     assert state["run_id"] in console.get("/runs").text
 
 

@@ -76,11 +76,11 @@ def test_finance_flow_in_a_real_browser(console_url: str, tmp_path: Path) -> Non
         page.goto(console_url + "/runs")
         page.screenshot(path=str(ARTIFACTS / "4-runs.png"), full_page=True)
         browser.close()
-    sheet = openpyxl.load_workbook(report)["results"]
+    sheet = openpyxl.load_workbook(report)["Результаты"]  # the page's language
     rows = {row[0].value.split(":", 1)[1]: row[7].value for row in sheet.iter_rows(min_row=2)}
-    assert rows["Отдел продаж:6"] == "applied"
-    assert rows["Отдел продаж:8"] == "applied"  # the deletion
-    assert rows["Бухгалтерия:5"] == "applied"
-    assert rows["4"] == "applied"  # quotas.csv:4, an edit
-    assert rows["5"] == "applied"  # quotas.csv:5, an add
-    assert list(rows.values()).count("unchanged") == 5
+    assert rows["Отдел продаж:6"] == "Применено"
+    assert rows["Отдел продаж:8"] == "Применено"  # the deletion
+    assert rows["Бухгалтерия:5"] == "Применено"
+    assert rows["4"] == "Применено"  # quotas.csv:4, an edit
+    assert rows["5"] == "Применено"  # quotas.csv:5, an add
+    assert list(rows.values()).count("Без изменений") == 5

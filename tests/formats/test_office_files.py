@@ -16,6 +16,8 @@ from quotabulk.domain.models import OnExceed
 from quotabulk.formats.inputs import load_inputs
 from tests.conftest import EXAMPLES, CliResult
 
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+
 SOFFICE = shutil.which("soffice")
 pytestmark = [
     pytest.mark.slow,
@@ -91,3 +93,106 @@ def test_the_plan_of_an_old_or_open_format_is_right(
     # An empty cell in a threshold column that is there means "no threshold".
     assert "~ 79161000004  3000 ₽ (warn at 2500, block) → 3000 ₽ (block)" in planned.out
     assert planned.out.strip().endswith("Plan: 0 to add, 2 to edit, 0 to delete, 0 unchanged.")
+
+
+def printed_by_libreoffice(tmp_path: Path, report: Path) -> Path:
+    profile = f"-env:UserInstallation=file://{tmp_path}/lo-{uuid.uuid4().hex}"
+    subprocess.run(
+        [
+            SOFFICE or "soffice",
+            "--headless",
+            profile,
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(report),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return tmp_path / f"{report.stem}.pdf"
+
+
+def pdf_text(pdf: Path, page: int) -> str:
+    done = subprocess.run(
+        ["pdftotext", "-layout", "-f", str(page), "-l", str(page), str(pdf), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout.replace("\u00a0", " ").replace("\u202f", " ")
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="`make test` installs poppler-utils")
+def test_the_russian_report_prints_one_page_wide_with_kopecks(
+    tmp_path: Path, cli: Callable[..., CliResult], text_file: Callable[..., Path]
+) -> None:
+    """Printed by LibreOffice, as an accountant would: every column on the first page,
+    amounts as «1 500,50 ₽» with their kopecks, the header repeated on the next page."""
+    assert cli("sandbox", "seed", "--from", EXAMPLES / "current.yaml").code == 0
+    rows = "".join(f"Сотрудник {n};7916200{n:04d};{100 + n},50;\n" for n in range(200))
+    sheet = text_file(
+        "квоты.csv",
+        "ФИО;Номер;Лимит;Комментарий\n"
+        "Анна Сергеевна;79161000005;1500,50;длинный комментарий о том, зачем этот лимит\n" + rows,
+    )
+    report = tmp_path / "отчёт.xlsx"
+    assert cli("apply", "--yes", "--skip-invalid", sheet, "--report", report).code == 3
+    pdf = printed_by_libreoffice(tmp_path, report)
+    first = pdf_text(pdf, 1)
+    for header in ("Источник", "Было", "Стало", "Номер заявки", "Итог", "Причина", "Комментарий"):
+        assert header in first  # one page wide: no column went to a page of its own
+    assert "600,00 ₽" in first
+    assert "1 500,50 ₽" in first  # grouped, with the kopecks
+    assert "Применено" in first
+    assert "Источник" in pdf_text(pdf, 2)  # the header repeats on the next printed page
+    if shutil.which("pdftoppm"):  # a picture to look at, kept with the test artifacts
+        ARTIFACTS.mkdir(exist_ok=True)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "80",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-singlefile",
+                str(pdf),
+                str(ARTIFACTS / "report-ru-page-1"),
+            ],
+            check=True,
+            capture_output=True,
+        )
+
+
+@pytest.mark.parametrize("kind", ["xls", "ods"])
+def test_an_export_saved_again_by_libreoffice_plans_nothing(
+    tmp_path: Path, kind: str, cli: Callable[..., CliResult]
+) -> None:
+    """Export, open in the office suite, save in its format: the round trip is exact."""
+    assert cli("sandbox", "seed", "--from", EXAMPLES / "current.yaml").code == 0
+    exported = tmp_path / "сейчас.xlsx"
+    assert cli("export", "--out", exported).code == 0
+    profile = f"-env:UserInstallation=file://{tmp_path}/lo-{uuid.uuid4().hex}"
+    subprocess.run(
+        [
+            SOFFICE or "soffice",
+            "--headless",
+            profile,
+            "--convert-to",
+            kind,
+            "--outdir",
+            str(tmp_path / "saved"),
+            str(exported),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    planned = cli("plan", tmp_path / "saved" / f"сейчас.{kind}", "--detailed-exitcode")
+    assert planned.code == 0, planned.err
+    assert planned.out.strip() == "Plan: 0 to add, 0 to edit, 0 to delete, 15 unchanged."

@@ -9,6 +9,7 @@ from quotabulk.app.reports import ReportRequest, write_run_report
 from quotabulk.app.runs import list_runs, show_run
 from quotabulk.console.context import SAFE_ID, console_of, page
 from quotabulk.domain.errors import QuotabulkError
+from quotabulk.formats.language import Language
 
 router = APIRouter()
 
@@ -37,6 +38,7 @@ async def report(request: Request, run_id: str, fmt: str) -> Response:
         result = show_run(console.workspace, run_id)
     except QuotabulkError:
         return Response("not found", status_code=404)
-    target = console.uploads / "reports" / f"{run_id}.{fmt}"
-    write_run_report(console.workspace, result, ReportRequest(target))
+    lang = Language(request.session.get("lang", "ru"))
+    target = console.uploads / "reports" / f"{run_id}-{lang}.{fmt}"
+    write_run_report(console.workspace, result, ReportRequest(target, lang=lang))
     return FileResponse(target, filename=f"quotabulk-{run_id}.{fmt}")

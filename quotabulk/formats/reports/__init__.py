@@ -41,7 +41,7 @@ def write_report(
     elif suffix == ".csv":
         from quotabulk.formats.reports.csv_report import write_csv
 
-        write_csv(result, partial, csv_delimiter)
+        write_csv(result, partial, meta.lang, csv_delimiter)
     else:
         from quotabulk.formats.reports.json_report import write_json
 

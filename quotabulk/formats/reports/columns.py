@@ -7,20 +7,31 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from quotabulk.domain.models import ActionKind, Quota, describe_quota
+from quotabulk.domain.models import ActionKind, OnExceed, Quota
 from quotabulk.domain.outcomes import RowResult
+from quotabulk.formats.language import (
+    Language,
+    action_word,
+    header,
+    outcome_word,
+    plain_amount,
+    quota_details,
+    status_word,
+    word,
+)
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
 class Column:
-    """`key` is the header and the JSON key; `text` the cell as text (CSV, and the xlsx's
-    text cells); `json` the value in a JSON report. A `quota` column's xlsx cell is the
-    limit as a number, shown with the whole quota; the `outcome` column is coloured."""
+    """`key` is the JSON key (and, translated, the header); `text` the cell as a person
+    reads it in a language (CSV, and the xlsx's text cells); `json` the value in a JSON
+    report. A `quota` column's xlsx cell is the limit as a number, shown with the rest of
+    the quota."""
 
     key: str
-    text: Callable[[RowResult], str]
+    text: Callable[[RowResult, Language], str]
     json: Callable[[RowResult], Any]
     quota: Callable[[RowResult], Quota | None] | None = None
 
@@ -28,45 +39,82 @@ class Column:
 def _plain(
     read: Callable[[RowResult], str | None],
 ) -> tuple[Callable[..., str], Callable[..., Any]]:
-    return (lambda row: read(row) or ""), read
+    return (lambda row, _lang: read(row) or ""), read
 
 
 def _quota_json(quota: Quota | None) -> dict[str, Any] | None:
     return None if quota is None else quota.to_json()
 
 
-def _before_text(row: RowResult) -> str:
-    if row.before is None and row.action in (ActionKind.INVALID, ActionKind.UNCHANGED):
-        return ""
-    return describe_quota(row.before)
+def quota_gap(row: RowResult, quota: Quota | None, *, before: bool) -> str | None:
+    """Why a quota cell holds no amount, in words; None when it holds one."""
+    if row.action in (ActionKind.INVALID, ActionKind.SKIPPED):
+        return "not_read" if before and not row.state_known else ""
+    return "no_quota" if quota is None else None
 
 
-def _after_text(row: RowResult) -> str:
-    return "" if row.action is ActionKind.INVALID else describe_quota(row.after)
+def quota_text(row: RowResult, quota: Quota | None, lang: Language, *, before: bool) -> str:
+    """`1500,00` — a number the sheet sums — followed by the threshold and the rule on
+    exceeding only when the quota has more than a plain limit."""
+    gap = quota_gap(row, quota, before=before)
+    if gap is not None or quota is None:
+        return word(gap, lang) if gap else ""
+    amount = plain_amount(quota.limit, lang)
+    if quota.warn_at is None and quota.on_exceed is OnExceed.BLOCK:
+        return amount
+    return f"{amount} ({quota_details(quota, lang)})"
 
 
 COLUMNS: tuple[Column, ...] = (
     Column("source", *_plain(lambda row: row.source)),
     Column("msisdn", *_plain(lambda row: row.msisdn)),
-    Column("action", *_plain(lambda row: row.action.value)),
-    Column("before", _before_text, lambda row: _quota_json(row.before), lambda row: row.before),
-    Column("after", _after_text, lambda row: _quota_json(row.after), lambda row: row.after),
+    Column(
+        "action",
+        lambda row, lang: action_word(row.action, lang),
+        lambda row: row.action.value,
+    ),
+    Column(
+        "before",
+        lambda row, lang: quota_text(row, row.before, lang, before=True),
+        lambda row: _quota_json(row.before),
+        lambda row: row.before,
+    ),
+    Column(
+        "after",
+        lambda row, lang: quota_text(row, row.after, lang, before=False),
+        lambda row: _quota_json(row.after),
+        lambda row: row.after,
+    ),
     Column("request_id", *_plain(lambda row: row.request_id)),
-    Column("request_status", *_plain(lambda row: row.request_status)),
-    Column("outcome", *_plain(lambda row: row.outcome.value)),
+    Column(
+        "request_status",
+        lambda row, lang: status_word(row.request_status or "", lang),
+        lambda row: row.request_status,
+    ),
+    Column(
+        "outcome",
+        lambda row, lang: outcome_word(row.outcome, lang),
+        lambda row: row.outcome.value,
+    ),
     Column("error", *_plain(lambda row: row.error)),
 )
 
 
 def keys() -> tuple[str, ...]:
-    """The headers (and JSON keys), in order."""
+    """The JSON keys, in order."""
     return tuple(column.key for column in COLUMNS)
+
+
+def headers(lang: Language, extras: Sequence[str]) -> list[str]:
+    """The header row of a `.xlsx` or `.csv` report: fixed columns in the language, then
+    the inputs' own columns as the user named them."""
+    return [*(header(column.key, lang) for column in COLUMNS), *extras]
 
 
 def extra_columns(rows: Sequence[RowResult]) -> list[str]:
     """The inputs' own columns, in the order they first appear, after the fixed ones."""
     seen: dict[str, None] = {}
-    fixed = keys()
+    fixed = {*keys(), *(header(key, lang) for key in keys() for lang in Language)}
     for row in rows:
         for name in row.extras.columns:
             if name not in fixed:
@@ -74,10 +122,13 @@ def extra_columns(rows: Sequence[RowResult]) -> list[str]:
     return list(seen)
 
 
-def text_cells(row: RowResult, extras: Sequence[str]) -> list[str]:
+def text_cells(row: RowResult, extras: Sequence[str], lang: Language) -> list[str]:
     """Every cell as text, in column order (CSV, and the text parts of the xlsx)."""
     own = row.extras.as_dict()
-    return [*(column.text(row) for column in COLUMNS), *(own.get(name, "") for name in extras)]
+    return [
+        *(column.text(row, lang) for column in COLUMNS),
+        *(own.get(name, "") for name in extras),
+    ]
 
 
 def row_json(row: RowResult) -> dict[str, Any]:

@@ -10,12 +10,14 @@ from urllib.parse import urlsplit, urlunsplit
 from quotabulk import __version__
 from quotabulk.domain.models import ActionKind
 from quotabulk.domain.outcomes import RunResult
+from quotabulk.formats.language import DEFAULT_LANGUAGE, Language
 
 
 @dataclass(frozen=True)
 class ReportMeta:
     operator_url: str
     note: str | None = None  # e.g. "dry run: nothing was sent"
+    lang: Language = DEFAULT_LANGUAGE  # of the .xlsx and .csv; JSON is always English
 
     @property
     def safe_url(self) -> str:

@@ -1,12 +1,20 @@
-"""The report as `.xlsx` (xlsxwriter, constant memory: 100k rows in ~3 s and ~50 MB).
+"""The report as `.xlsx` (xlsxwriter, constant memory: 100k rows in ~3 s and ~50 MB),
+in the report's language, made to be printed and filtered by a finance team.
 
 `before` and `after` are numbers (the limit, so sums and filters work) shown through a
-number format that also spells out the threshold and what happens on exceeding it.
-Every text cell goes through `write_string`, so nothing a user typed becomes a formula.
+locale-tagged number format: `1 500,00 ₽` in Russian — a format taken literally as
+`# ##0,00 ₽` loses the kopecks in LibreOffice — followed by the threshold and the rule on
+exceeding when the quota has them. Every row is tinted by its outcome; the header is
+frozen, filtered and repeated on every printed page; pages are landscape, one page
+wide, and the reason wraps. Every text cell goes through `write_string`, so nothing a
+user typed becomes a formula.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -15,132 +23,243 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from quotabulk.domain.amounts import format_amount
-from quotabulk.domain.models import Quota
+from quotabulk.domain.models import ActionKind, OnExceed, Quota
 from quotabulk.domain.outcomes import Outcome, RowResult, RunResult
+from quotabulk.formats.language import (
+    Language,
+    action_word,
+    outcome_word,
+    quota_details,
+    run_status_word,
+    word,
+)
 from quotabulk.formats.reports import columns
-from quotabulk.formats.reports.columns import extra_columns, text_cells
+from quotabulk.formats.reports.columns import extra_columns, headers, quota_gap, text_cells
 from quotabulk.formats.reports.meta import ReportMeta, summary
 
 MAX_ROWS_PER_SHEET = 1_048_575  # Excel's limit, less the header row
 WIDTH_SAMPLE = 2000
-COLOURS = {
+WIDEST = {"error": 50, "source": 40}  # text wrapped beyond this many characters
+# A limit with its threshold spelled out is a number: it cannot wrap, so it gets room.
+QUOTA_WIDTH = 46
+A4 = 9
+LINE_HEIGHT = 15  # points, of the default 11-point font
+TINTS = {
     Outcome.APPLIED: "#C6EFCE",
-    Outcome.UNCHANGED: "#E7E6E6",
+    Outcome.UNCHANGED: "#EDEDED",
     Outcome.REJECTED: "#FFC7CE",
     Outcome.FAILED: "#FFC7CE",
     Outcome.PENDING: "#FFEB9C",
+    Outcome.CONFLICT: "#F4B183",
     Outcome.INVALID: "#F8CBAD",
-    Outcome.SKIPPED: "#F8CBAD",
+    Outcome.SKIPPED: "#DDEBF7",
 }
+MONEY = {
+    # The leading locale tag gives «1 500,00 ₽» even where the reader's locale is not
+    # Russian; the code itself is stored in the file's own (en-US) notation.
+    Language.RU: "[$-419]#,##0.00\\ [$₽-419]",
+    Language.EN: '#,##0.00" ₽"',
+}
+# An extra column's text that is a plain number (no leading zero, which would make it an
+# identifier like a personnel number) goes back into the sheet as a number.
+_NUMBER = re.compile(r"-?(?:0|[1-9]\d{0,14})(?:\.\d+)?")
 
 
 class _Formats:
-    """xlsxwriter formats are workbook objects: made once, looked up per cell."""
+    """xlsxwriter formats are workbook objects: made once per look, reused per cell."""
 
-    def __init__(self, book: Workbook) -> None:
+    def __init__(self, book: Workbook, lang: Language) -> None:
         self.book = book
-        self.header = book.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1})
-        self.outcomes = {o: book.add_format({"bg_color": c}) for o, c in COLOURS.items()}
-        self._quotas: dict[tuple[str | None, str], Format] = {}
+        self.lang = lang
+        self.header = book.add_format(
+            {"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True, "valign": "top"}
+        )
+        self._made: dict[tuple[Outcome | None, str], Format] = {}
 
-    def quota(self, quota: Quota) -> Format:
-        warn = None if quota.warn_at is None else format_amount(quota.warn_at)
-        key = (warn, quota.on_exceed.value)
-        found = self._quotas.get(key)
+    def cell(self, outcome: Outcome | None, look: str = "text") -> Format:
+        """The tint of the row's outcome, with the look of the cell: `text`, `wrap`,
+        `number`, or a money format."""
+        key = (outcome, look)
+        found = self._made.get(key)
         if found is None:
-            detail = f"warn at {warn}, {key[1]}" if warn else key[1]
-            found = self.book.add_format({"num_format": f'#,##0.00 "₽ ({detail})"'})
-            self._quotas[key] = found
+            spec: dict[str, Any] = {"valign": "top"}
+            if outcome is not None:
+                spec["bg_color"] = TINTS[outcome]
+            if look == "wrap":
+                spec["text_wrap"] = True
+            elif look != "text":
+                spec["num_format"] = look
+            found = self.book.add_format(spec)
+            self._made[key] = found
         return found
+
+    def money(self, quota: Quota | None = None) -> str:
+        base = MONEY[self.lang]
+        if quota is None or (quota.warn_at is None and quota.on_exceed is OnExceed.BLOCK):
+            return base
+        return f'{base}" ({quota_details(quota, self.lang)})"'
 
 
 def write_xlsx(result: RunResult, path: Path, meta: ReportMeta) -> None:
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False})
-    formats = _Formats(book)
+    formats = _Formats(book, meta.lang)
     extras = extra_columns(result.rows)
-    header = [*columns.keys(), *extras]
-    widths = _widths(result.rows[:WIDTH_SAMPLE], extras, header)
+    names = headers(meta.lang, extras)
+    widths = _widths(result.rows[:WIDTH_SAMPLE], extras, names, meta.lang)
     rows = result.rows
+    title = word("results", meta.lang)
     for part, start in enumerate(range(0, max(len(rows), 1), MAX_ROWS_PER_SHEET)):
-        name = "results" if part == 0 else f"results {part + 1}"
-        sheet = book.add_worksheet(name)
+        sheet = book.add_worksheet(title if part == 0 else f"{title} {part + 1}")
         chunk = rows[start : start + MAX_ROWS_PER_SHEET]
-        _results_sheet(sheet, chunk, header, extras, widths, formats)
-    _summary_sheet(book.add_worksheet("summary"), result, meta, formats)
+        _results_sheet(sheet, chunk, names, extras, widths, formats)
+    _summary_sheet(book.add_worksheet(word("summary", meta.lang)), result, meta, formats)
     book.close()
+
+
+def _print_setup(sheet: Worksheet) -> None:
+    sheet.set_landscape()
+    sheet.set_paper(A4)
+    sheet.fit_to_pages(1, 0)  # one page wide, as many tall as it takes
+    sheet.repeat_rows(0)
+    sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    sheet.set_footer("&R&P / &N")
+    sheet.freeze_panes(1, 0)
 
 
 def _results_sheet(
     sheet: Worksheet,
-    rows: Any,
-    header: list[str],
+    rows: Sequence[RowResult],
+    names: list[str],
     extras: list[str],
     widths: list[int],
     formats: _Formats,
 ) -> None:
     for column, width in enumerate(widths):
         sheet.set_column(column, column, width)
-    sheet.freeze_panes(1, 0)
-    for column, name in enumerate(header):
+    _print_setup(sheet)
+    for column, name in enumerate(names):
         sheet.write_string(0, column, name, formats.header)
+    fixed = len(columns.COLUMNS)
+    wrapped = {n for n, c in enumerate(columns.COLUMNS) if c.key in WIDEST}
+    wrapped.update(range(fixed, fixed + len(extras)))  # a user's comment may be long
     for number, row in enumerate(rows, start=1):
-        _write_row(sheet, number, row, extras, formats)
-    sheet.autofilter(0, 0, max(len(rows), 1), len(header) - 1)
+        lines = _lines(row, extras, formats.lang, widths, wrapped)
+        if lines > 1:  # row heights are not recomputed on opening: give wrapped text room
+            sheet.set_row(number, LINE_HEIGHT * lines)
+        _write_row(sheet, number, row, extras, formats, wrapped)
+    sheet.autofilter(0, 0, max(len(rows), 1), len(names) - 1)
 
 
 def _write_row(
-    sheet: Worksheet, number: int, row: RowResult, extras: list[str], formats: _Formats
+    sheet: Worksheet,
+    number: int,
+    row: RowResult,
+    extras: list[str],
+    formats: _Formats,
+    wrapped: set[int],
 ) -> None:
-    for column, text in enumerate(text_cells(row, extras)):
-        fixed = columns.COLUMNS
-        read_quota = fixed[column].quota if column < len(fixed) else None
-        quota = None if read_quota is None else read_quota(row)
-        if quota is not None:
-            sheet.write_number(number, column, float(quota.limit), formats.quota(quota))
-            continue
-        outcome = column < len(fixed) and fixed[column].key == "outcome"
-        cell_format = formats.outcomes.get(row.outcome) if outcome else None
-        if text:
-            sheet.write_string(number, column, text, cell_format)
-        elif cell_format is not None:
-            sheet.write_blank(number, column, None, cell_format)
+    fixed = columns.COLUMNS
+    tint = row.outcome
+    for column, text in enumerate(text_cells(row, extras, formats.lang)):
+        spec = fixed[column] if column < len(fixed) else None
+        if spec is not None and spec.quota is not None:
+            quota = spec.quota(row)
+            if quota is not None and quota_gap(row, quota, before=spec.key == "before") is None:
+                look = formats.cell(tint, formats.money(quota))
+                sheet.write_number(number, column, float(quota.limit), look)
+                continue
+        if spec is None and _NUMBER.fullmatch(text):
+            sheet.write_number(number, column, float(text), formats.cell(tint, "General"))
+        elif text:
+            look = formats.cell(tint, "wrap" if column in wrapped else "text")
+            sheet.write_string(number, column, text, look)
+        else:
+            sheet.write_blank(number, column, None, formats.cell(tint))
 
 
-def _widths(rows: Any, extras: list[str], header: list[str]) -> list[int]:
-    widths = [len(name) + 2 for name in header]
+def _lines(
+    row: RowResult, extras: list[str], lang: Language, widths: list[int], wrapped: set[int]
+) -> int:
+    """How many lines the row's wrapped cells take at their column widths."""
+    cells = text_cells(row, extras, lang)
+    return max(
+        (-(-len(cells[column]) // max(widths[column] - 1, 1)) for column in wrapped),
+        default=1,
+    )
+
+
+def _widths(
+    rows: Sequence[RowResult], extras: list[str], names: list[str], lang: Language
+) -> list[int]:
+    widths = [min(len(name) + 2, 30) for name in names]
+    caps = [
+        QUOTA_WIDTH if column.quota else WIDEST.get(column.key, 30) for column in columns.COLUMNS
+    ] + [30] * len(extras)
+    room = [4 if column.quota else 2 for column in columns.COLUMNS] + [2] * len(extras)
     for row in rows:
-        for column, text in enumerate(text_cells(row, extras)):
-            widths[column] = max(widths[column], min(len(text) + 2, 60))
+        for column, text in enumerate(text_cells(row, extras, lang)):
+            widths[column] = max(widths[column], min(len(text) + room[column], caps[column]))
     return widths
+
+
+def _totals(rows: Sequence[RowResult]) -> tuple[Decimal, Decimal, Decimal]:
+    """Sums of limits over planned rows: before, as planned, and as things stand now
+    (the new limit where the change was applied, the old one where it was not)."""
+    before = planned = now = Decimal(0)
+    for row in rows:
+        if row.action in (ActionKind.INVALID, ActionKind.SKIPPED):
+            continue
+        old = row.before.limit if row.before else Decimal(0)
+        new = row.after.limit if row.after else Decimal(0)
+        before += old
+        planned += new
+        now += new if row.outcome.good else old
+    return before, planned, now
 
 
 def _summary_sheet(
     sheet: Worksheet, result: RunResult, meta: ReportMeta, formats: _Formats
 ) -> None:
     facts = summary(result, meta)
-    sheet.set_column(0, 0, 22)
+    lang = meta.lang
+    sheet.set_column(0, 0, 30)
     sheet.set_column(1, 1, 60)
+    sheet.set_landscape()
+    sheet.set_paper(A4)
+    sheet.fit_to_pages(1, 0)
     line = 0
+    label_look = formats.header
 
-    def put(label: str, value: object, value_format: Format | None = None) -> None:
+    def put(label: str, value: object, look: Format | None = None) -> None:
         nonlocal line
-        sheet.write_string(line, 0, label, formats.header)
-        if isinstance(value, int):
-            sheet.write_number(line, 1, value, value_format)
+        sheet.write_string(line, 0, label, label_look)
+        if isinstance(value, int | Decimal):
+            sheet.write_number(line, 1, float(value), look)
         else:
-            sheet.write_string(line, 1, "" if value is None else str(value), value_format)
+            sheet.write_string(line, 1, "" if value is None else str(value), look)
         line += 1
 
-    for label in ("run_id", "account", "operator", "status", "started_at", "finished_at"):
-        put(label, facts[label])
-    put("inputs", ", ".join(facts["inputs"]))
+    for key in ("run_id", "account", "operator"):
+        put(word(key, lang), facts[key])
+    put(word("status", lang), run_status_word(result.status, lang))
+    for key in ("started_at", "finished_at"):
+        put(word(key, lang), facts[key])
+    put(word("inputs", lang), ", ".join(facts["inputs"]))
     if facts["note"]:
-        put("note", facts["note"])
-    put("quotabulk", facts["quotabulk_version"])
+        put(word("note", lang), facts["note"])
+    put(word("quotabulk", lang), facts["quotabulk_version"])
     line += 1
-    put("rows", facts["rows"])
-    for outcome, count in facts["outcomes"].items():
-        put(f"outcome: {outcome}", count, formats.outcomes.get(Outcome(outcome)))
-    for action, count in facts["actions"].items():
-        put(f"action: {action}", count)
+    put(word("rows", lang), facts["rows"])
+    for outcome_value, count in facts["outcomes"].items():
+        outcome = Outcome(outcome_value)
+        label = word("outcome_of", lang).format(word=outcome_word(outcome, lang))
+        put(label, count, formats.cell(outcome))
+    for kind_value, count in facts["actions"].items():
+        label = word("action_of", lang).format(word=action_word(ActionKind(kind_value), lang))
+        put(label, count)
+    line += 1
+    money = formats.cell(None, formats.money())
+    for key, total in zip(
+        ("total_before", "total_planned", "total_now"), _totals(result.rows), strict=True
+    ):
+        put(word(key, lang), total, money)
