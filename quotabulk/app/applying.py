@@ -8,6 +8,7 @@ finished, so a kill at any moment leaves a run whose rerun writes it.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import hashlib
 from collections.abc import Callable, Coroutine, Sequence
@@ -15,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
+from quotabulk.app import people
 from quotabulk.app.reports import ReportRequest, write_run_report
 from quotabulk.app.workspace import Workspace
 from quotabulk.domain.errors import (
@@ -34,6 +36,8 @@ from quotabulk.engine.stopping import Stop, signals_stop
 from quotabulk.formats.inputs import Loaded
 from quotabulk.formats.plans.read import SavedPlan, read_plan_file, refuse_if_stale
 from quotabulk.operator.connect import ConnectOptions
+from quotabulk.store.journal import Journal
+from quotabulk.store.people import Event, People
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -125,9 +129,20 @@ async def run_async(
     confirm: Confirm,
     report: ReportRequest | None = None,
     saved: SavedPlan | None = None,
+    *,
+    require_approval: bool = False,
+    started_by: str | None = None,
 ) -> Applied:
     """One run, from connecting to the report. Stop signals (Ctrl-C, SIGTERM, SIGHUP)
-    stop it tidily when this runs on the main thread."""
+    stop it tidily when this runs on the main thread.
+
+    With `require_approval`, or when the home's four-eyes policy is on, a plan runs only
+    with a maker's submission and another person's approval of its digest (exit 1,
+    nothing sent, otherwise). Who started the run goes into the audit trail."""
+    if require_approval or people.four_eyes_required(workspace):
+        if saved is not None:  # known before connecting: refuse at once
+            people.require_approval(workspace, saved.digest)
+        spec = dataclasses.replace(spec, gate=lambda d: _approved(workspace, d))
     bucket = AdaptiveBucket(options.rate_limit)
     stop = Stop()
     written: list[Path] = []
@@ -154,6 +169,7 @@ async def run_async(
                 outcome: RunOutcome = await run_apply(
                     operator, journal, spec, options, progress, confirm, stop, finish
                 )
+                _audit_run(journal, outcome, started_by or people.os_user())
     return Applied(
         outcome.result,
         dict(asdict(outcome.stats)),
@@ -163,6 +179,20 @@ async def run_async(
         outcome.operator_gone,
         outcome.maybe_sent,
     )
+
+
+def _approved(workspace: Workspace, digest: str) -> None:
+    people.require_approval(workspace, digest)
+
+
+def _audit_run(journal: Journal, outcome: RunOutcome, user: str) -> None:
+    """Who started (or resumed) the run, beside the plan's submission and approval."""
+    if outcome.result is None:
+        return
+    digest = journal.plan_digest_of(outcome.result.run_id)
+    if digest is not None:
+        detail = {"resumed": outcome.resumed}
+        People(journal).record(Event.RUN, user, digest, outcome.result.run_id, detail)
 
 
 def _on_a_new_loop(

@@ -63,13 +63,25 @@ def execute(
     log_format: str | None,
     report: ReportRequest | None,
     saved: SavedPlan | None = None,
+    *,
+    require_approval: bool = False,
 ) -> Applied:
     """Run it with progress on stderr."""
     echo_target(space, log_format)
     progress = progress_for_stderr(log_format)
     start_logging(log_format, quiet=isinstance(progress, BarProgress))
     try:
-        return applying.run(space, account, spec, options, progress, confirm, report, saved)
+        return applying.run(
+            space,
+            account,
+            spec,
+            options,
+            progress,
+            confirm,
+            report,
+            saved,
+            require_approval=require_approval,
+        )
     finally:
         progress.close()
 
@@ -94,6 +106,7 @@ def apply_command(
     skip_invalid: bool,
     plan_file: Path | None,
     yes: bool,
+    require_approval: bool,
     prune: bool,
     max_deletes: int,
     concurrency: int,
@@ -135,7 +148,17 @@ def apply_command(
     report = None
     if report_path is not None:
         report = ReportRequest(report_path, csv_delimiter=csv_delimiter, lang=report_language(lang))
-    done = execute(space, spec, account, options, ask(yes), log_format, report, saved)
+    done = execute(
+        space,
+        spec,
+        account,
+        options,
+        ask(yes),
+        log_format,
+        report,
+        saved,
+        require_approval=require_approval,
+    )
     if done.result is None:
         click.echo("Nothing was sent.", err=True)
         return EXIT_OK

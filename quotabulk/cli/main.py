@@ -43,6 +43,10 @@ COMMANDS = {
     "show": "quotabulk.cli.runs:show_command",
     "sandbox": "quotabulk.cli.sandbox:sandbox_group",
     "serve": "quotabulk.cli.serve:serve_command",
+    "users": "quotabulk.cli.people:users_group",
+    "approve": "quotabulk.cli.people:approve_command",
+    "policy": "quotabulk.cli.people:policy_group",
+    "audit": "quotabulk.cli.audit:audit_command",
 }
 
 

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
+from quotabulk.app import people
 from quotabulk.app.planning import plan_loaded
+from quotabulk.cli.credentials import credentials
 from quotabulk.cli.options import echo_notices, input_files, load_checked, output_format
 from quotabulk.cli.render import echo_invalid, plan_lines
 from quotabulk.cli.running import echo_target, operator_timeout_option, workspace
-from quotabulk.domain.errors import EXIT_OK, EXIT_PENDING_CHANGES
+from quotabulk.domain.errors import EXIT_OK, EXIT_PENDING_CHANGES, UsageError
 from quotabulk.domain.plan import DEFAULT_MAX_DELETES, PlanOptions
 from quotabulk.formats.plans.write import plan_json
 
@@ -38,6 +41,12 @@ from quotabulk.formats.plans.write import plan_json
     type=click.Path(dir_okay=False, path_type=Path),
     help="plan offline against a state file instead of the operator",
 )
+@click.option(
+    "--as",
+    "as_user",
+    metavar="MAKER",
+    help="record who prepared the saved plan, for a checker to approve (needs --out)",
+)
 @operator_timeout_option
 @output_format
 def plan_command(
@@ -50,11 +59,14 @@ def plan_command(
     max_deletes: int,
     detailed_exitcode: bool,
     current_file: Path | None,
+    as_user: str | None,
     operator_timeout: str | None,
     output_format: str,
 ) -> int:
     """Show what apply would change: + add, ~ edit, - delete, and a summary line."""
     space = workspace(operator_timeout)  # configuration first: no file is read for nothing
+    if as_user is not None and out is None:
+        raise UsageError("--as records who prepared a saved plan: add --out PLAN.json")
     loaded = load_checked(files, columns_file, sheets, skip_invalid)
     echo_notices(loaded)
     if current_file is None:
@@ -64,6 +76,11 @@ def plan_command(
     planned = view.plan
     echo_invalid([*loaded.invalid, *planned.problems], skipped=True)
     body = plan_json(planned, view.account, view.operator_url, loaded.invalid)
+    if as_user is not None:
+        maker = people.submit_plan(
+            space, body["digest"], credentials(as_user), _submission(files, body)
+        )
+        click.echo(f"Submitted plan {body['digest'][:12]} as {maker}, for a checker.", err=True)
     if out is not None:
         out.write_text(json.dumps(body, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     if output_format == "json":
@@ -74,3 +91,13 @@ def plan_command(
     if detailed_exitcode and planned.changes:
         return EXIT_PENDING_CHANGES
     return EXIT_OK
+
+
+def _submission(files: tuple[Path, ...], body: dict[str, Any]) -> dict[str, Any]:
+    """What the audit keeps about a submitted plan besides its digest."""
+    return {
+        "files": people.file_digests(list(files), [str(path) for path in files]),
+        "account": body["account"],
+        "operator": body["operator"],
+        "summary": body["summary"],
+    }

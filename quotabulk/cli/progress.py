@@ -17,9 +17,11 @@ class Counts(ProgressSink):
         self.to_send = 0
         self.to_follow = 0
         self.counts: Counter[str] = Counter()
+        self.begun = False
 
     def begin(self, to_send: int, to_follow: int) -> None:
         self.to_send, self.to_follow = to_send, to_follow
+        self.begun = True
         self.update()
 
     def sent(self) -> None:
@@ -67,6 +69,8 @@ class LogProgress(Counts):
             self.close()
 
     def close(self) -> None:
+        if not self.begun:  # refused before anything started: no progress to tell
+            return
         c = self.counts
         get_logger().info(
             "progress",

@@ -47,6 +47,7 @@ def reconcile_command(
     columns_file: Path | None,
     sheets: tuple[str, ...],
     skip_invalid: bool,
+    require_approval: bool,
     prune: bool,
     max_deletes: int,
     concurrency: int,
@@ -95,7 +96,14 @@ def reconcile_command(
             )
             options = execute_options(concurrency, rate_limit, wait)
             done = execute(
-                space, spec, account or None, options, lambda *_: True, log_format, request
+                space,
+                spec,
+                account or None,
+                options,
+                lambda *_: True,
+                log_format,
+                request,
+                require_approval=require_approval,
             )
             # reconcile never declines, and always asks for a report
             assert done.result is not None

@@ -30,10 +30,16 @@ def _apply_options(func: F, options: list[Callable[[F], F]]) -> F:
 
 
 def execution_options(func: F) -> F:
-    """--prune, --max-deletes, --concurrency, --rate-limit, --wait."""
+    """--prune, --max-deletes, --concurrency, --rate-limit, --wait, --require-approval."""
     return _apply_options(
         func,
         [
+            click.option(
+                "--require-approval",
+                is_flag=True,
+                help="run only a plan a maker submitted and another person, a checker,"
+                " approved (four eyes); the home's `policy set four-eyes on` implies it",
+            ),
             click.option("--prune", is_flag=True, help="also delete quotas no input mentions"),
             click.option(
                 "--max-deletes",

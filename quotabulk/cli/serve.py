@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from quotabulk.app import people
+from quotabulk.app.workspace import Workspace
 from quotabulk.cli.running import execute_options, operator_timeout_option
 from quotabulk.config import ENV_CONSOLE_PASSWORD_HASH as ENV_PASSWORD_HASH
 from quotabulk.config import console_secrets, load_settings
@@ -39,6 +41,12 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
     help="a host name the console answers to (repeatable) [default: localhost, 127.0.0.1, "
     "[::1], and --host when it is a name]",
 )
+@click.option(
+    "--four-eyes",
+    is_flag=True,
+    help="maker–checker: a maker submits a reviewed plan, another user (a checker) approves"
+    " it; users come from `quotabulk users add`",
+)
 @operator_timeout_option
 def serve_command(
     host: str,
@@ -49,6 +57,7 @@ def serve_command(
     concurrency: int,
     hash_password: bool,
     allowed_hosts: tuple[str, ...],
+    four_eyes: bool,
     operator_timeout: str | None,
 ) -> int:
     """Serve the web console: upload a sheet, review the plan, approve, download the report.
@@ -70,13 +79,21 @@ def serve_command(
 
     remote = host not in LOOPBACK
     password_hash, session_secret = console_secrets()
-    if remote and (password_hash is None or ssl_certfile is None or ssl_keyfile is None):
+    settings = load_settings(operator_timeout=operator_timeout)
+    named = people.has_users(Workspace(settings))
+    if four_eyes and not named:
+        raise ConfigError(
+            "--four-eyes needs named users: quotabulk users add NAME --role admin, then makers "
+            "and checkers with --as ADMIN"
+        )
+    if remote and (
+        (password_hash is None and not named) or ssl_certfile is None or ssl_keyfile is None
+    ):
         raise ConfigError(
             f"serving on {host} needs a login and TLS: set {ENV_PASSWORD_HASH} "
             "(quotabulk serve --hash-password) and give --ssl-certfile and --ssl-keyfile"
         )
     configure_logging()
-    settings = load_settings(operator_timeout=operator_timeout)
     config = ConsoleConfig(
         settings,
         execute_options(concurrency, rate_limit, "10m"),
@@ -84,6 +101,7 @@ def serve_command(
         secure_cookies=ssl_certfile is not None,
         session_secret=session_secret,
         allowed_hosts=_allowed_hosts(host, allowed_hosts),
+        four_eyes=four_eyes,
     )
     scheme = "https" if ssl_certfile else "http"
     click.echo(f"quotabulk console on {scheme}://{host}:{port}/  (Ctrl-C stops it)", err=True)

@@ -16,7 +16,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from quotabulk.app.workspace import Workspace
 from quotabulk.console.context import Console, ConsoleConfig
 from quotabulk.console.jobs import Jobs
-from quotabulk.console.pages import login, progress, review, runs, upload
+from quotabulk.console.pages import four_eyes, login, progress, review, runs, upload
 
 # Inline scripts and styles are the console's own (server-rendered pages, no build step).
 CSP = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'"
@@ -28,14 +28,15 @@ def create_console(config: ConsoleConfig) -> FastAPI:
     app = FastAPI(title="quotabulk console", docs_url=None, redoc_url=None, openapi_url=None)
     workspace = Workspace(config.settings)
     app.state.console = Console(config, workspace, Jobs(workspace, config.options))
-    for pages in (login, upload, review, progress, runs):
+    for pages in (login, upload, review, four_eyes, progress, runs):
         app.include_router(pages.router)
 
     @app.middleware("http")
     async def require_login(request: Request, call_next: Any) -> Response:
         if request.method == "POST" and not _same_site(request, config.allowed_hosts):
             return Response("cross-origin request refused", status_code=403)
-        signed_in = config.password_hash is None or bool(request.session.get("user"))
+        console: Console = request.app.state.console
+        signed_in = bool(request.session.get("user")) or not console.login_required()
         if request.url.path not in ("/login", "/lang") and not signed_in:
             return RedirectResponse("/login", status_code=303)
         response: Response = await call_next(request)

@@ -11,6 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from quotabulk.app import people
 from quotabulk.app.workspace import Workspace
 from quotabulk.config import Settings
 from quotabulk.console.auth import csrf_token
@@ -35,6 +36,8 @@ class ConsoleConfig:
     secure_cookies: bool = False
     session_secret: str | None = None
     allowed_hosts: tuple[str, ...] = LOOPBACK_HOSTS
+    # Maker–checker: a maker submits, another person (a checker) approves.
+    four_eyes: bool = False
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,16 @@ class Console:
     @property
     def uploads(self) -> Path:
         return self.config.settings.home / "console"
+
+    def four_eyes(self) -> bool:
+        """`serve --four-eyes`, or the home's policy (which may be set while serving)."""
+        return self.config.four_eyes or people.four_eyes_required(self.workspace)
+
+    def named_users(self) -> bool:
+        return people.has_users(self.workspace)
+
+    def login_required(self) -> bool:
+        return self.config.password_hash is not None or self.named_users()
 
 
 def console_of(request: Request) -> Console:
@@ -64,7 +77,10 @@ def page(request: Request, name: str, status: int = 200, **context: Any) -> HTML
         "lang": lang,
         "csrf": csrf_token(request),
         "sandbox": console.config.settings.embedded,
-        "auth": console.config.password_hash is not None,
+        "auth": console.login_required(),
+        "user": request.session.get("user"),
+        "role": request.session.get("role"),
+        "four_eyes": console.four_eyes(),
     }
     return TEMPLATES.TemplateResponse(request, name, {**shared, **context}, status_code=status)
 
@@ -81,3 +97,11 @@ def shown(text: str, folder: Path) -> str:
     for path in folder.glob("*/*"):
         text = text.replace(str(path), path.name)
     return text
+
+
+def acting_user(request: Request) -> people.User | None:
+    """The signed-in named user, re-read from the journal (a disabled one is nobody)."""
+    name = request.session.get("user")
+    if not name or "role" not in request.session:
+        return None
+    return people.signed_in_user(console_of(request).workspace, str(name))

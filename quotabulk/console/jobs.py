@@ -76,8 +76,17 @@ class Jobs:
     def get(self, job_id: str) -> Job | None:
         return self._jobs.get(job_id)
 
-    def start(self, upload_id: str, plan_path: Path, shown_as: str) -> Job:
-        """Apply the saved plan exactly as shown; a stale one is refused by the runner."""
+    def start(
+        self,
+        upload_id: str,
+        plan_path: Path,
+        shown_as: str,
+        *,
+        started_by: str | None = None,
+        require_approval: bool = False,
+    ) -> Job:
+        """Apply the saved plan exactly as shown; a stale one is refused by the runner,
+        and with `require_approval` one without a checker's approval."""
         saved = applying.read_saved_plan(plan_path, shown_as)
         with self._guard:
             for job in self._jobs.values():
@@ -99,6 +108,8 @@ class Jobs:
                         lambda *_: True,
                         None,
                         saved,
+                        require_approval=require_approval,
+                        started_by=started_by,
                     )
                 )
                 job.result = done.result

@@ -6,6 +6,7 @@ QuotabulkError                  a user-facing message and an exit code
 ├── ConfigError                 a missing or wrong setting (1)
 ├── UsageError                  a command line that does not make sense (1)
 ├── PlanError                   a plan that must not run: guard tripped, stale plan (1)
+├── AccessDenied                who you are does not allow it: password, role, approval (1)
 ├── StateError                  local state unusable: disk full, read-only, damaged, newer (1/3)
 ├── LockedError                 another run holds the account's lock (4)
 ├── Interrupted                 the user stopped the run; the journal is consistent (130)
@@ -113,6 +114,11 @@ class UsageError(QuotabulkError):
 
 class PlanError(QuotabulkError):
     """Raised when a plan must not run: the deletion guard tripped or a saved plan is stale."""
+
+
+class AccessDenied(QuotabulkError):
+    """A wrong password, a role that may not do this, or a plan without the approval
+    four eyes need. Nothing was sent."""
 
 
 class StateError(QuotabulkError):

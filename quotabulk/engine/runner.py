@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
+from quotabulk.domain.digest import plan_digest
 from quotabulk.domain.errors import (
     Interrupted,
     OperatorUnavailable,
@@ -59,6 +60,9 @@ class RunSpec:
     plan_key: tuple[str, ...]
     build: Callable[[dict[str, Subscriber]], PlannedRun]
     msisdns: frozenset[str] = field(default_factory=frozenset)
+    # Called with the plan's digest before anything is journaled or sent; raises to
+    # refuse the run (four eyes: a plan nobody else approved).
+    gate: Callable[[str], None] | None = None
 
 
 Confirm = Callable[[PlannedRun | None, RunResult | None], bool]
@@ -91,6 +95,7 @@ async def run_apply(
     stats = ExecuteStats()
     identity = run_identity(operator.account, operator.url, spec.plan_key)
     planned: PlannedRun | None = None
+    digest: str | None = None
     busy: dict[str, str] = {}
     run_id = journal.resumable_run(identity)
     if run_id is not None:
@@ -100,6 +105,9 @@ async def run_apply(
         wait = _wait_for_foreign_requests(operator, spec.msisdns, options.wait_s, stop)
         busy = await _unless_stopped(stop, wait)
         planned = spec.build(await _unless_stopped(stop, operator.subscribers()))
+        digest = plan_digest(operator.account, operator.url, planned.plan.actions)
+        if spec.gate is not None:
+            spec.gate(digest)
         if not confirm(planned, None):
             return RunOutcome(None, stats)
     if stop.is_set():
@@ -115,7 +123,13 @@ async def run_apply(
             assert planned is not None
             actions = _journal_rows(operator.account, planned, busy)
             joined = journal.create_run(
-                operator.account, identity, spec.command, operator.url, spec.inputs, actions
+                operator.account,
+                identity,
+                spec.command,
+                operator.url,
+                spec.inputs,
+                actions,
+                plan_digest=digest,
             )
         try:
             return await _execute(

@@ -157,6 +157,7 @@ class Journal:
         inputs: Sequence[str],
         actions: Sequence[NewAction],
         run_id: str | None = None,
+        plan_digest: str | None = None,
     ) -> str:
         """Record the run and every action (keys included) in one transaction, synced to
         disk: keys lost to a power cut would be made again and sent a second time."""
@@ -165,7 +166,8 @@ class Journal:
         with self.transaction() as db:
             db.execute(
                 "INSERT INTO runs (run_id, account, fingerprint, command, operator_url, inputs,"
-                " started_at, finished_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)",
+                " started_at, finished_at, status, plan_digest)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)",
                 (
                     run_id,
                     account,
@@ -175,6 +177,7 @@ class Journal:
                     json.dumps(list(inputs), ensure_ascii=False),
                     now_iso(),
                     RunStatus.RUNNING.value,
+                    plan_digest,
                 ),
             )
             db.executemany(
@@ -213,6 +216,11 @@ class Journal:
     def set_report(self, run_id: str, path: str) -> None:
         """Where the run's report was written (a rerun after a kill writes it again)."""
         self.db.execute("UPDATE runs SET report = ? WHERE run_id = ?", (path, run_id))
+
+    def plan_digest_of(self, run_id: str) -> str | None:
+        """The digest of the plan the run carried out (runs since journal version 3)."""
+        row = self.db.execute("SELECT plan_digest FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+        return None if row is None or row[0] is None else str(row[0])
 
     def report_of(self, run_id: str) -> str | None:
         row = self.db.execute("SELECT report FROM runs WHERE run_id = ?", (run_id,)).fetchone()

@@ -46,6 +46,27 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE locks ADD COLUMN holder TEXT;
     CREATE INDEX IF NOT EXISTS runs_by_identity ON runs (fingerprint, status);
     """,
+    # 3: maker–checker. Users of the console and of `--as`; home-wide policies; an
+    # append-only audit trail keyed by plan digest (submitted, approved, declined, run,
+    # and the management of users and policies); the plan digest a run carried out.
+    """
+    CREATE TABLE users (
+        name TEXT PRIMARY KEY, role TEXT NOT NULL, password_hash TEXT NOT NULL,
+        disabled INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL
+    );
+    CREATE TABLE policies (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, event TEXT NOT NULL,
+        user TEXT NOT NULL, digest TEXT NOT NULL DEFAULT '', run_id TEXT,
+        detail TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX audit_by_digest ON audit (digest);
+    CREATE TRIGGER audit_is_append_only_u BEFORE UPDATE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+    CREATE TRIGGER audit_is_append_only_d BEFORE DELETE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+    ALTER TABLE runs ADD COLUMN plan_digest TEXT;
+    """,
 )
 VERSION = len(MIGRATIONS)
 
@@ -63,7 +84,20 @@ def migrate(db: sqlite3.Connection, path: Path) -> None:
             # One statement at a time inside one transaction (executescript would commit
             # first), so a migration is all or nothing.
             with immediate(db):
-                for statement in MIGRATIONS[number].split(";"):
-                    if statement.strip():
-                        db.execute(statement)
+                for statement in statements(MIGRATIONS[number]):
+                    db.execute(statement)
                 db.execute(f"PRAGMA user_version = {number + 1}")
+
+
+def statements(script: str) -> list[str]:
+    """A script's statements, whole: a trigger's body has `;` inside it."""
+    found: list[str] = []
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            found.append(pending.strip())
+            pending = ""
+    if pending.strip():
+        found.append(pending.strip())
+    return found

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import secrets
+
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
+from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
 
+from quotabulk.app.auditing import write_run_audit
 from quotabulk.app.reports import ReportRequest, write_run_report
 from quotabulk.app.runs import list_runs, show_run
 from quotabulk.console.context import SAFE_ID, console_of, page
@@ -42,3 +47,23 @@ async def report(request: Request, run_id: str, fmt: str) -> Response:
     target = console.uploads / "reports" / f"{run_id}-{lang}.{fmt}"
     write_run_report(console.workspace, result, ReportRequest(target, lang=lang))
     return FileResponse(target, filename=f"quotabulk-{run_id}.{fmt}")
+
+
+@router.get("/runs/{run_id}/audit.{fmt}")
+async def audit(request: Request, run_id: str, fmt: str) -> Response:
+    """Who submitted, who approved, who started the run, every request: the journal's
+    append-only trail, downloadable by anyone signed in, editable by no one."""
+    if fmt not in ("xlsx", "json") or not set(run_id) <= SAFE_ID:
+        return Response("not found", status_code=404)
+    console = console_of(request)
+    lang = Language(request.session.get("lang", "ru"))
+    target = console.uploads / "audits" / f"{run_id}-{lang}-{secrets.token_hex(4)}.{fmt}"
+    try:
+        await run_in_threadpool(write_run_audit, console.workspace, run_id, target, lang)
+    except QuotabulkError:
+        return Response("not found", status_code=404)
+    return FileResponse(
+        target,
+        filename=f"quotabulk-audit-{run_id}.{fmt}",
+        background=BackgroundTask(target.unlink, missing_ok=True),
+    )

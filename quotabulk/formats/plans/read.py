@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from quotabulk.domain.digest import plan_digest
 from quotabulk.domain.errors import InputError, PlanError, RowProblem
 from quotabulk.domain.models import (
     ActionKind,
@@ -19,7 +20,6 @@ from quotabulk.domain.models import (
     describe_quota,
 )
 from quotabulk.domain.plan import Plan, PlannedAction
-from quotabulk.formats.plans.digest import plan_digest
 from quotabulk.formats.plans.write import PLAN_FORMAT_VERSION
 
 MAX_CHANGES_LISTED = 20

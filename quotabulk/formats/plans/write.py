@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from quotabulk.domain.digest import plan_digest
 from quotabulk.domain.models import InvalidRow
 from quotabulk.domain.plan import Plan, PlannedAction
-from quotabulk.formats.plans.digest import plan_digest
 
 PLAN_FORMAT_VERSION = 2
 

@@ -1,4 +1,5 @@
-"""A plan's digest: one streaming pass over its actions, no JSON built."""
+"""A plan's digest: one streaming pass over its actions, no JSON built. Approvals and
+runs are keyed by it."""
 
 from __future__ import annotations
 

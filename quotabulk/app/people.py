@@ -1,0 +1,289 @@
+"""Maker–checker: users, approvals bound to a plan's digest, the four-eyes policy.
+
+A digest anyone can recompute proves nothing by itself; what proves a plan was
+approved is the journal's append-only record that a maker submitted that digest and a
+checker — another person — approved it. `--require-approval`, the home's four-eyes
+policy and the console's `--four-eyes` all ask `require_approval` the same question.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from quotabulk.app.passwords import check_password, hash_password
+from quotabulk.app.workspace import Workspace
+from quotabulk.domain.errors import AccessDenied, UsageError
+from quotabulk.store.people import AuditRecord as AuditRecord
+from quotabulk.store.people import Event as Event
+from quotabulk.store.people import People
+from quotabulk.store.people import Role as Role
+from quotabulk.store.people import User as User
+
+FOUR_EYES = "four-eyes"
+_NAME = re.compile(r"^[\w.@-]{1,64}$")
+MIN_PASSWORD = 8
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """Who claims to act, and the password that proves it."""
+
+    name: str
+    password: str
+
+    def __repr__(self) -> str:  # never the password
+        return f"Credentials({self.name!r})"
+
+
+def os_user() -> str:
+    """Who started a CLI run without `--as`, for the audit trail."""
+    try:
+        return f"os:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "os:unknown"
+
+
+def authenticate(people: People, who: Credentials, *roles: Role) -> User:
+    """The user, when the password is right, the account enabled and the role one of
+    `roles` (any role when none is given)."""
+    user = people.user(who.name)
+    if user is None or user.disabled or not check_password(who.password, user.password_hash):
+        raise AccessDenied(f"wrong user name or password for {who.name!r}")
+    if roles and user.role not in roles:
+        wanted = " or ".join(role.value for role in roles)
+        raise AccessDenied(f"{who.name} is a {user.role.value}; this needs a {wanted}")
+    return user
+
+
+def _check_new(name: str, password: str) -> None:
+    if not _NAME.fullmatch(name):
+        raise UsageError(
+            f"a user name is 1–64 letters, digits, '.', '_', '@' or '-' (got {name!r})"
+        )
+    if len(password) < MIN_PASSWORD:
+        raise UsageError(f"a password has at least {MIN_PASSWORD} characters")
+
+
+def add_user(
+    workspace: Workspace, name: str, role: Role, password: str, admin: Credentials | None
+) -> None:
+    """The first user of a home must be an admin; after that only an admin adds users."""
+    _check_new(name, password)
+    with workspace.journal() as journal:
+        people = People(journal)
+        if admin is None:
+            if people.users():
+                raise AccessDenied("only an admin adds users: add --as ADMIN")
+            if role is not Role.ADMIN:
+                raise AccessDenied(
+                    "the first user of a home is its admin: quotabulk users add NAME --role admin"
+                )
+            by = name
+        else:
+            by = authenticate(people, admin, Role.ADMIN).name
+        if people.user(name) is not None:
+            raise UsageError(f"there is already a user {name}")
+        people.add_user(name, role, hash_password(password), by)
+
+
+def disable_user(workspace: Workspace, name: str, admin: Credentials) -> None:
+    with workspace.journal() as journal:
+        people = People(journal)
+        by = authenticate(people, admin, Role.ADMIN).name
+        if people.user(name) is None:
+            raise UsageError(f"there is no user {name}")
+        if name == by:
+            raise UsageError("an admin cannot disable themselves; ask another admin")
+        people.disable_user(name, by)
+
+
+def change_password(
+    workspace: Workspace, name: str, new_password: str, acting: Credentials
+) -> None:
+    """A user changes their own password, or an admin sets anyone's."""
+    _check_new(name, new_password)
+    with workspace.journal() as journal:
+        people = People(journal)
+        if acting.name == name:
+            by = authenticate(people, acting).name
+        else:
+            by = authenticate(people, acting, Role.ADMIN).name
+        if people.user(name) is None:
+            raise UsageError(f"there is no user {name}")
+        people.set_password(name, hash_password(new_password), by)
+
+
+def set_policy(workspace: Workspace, name: str, on: bool, admin: Credentials) -> None:
+    if name != FOUR_EYES:
+        raise UsageError(f"unknown policy {name!r}; known: {FOUR_EYES}")
+    with workspace.journal() as journal:
+        people = People(journal)
+        by = authenticate(people, admin, Role.ADMIN).name
+        people.set_policy(name, "on" if on else "off", by)
+
+
+def four_eyes_required(workspace: Workspace) -> bool:
+    """The home's policy: every apply, reconcile and console run needs an approval."""
+    with workspace.journal() as journal:
+        return People(journal).policy(FOUR_EYES) == "on"
+
+
+def file_digests(paths: Sequence[Path], names: Sequence[str] | None = None) -> list[dict[str, str]]:
+    """The inputs as the audit shows them: the name the user knows, and its SHA-256."""
+    shown = names or [path.name for path in paths]
+    return [
+        {"file": name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+        for path, name in zip(paths, shown, strict=True)
+    ]
+
+
+def submit_plan(
+    workspace: Workspace, digest: str, maker: Credentials, detail: dict[str, Any]
+) -> str:
+    """Record that `maker` prepared the plan with this digest; returns the maker's name."""
+    with workspace.journal() as journal:
+        people = People(journal)
+        name = authenticate(people, maker, Role.MAKER).name
+        people.record(Event.SUBMITTED, name, digest, detail=detail)
+        return name
+
+
+def submitted_by(workspace: Workspace, digest: str) -> AuditRecord | None:
+    """The latest submission of this plan, if any."""
+    with workspace.journal() as journal:
+        found = [r for r in People(journal).trail(digest) if r.event is Event.SUBMITTED]
+    return found[-1] if found else None
+
+
+def has_users(workspace: Workspace) -> bool:
+    """Named users exist: the console signs in by name, not with the single password."""
+    with workspace.journal() as journal:
+        return bool(People(journal).users())
+
+
+def signed_in_user(workspace: Workspace, name: str) -> User | None:
+    """The user a console session names, as the journal knows them now: a disabled user's
+    session stops working at once."""
+    with workspace.journal() as journal:
+        user = People(journal).user(name)
+    return None if user is None or user.disabled else user
+
+
+def check_password_of(workspace: Workspace, who: Credentials) -> User:
+    with workspace.journal() as journal:
+        return authenticate(People(journal), who)
+
+
+def trail_of(workspace: Workspace, digest: str) -> list[AuditRecord]:
+    with workspace.journal() as journal:
+        return People(journal).trail(digest)
+
+
+def pending_plans(workspace: Workspace) -> list[AuditRecord]:
+    """Submitted plans awaiting a checker, newest first."""
+    with workspace.journal() as journal:
+        return People(journal).pending()
+
+
+def submit_signed_in(workspace: Workspace, digest: str, name: str, detail: dict[str, Any]) -> None:
+    """A maker signed in to the console submits a plan they reviewed."""
+    with workspace.journal() as journal:
+        people = People(journal)
+        _acting(people, name, Role.MAKER)
+        people.record(Event.SUBMITTED, name, digest, detail=detail)
+
+
+def decide_signed_in(
+    workspace: Workspace, digest: str, name: str, *, approve: bool, comment: str = ""
+) -> None:
+    """A checker signed in to the console approves or declines; never their own plan."""
+    with workspace.journal() as journal:
+        people = People(journal)
+        _decide(people, digest, _acting(people, name, Role.CHECKER).name, approve, comment)
+
+
+def _acting(people: People, name: str, role: Role) -> User:
+    user = people.user(name)
+    if user is None or user.disabled:
+        raise AccessDenied(f"{name} may no longer sign in")
+    if user.role is not role:
+        raise AccessDenied(f"{name} is a {user.role.value}; this needs a {role.value}")
+    return user
+
+
+def decide(
+    workspace: Workspace,
+    digest: str,
+    checker: Credentials,
+    *,
+    approve: bool,
+    comment: str = "",
+) -> str:
+    """A checker approves or declines a submitted plan; never their own."""
+    with workspace.journal() as journal:
+        people = People(journal)
+        name = authenticate(people, checker, Role.CHECKER).name
+        _decide(people, digest, name, approve, comment)
+        return name
+
+
+def _decide(people: People, digest: str, name: str, approve: bool, comment: str) -> None:
+    submissions = [r for r in people.trail(digest) if r.event is Event.SUBMITTED]
+    if not submissions:
+        raise AccessDenied(
+            f"plan {digest[:12]} was not submitted by a maker: "
+            "save it with `quotabulk plan … --out PLAN.json --as MAKER` first"
+        )
+    if any(r.user == name for r in submissions):
+        raise AccessDenied(f"{name} submitted this plan and cannot approve it: four eyes")
+    event = Event.APPROVED if approve else Event.DECLINED
+    people.record(event, name, digest, detail={"comment": comment})
+
+
+@dataclass(frozen=True)
+class Approval:
+    maker: str
+    checker: str
+    approved_at: str
+
+
+def approval_of(people: People, digest: str) -> Approval | None:
+    """The approval that lets this plan run: a submission by a maker, then an approval
+    by a checker who is not that maker, with no decline after it."""
+    maker: str | None = None
+    found: Approval | None = None
+    for record in people.trail(digest):
+        if record.event is Event.SUBMITTED:
+            maker = record.user
+        elif record.event is Event.APPROVED and maker is not None and record.user != maker:
+            checker = people.user(record.user)
+            if checker is not None and checker.role is Role.CHECKER:
+                found = Approval(maker, record.user, record.at)
+        elif record.event is Event.DECLINED:
+            found = None
+    return found
+
+
+def require_approval(workspace: Workspace, digest: str) -> Approval:
+    """Refuse (exit 1, nothing sent) a plan without a valid approval by a second person."""
+    with workspace.journal() as journal:
+        found = approval_of(People(journal), digest)
+    if found is None:
+        raise AccessDenied(
+            f"plan {digest[:12]} has no approval by a checker other than its maker "
+            "(four eyes): a maker saves it with `quotabulk plan … --out PLAN.json --as NAME`, "
+            "a checker runs `quotabulk approve PLAN.json --as NAME`, then "
+            "`quotabulk apply --plan PLAN.json`; a plan edited after approval needs a new one"
+        )
+    return found
+
+
+def record_run(workspace: Workspace, digest: str, run_id: str, user: str) -> None:
+    with workspace.journal() as journal:
+        People(journal).record(Event.RUN, user, digest, run_id)
