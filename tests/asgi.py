@@ -14,9 +14,15 @@ from starlette.types import ASGIApp
 
 
 class AsgiClient:
-    def __init__(self, app: ASGIApp, base_url: str = "http://sandbox.test") -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        base_url: str = "http://sandbox.test",
+        peer: tuple[str, int] = ("127.0.0.1", 50000),
+    ) -> None:
         self._loop = asyncio.new_event_loop()
-        self._http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base_url)
+        transport = httpx.ASGITransport(app=app, client=peer)
+        self._http = httpx.AsyncClient(transport=transport, base_url=base_url)
 
     def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         return self._loop.run_until_complete(self._http.request(method, url, **kwargs))

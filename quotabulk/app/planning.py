@@ -13,6 +13,7 @@ from quotabulk.domain.models import Subscriber
 from quotabulk.domain.plan import Plan, PlanOptions, plan
 from quotabulk.domain.state import state_from_rows
 from quotabulk.formats.inputs import Loaded, LoadOptions, load_inputs
+from quotabulk.operator.connect import ConnectOptions, OnRetry
 
 
 def validate(paths: Sequence[Path], options: LoadOptions | None = None) -> Loaded:
@@ -41,10 +42,11 @@ class PlanView:
 
 
 async def current_state(
-    workspace: Workspace, account: str | None
+    workspace: Workspace, account: str | None, on_retry: OnRetry | None = None
 ) -> tuple[str, str, dict[str, Subscriber]]:
-    """The account worked on, the operator's URL and every subscriber."""
-    async with workspace.operator(account) as operator:
+    """The account worked on, the operator's URL and every subscriber; `on_retry` hears
+    of every retry (a page says the operator is not answering)."""
+    async with workspace.operator(account, ConnectOptions(on_retry=on_retry)) as operator:
         return operator.account, operator.url, await operator.subscribers()
 
 
@@ -55,11 +57,12 @@ def plan_loaded(
     *,
     skip_invalid: bool,
     current_file: Path | None = None,
+    on_retry: OnRetry | None = None,
 ) -> PlanView:
     """Plan loaded inputs against the operator (or, offline, a state file)."""
     account = workspace.settings.resolve_account(loaded.accounts)
     if current_file is None:
-        account, url, current = asyncio.run(current_state(workspace, account))
+        account, url, current = asyncio.run(current_state(workspace, account, on_retry))
     else:
         current = state_from_rows(load_inputs([current_file]).rows)
         account, url = account or "", f"file:{current_file.name}"

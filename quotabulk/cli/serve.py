@@ -42,6 +42,14 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
     "[::1], and --host when it is a name]",
 )
 @click.option(
+    "--trusted-proxy",
+    "trusted_proxies",
+    multiple=True,
+    metavar="ADDRESS",
+    help="a reverse proxy (e.g. 127.0.0.1 for nginx on this machine) whose X-Forwarded-For"
+    " names the client, for login throttling (repeatable)",
+)
+@click.option(
     "--four-eyes",
     is_flag=True,
     help="maker–checker: a maker submits a reviewed plan, another user (a checker) approves"
@@ -57,6 +65,7 @@ def serve_command(
     concurrency: int,
     hash_password: bool,
     allowed_hosts: tuple[str, ...],
+    trusted_proxies: tuple[str, ...],
     four_eyes: bool,
     operator_timeout: str | None,
 ) -> int:
@@ -102,6 +111,7 @@ def serve_command(
         session_secret=session_secret,
         allowed_hosts=_allowed_hosts(host, allowed_hosts),
         four_eyes=four_eyes,
+        trusted_proxies=trusted_proxies,
     )
     scheme = "https" if ssl_certfile else "http"
     click.echo(f"quotabulk console on {scheme}://{host}:{port}/  (Ctrl-C stops it)", err=True)

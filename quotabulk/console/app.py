@@ -5,39 +5,68 @@ filters the plan and refreshes the progress."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from quotabulk.app.workspace import Workspace
-from quotabulk.console.context import Console, ConsoleConfig
+from quotabulk.console.context import Console, ConsoleConfig, signed_in
 from quotabulk.console.jobs import Jobs
 from quotabulk.console.pages import four_eyes, login, progress, review, runs, upload
+from quotabulk.console.pages.four_eyes import FROZEN
+from quotabulk.console.planning import Planner
 
-# Inline scripts and styles are the console's own (server-rendered pages, no build step).
-CSP = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'"
+# No inline script or style anywhere: both come from /static, so an injected <script>
+# would not run even if an escape were ever missed.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+    " form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+STATIC = Path(__file__).parent / "static"
+OPEN_PATHS = ("/login", "/lang")
 
 __all__ = ["ConsoleConfig", "create_console"]
 
 
 def create_console(config: ConsoleConfig) -> FastAPI:
-    app = FastAPI(title="quotabulk console", docs_url=None, redoc_url=None, openapi_url=None)
     workspace = Workspace(config.settings)
-    app.state.console = Console(config, workspace, Jobs(workspace, config.options))
+    console = Console(config, workspace, Jobs(workspace, config.options), Planner(workspace))
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # A restart in the middle of a run: the run goes on (same plan, same lock).
+        await run_in_threadpool(console.jobs.resume_under_way, console.uploads, FROZEN)
+        yield
+
+    app = FastAPI(
+        title="quotabulk console",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=lifespan,
+    )
+    app.state.console = console
     for pages in (login, upload, review, four_eyes, progress, runs):
         app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.middleware("http")
     async def require_login(request: Request, call_next: Any) -> Response:
         if request.method == "POST" and not _same_site(request, config.allowed_hosts):
             return Response("cross-origin request refused", status_code=403)
         console: Console = request.app.state.console
-        signed_in = bool(request.session.get("user")) or not console.login_required()
-        if request.url.path not in ("/login", "/lang") and not signed_in:
+        path = request.url.path
+        public = path in OPEN_PATHS or path.startswith("/static/")
+        if not public and signed_in(request) is None and console.login_required():
             return RedirectResponse("/login", status_code=303)
         response: Response = await call_next(request)
         response.headers["X-Frame-Options"] = "DENY"

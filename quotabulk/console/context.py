@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,11 @@ from quotabulk.config import Settings
 from quotabulk.console.auth import csrf_token
 from quotabulk.console.i18n import LABELS
 from quotabulk.console.jobs import Jobs
+from quotabulk.console.planning import Planner
+from quotabulk.console.sessions import LoginThrottle, Sessions, SignedIn
 from quotabulk.engine.execute import ExecuteOptions
+from quotabulk.formats.language import Language
+from quotabulk.formats.messages import render
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 SAFE_ID = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
@@ -38,6 +42,8 @@ class ConsoleConfig:
     allowed_hosts: tuple[str, ...] = LOOPBACK_HOSTS
     # Maker–checker: a maker submits, another person (a checker) approves.
     four_eyes: bool = False
+    # Reverse proxies whose X-Forwarded-For is believed (for login throttling).
+    trusted_proxies: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,9 @@ class Console:
     config: ConsoleConfig
     workspace: Workspace
     jobs: Jobs
+    planner: Planner
+    sessions: Sessions = field(default_factory=Sessions)
+    throttle: LoginThrottle = field(default_factory=LoginThrottle)
 
     @property
     def uploads(self) -> Path:
@@ -72,16 +81,19 @@ def page(request: Request, name: str, status: int = 200, **context: Any) -> HTML
     """A template with what every page shows: labels, language, CSRF token, banners."""
     console = console_of(request)
     lang = request.session.get("lang", "ru")
+    who = signed_in(request)
     shared = {
         "t": LABELS[lang],
         "lang": lang,
         "csrf": csrf_token(request),
         "sandbox": console.config.settings.embedded,
         "auth": console.login_required(),
-        "user": request.session.get("user"),
-        "role": request.session.get("role"),
+        "user": None if who is None else who.user,
+        "role": None if who is None else who.role,
         "four_eyes": console.four_eyes(),
     }
+    if isinstance(context.get("message"), str):  # errors in the page's language
+        context["message"] = render(context["message"], Language(lang))
     return TEMPLATES.TemplateResponse(request, name, {**shared, **context}, status_code=status)
 
 
@@ -99,9 +111,14 @@ def shown(text: str, folder: Path) -> str:
     return text
 
 
+def signed_in(request: Request) -> SignedIn | None:
+    """Who this request's session belongs to, if it is still open on the server."""
+    return console_of(request).sessions.get(request.session.get("sid"))
+
+
 def acting_user(request: Request) -> people.User | None:
     """The signed-in named user, re-read from the journal (a disabled one is nobody)."""
-    name = request.session.get("user")
-    if not name or "role" not in request.session:
+    who = signed_in(request)
+    if who is None or who.role is None:
         return None
-    return people.signed_in_user(console_of(request).workspace, str(name))
+    return people.signed_in_user(console_of(request).workspace, who.user)

@@ -16,6 +16,7 @@ LABELS: dict[str, dict[str, str]] = {
         "upload": "Загрузка",
         "upload_help": "Перетащите сюда файлы .xlsx, .csv или .yaml (можно несколько) или выберите их.",
         "choose_files": "Выбрать файлы",
+        "no_files": "Файлы не выбраны",
         "skip_invalid": "Пропускать строки с ошибками",
         "check": "Проверить",
         "validation": "Проверка",
@@ -34,11 +35,28 @@ LABELS: dict[str, dict[str, str]] = {
         "edit": "изменить",
         "delete": "удалить",
         "unchanged_note": "Без изменений: {n} абонентов.",
-        "prune_note": "Квоты абонентов, которых нет в файлах, не трогаются (удаление лишних — только в командной строке, с ограничением --max-deletes).",
+        "prune_note": "Квоты абонентов, которых нет в файлах, не меняются: консоль удаляет только то, что отмечено в файлах действием «удалить».",
         "reviewed": "Я просмотрел(а) план",
         "approve": "Подтвердить и отправить заявки",
         "nothing_to_do": "Всё уже как в файлах: отправлять нечего.",
         "user_name": "Имя пользователя",
+        "not_found": "Не найдено.",
+        "four_eyes_submit": "Здесь действует правило четырёх глаз: отправьте план на подтверждение.",
+        "admin_no_approve": "Администратор не подтверждает планы.",
+        "review_first": "Просмотрите показанный план и подтвердите именно его.",
+        "send_n": "Отправить {requests} по счёту {account} ({target})",
+        "sandbox_name": "песочница",
+        "operator_waiting": "Оператор не отвечает, повторяем…",
+        "stage_reading": "Читаем файлы…",
+        "stage_planning": "Сверяем с оператором и составляем план…",
+        "stage_done": "Готово.",
+        "stage_failed": "Не получилось.",
+        "nothing_valid": "Ни одной строки без ошибок: отправлять нечего.",
+        "problems_more": "Показаны первые {shown} из {total} ошибок.",
+        "download_all_errors": "Скачать все ошибки (.xlsx)",
+        "limits_total": "Сумма лимитов",
+        "filter_note": "Фильтр только скрывает строки: отправлены будут все изменения плана.",
+        "throttled": "Слишком много неудачных попыток. Попробуйте через {minutes} мин.",
         "fingerprint": "Отпечаток плана",
         "submit_for_approval": "Отправить на подтверждение",
         "approve_as_checker": "Подтвердить и отправить заявки",
@@ -87,6 +105,7 @@ LABELS: dict[str, dict[str, str]] = {
         "upload": "Upload",
         "upload_help": "Drop .xlsx, .csv or .yaml files here (several at once) or choose them.",
         "choose_files": "Choose files",
+        "no_files": "No file chosen",
         "skip_invalid": "Skip invalid rows",
         "check": "Check",
         "validation": "Validation",
@@ -105,11 +124,28 @@ LABELS: dict[str, dict[str, str]] = {
         "edit": "edit",
         "delete": "delete",
         "unchanged_note": "Unchanged: {n} subscribers.",
-        "prune_note": "Quotas of subscribers not in the files are left alone (deleting those is a command-line option, guarded by --max-deletes).",
+        "prune_note": "Quotas of subscribers not in the files are left alone: the console deletes only what the files mark with the action «delete».",
         "reviewed": "I have reviewed the plan",
         "approve": "Approve and send the requests",
         "nothing_to_do": "Everything already matches the files: nothing to send.",
         "user_name": "User name",
+        "not_found": "Not found.",
+        "four_eyes_submit": "Four eyes apply here: submit the plan for approval.",
+        "admin_no_approve": "An admin does not approve plans.",
+        "review_first": "Review the plan shown, then approve that plan.",
+        "send_n": "Send {requests} on account {account} ({target})",
+        "sandbox_name": "sandbox",
+        "operator_waiting": "The operator is not answering, retrying…",
+        "stage_reading": "Reading the files…",
+        "stage_planning": "Comparing with the operator and planning…",
+        "stage_done": "Done.",
+        "stage_failed": "It did not work.",
+        "nothing_valid": "No row is free of errors: nothing to send.",
+        "problems_more": "The first {shown} of {total} problems are shown.",
+        "download_all_errors": "Download every problem (.xlsx)",
+        "limits_total": "Sum of limits",
+        "filter_note": "The filter only hides rows: every change of the plan is sent.",
+        "throttled": "Too many failed attempts. Try again in {minutes} min.",
         "fingerprint": "Plan digest",
         "submit_for_approval": "Submit for approval",
         "approve_as_checker": "Approve and send the requests",
@@ -167,3 +203,19 @@ for _lang in Language:
 def describe(quota: Quota | None, lang: str) -> str:
     """A quota in the page's language: `1 500,00 ₽ (порог 1 200,00 ₽, блокировка)`."""
     return describe_quota(quota, Language(lang))
+
+
+def plural_ru(n: int, one: str, few: str, many: str) -> str:
+    """Russian plural forms: 1 заявку, 2 заявки, 5 заявок, 11 заявок, 21 заявку."""
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many
+
+
+def requests_phrase(n: int, lang: str) -> str:
+    """«12 заявок» / "12 requests", as the approve button says it."""
+    if lang == "ru":
+        return f"{n} {plural_ru(n, 'заявку', 'заявки', 'заявок')}"
+    return f"{n} request" if n == 1 else f"{n} requests"

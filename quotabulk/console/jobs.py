@@ -2,14 +2,17 @@
 and its progress is kept here for the page (and its reloads) to read.
 
 One approval is one run: a second approval of the same plan (two tabs, a replayed POST)
-while the first job is unfinished returns that job instead of starting another.
+while the first job is unfinished returns that job instead of starting another. A job
+is named by its upload, and its run is found in the journal by the plan's digest: after
+a restart the same page shows the run, and a run left under way is resumed (under the
+same account lock, by the runner's own resume).
 """
 
 from __future__ import annotations
 
 import asyncio
-import secrets
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,24 +35,41 @@ class Job(ProgressSink):
     done: bool = False
     error: str | None = None
     result: RunResult | None = None
+    last_retry: float = 0.0
+    last_progress: float = 0.0
 
     def begin(self, to_send: int, to_follow: int) -> None:
         self.to_send = to_send + to_follow
 
     def sent(self) -> None:
         self.counts["sent"] += 1
+        self.last_progress = time.monotonic()
 
     def finished(self, status: str) -> None:
         self.counts[status] += 1
+        self.last_progress = time.monotonic()
 
     def failed(self, message: str) -> None:
         self.counts["failed"] += 1
 
     def retrying(self, message: str) -> None:
         self.counts["retries"] += 1
+        self.last_retry = time.monotonic()
+
+    @classmethod
+    def of_finished_run(cls, job_id: str, upload_id: str, digest: str, run: RunResult) -> Job:
+        """A job the journal remembers (the server restarted since it ran)."""
+        job = cls(job_id, upload_id, digest, done=True, result=run)
+        job.to_send = sum(1 for row in run.rows if row.action.is_change)
+        job.counts["sent"] = sum(1 for row in run.rows if row.request_id)
+        for row in run.rows:
+            if row.request_status in ("completed", "rejected"):
+                job.counts[row.request_status] += 1
+        return job
 
     def state(self) -> dict[str, Any]:
         final = self.counts["completed"] + self.counts["rejected"]
+        waiting = not self.done and self.last_retry > self.last_progress
         return {
             "job_id": self.job_id,
             "done": self.done,
@@ -61,6 +81,7 @@ class Job(ProgressSink):
             "rejected": self.counts["rejected"],
             "failed": self.counts["failed"],
             "retries": self.counts["retries"],
+            "operator_waiting": waiting,
             "run_id": None if self.result is None else self.result.run_id,
             "outcomes": None if self.result is None else self.result.counts(),
         }
@@ -92,7 +113,7 @@ class Jobs:
             for job in self._jobs.values():
                 if job.digest == saved.digest and not job.done:
                     return job
-            job = Job(secrets.token_urlsafe(9), upload_id, saved.digest)
+            job = Job(upload_id, upload_id, saved.digest)
             self._jobs[job.job_id] = job
         spec = applying.saved_plan_spec(saved, shown_as)
 
@@ -123,3 +144,40 @@ class Jobs:
 
         threading.Thread(target=work, name=f"apply-{job.job_id}", daemon=True).start()
         return job
+
+    def recover(self, upload_id: str, plan_path: Path, shown_as: str) -> Job | None:
+        """The job of an approved upload that this process did not start (it restarted):
+        its run from the journal, resumed when it was left under way."""
+        with self._guard:
+            found = self._jobs.get(upload_id)
+        if found is not None:
+            return found
+        saved = applying.read_saved_plan(plan_path, shown_as)
+        with self.workspace.journal() as journal:
+            run_id = journal.run_of_plan(saved.digest)
+            run = None if run_id is None else journal.run(run_id)
+        if run is None:
+            return None
+        if run.status.resumable:
+            return self.start(upload_id, plan_path, shown_as, started_by="console (resumed)")
+        job = Job.of_finished_run(upload_id, upload_id, saved.digest, run)
+        with self._guard:
+            return self._jobs.setdefault(upload_id, job)
+
+    def resume_under_way(self, uploads: Path, frozen_name: str) -> list[Job]:
+        """At start-up: resume every approved upload whose run was left under way."""
+        resumed = []
+        for plan_path in sorted(uploads.glob(f"*/{frozen_name}")):
+            try:
+                saved = applying.read_saved_plan(plan_path)
+                with self.workspace.journal() as journal:
+                    run_id = journal.run_of_plan(saved.digest)
+                    status = None if run_id is None else journal.run_status(run_id)
+            except QuotabulkError:
+                continue  # a damaged upload folder stops nothing else
+            if status is not None and status.resumable:
+                shown_as = ", ".join(p.name for p in sorted(plan_path.parent.glob("*/*")))
+                job = self.recover(plan_path.parent.name, plan_path, shown_as)
+                if job is not None:
+                    resumed.append(job)
+        return resumed

@@ -217,6 +217,18 @@ class Journal:
         """Where the run's report was written (a rerun after a kill writes it again)."""
         self.db.execute("UPDATE runs SET report = ? WHERE run_id = ?", (path, run_id))
 
+    def run_status(self, run_id: str) -> RunStatus | None:
+        row = self.db.execute("SELECT status FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+        return None if row is None else RunStatus(row[0])
+
+    def run_of_plan(self, digest: str) -> str | None:
+        """The newest run that carried out the plan with this digest."""
+        row = self.db.execute(
+            "SELECT run_id FROM runs WHERE plan_digest = ? ORDER BY started_at DESC LIMIT 1",
+            (digest,),
+        ).fetchone()
+        return None if row is None else str(row[0])
+
     def plan_digest_of(self, run_id: str) -> str | None:
         """The digest of the plan the run carried out (runs since journal version 3)."""
         row = self.db.execute("SELECT plan_digest FROM runs WHERE run_id = ?", (run_id,)).fetchone()

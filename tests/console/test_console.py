@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,15 +23,6 @@ from tests.conftest import EXAMPLES, CliResult
 from tests.engine.test_apply import history
 
 
-@pytest.fixture
-def console(
-    quotabulk_home: Path, cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch
-) -> Iterator[AsgiClient]:
-    app = make_console(quotabulk_home, cli, monkeypatch, 100)
-    with AsgiClient(app, "http://127.0.0.1") as client:
-        yield client
-
-
 def csrf_of(client: AsgiClient, path: str = "/") -> str:
     match = re.search(r'name="csrf" value="([^"]+)"', client.get(path).text)
     assert match
@@ -44,6 +35,17 @@ def upload(client: AsgiClient, *paths: Path, skip_invalid: bool = False) -> str:
     answer = client.post("/upload", files=files, data=data)
     assert answer.status_code == 303, answer.text
     return str(answer.headers["location"])
+
+
+def planned(client: AsgiClient, review_path: str) -> str:
+    """The review page once the upload is read and planned (polled as the page polls it,
+    bounded: 20 s); its HTML."""
+    for _ in range(400):
+        answer = client.get(review_path)
+        if 'id="planning"' not in answer.text:
+            return str(answer.text)
+        time.sleep(0.05)
+    raise AssertionError(f"{review_path} was never planned")
 
 
 def approve(client: AsgiClient, review_path: str, review_page: str) -> Any:
@@ -76,7 +78,7 @@ def make_console(
 
 def test_upload_review_approve_and_download(console: AsgiClient, quotabulk_home: Path) -> None:
     review_path = upload(console, EXAMPLES / "quotas.yaml", EXAMPLES / "finance_workbook.xlsx")
-    review = console.get(review_path).text
+    review = planned(console, review_path)
     assert "План: добавить 2, изменить 3, удалить 2, без изменений 3." in review
     # Quotas in the cabinet's words, amounts with kopecks and grouped thousands.
     assert "1\u00a0000,00\u00a0₽ (порог 800,00\u00a0₽, блокировка)" in review
@@ -104,11 +106,11 @@ def test_upload_review_approve_and_download(console: AsgiClient, quotabulk_home:
 def test_invalid_rows_block_approval_unless_skipped(console: AsgiClient, tmp_path: Path) -> None:
     sheet = tmp_path / "bad.csv"
     sheet.write_text("Номер;Лимит\n79161000005;700\n123;5\n", encoding="utf-8")
-    strict = console.get(upload(console, sheet)).text
+    strict = planned(console, upload(console, sheet))
     assert 'id="blocked"' in strict
     assert "bad.csv:3" in strict
     assert 'id="approve"' not in strict
-    loose = console.get(upload(console, sheet, skip_invalid=True)).text
+    loose = planned(console, upload(console, sheet, skip_invalid=True))
     assert 'id="approve" disabled' in loose
     assert "bad.csv:3" in loose
 
@@ -117,7 +119,7 @@ def test_a_stale_plan_is_refused_with_what_changed(
     console: AsgiClient, cli: Callable[..., CliResult], text_file: Callable[..., Path]
 ) -> None:
     review_path = upload(console, EXAMPLES / "quotas.yaml")
-    review = console.get(review_path).text
+    review = planned(console, review_path)
     other = text_file("other.csv", "Номер;Лимит\n79123456789;999\n")
     assert cli("apply", "--yes", other).code == 0
     approved = approve(console, review_path, review)
@@ -132,7 +134,7 @@ def test_forms_need_the_csrf_token_and_the_review_tick(console: AsgiClient) -> N
     review_path = upload(console, EXAMPLES / "quotas.yaml")
     never_shown = console.post(f"{review_path}/approve", data={"csrf": csrf_of(console)})
     assert never_shown.status_code == 404  # no plan is approved before it was shown
-    assert "План:" in console.get(review_path).text
+    assert "План:" in planned(console, review_path)
     unticked = console.post(
         f"{review_path}/approve", data={"csrf": csrf_of(console), "fingerprint": "x"}
     )
@@ -229,9 +231,8 @@ def test_a_very_long_file_name_is_shortened_not_a_crash(console: AsgiClient) -> 
         "/upload", files=[("files", (name, body))], data={"csrf": csrf_of(console)}
     )
     assert answer.status_code == 303
-    review = console.get(answer.headers["location"])
-    assert review.status_code == 200
-    assert ".csv" in review.text
+    review = planned(console, answer.headers["location"])
+    assert ".csv" in review
 
 
 def test_a_failed_login_says_so_in_words(quotabulk_home: Path) -> None:
@@ -252,7 +253,7 @@ def test_approving_one_plan_twice_is_one_job_and_one_request_per_change(
     """Two tabs (or a replayed POST) approving the plan shown: the second joins the
     first job while it runs, and the operator gets each change once."""
     review_path = upload(console, EXAMPLES / "quotas.yaml")
-    review = console.get(review_path).text
+    review = planned(console, review_path)
     first = approve(console, review_path, review)
     second = approve(console, review_path, review)
     assert first.status_code == second.status_code == 303

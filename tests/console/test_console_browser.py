@@ -12,6 +12,7 @@ import pytest
 
 from tests.conftest import EXAMPLES, CliResult
 from tests.console.test_console import make_console
+from tests.engine.test_apply import history
 from tests.live import served_in_thread
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -48,7 +49,7 @@ def test_finance_flow_in_a_real_browser(console_url: str, tmp_path: Path) -> Non
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(accept_downloads=True)
+        page = browser.new_page(accept_downloads=True, viewport={"width": 1280, "height": 800})
         page.goto(console_url)
         assert page.locator("#sandbox-banner").is_visible()
         page.screenshot(path=str(ARTIFACTS / "1-upload.png"), full_page=True)
@@ -84,3 +85,79 @@ def test_finance_flow_in_a_real_browser(console_url: str, tmp_path: Path) -> Non
     assert rows["4"] == "Применено"  # quotas.csv:4, an edit
     assert rows["5"] == "Применено"  # quotas.csv:5, an add
     assert list(rows.values()).count("Без изменений") == 5
+
+
+def test_a_phone_sized_window_in_english_with_an_erroneous_file(
+    console_url: str, text_file: Callable[..., Path]
+) -> None:
+    """400 px wide, English, a file with errors: every problem located, the page as wide
+    as the window (the tables scroll inside it), nothing approvable while rows are bad."""
+    from playwright.sync_api import sync_playwright
+
+    sheet = text_file(
+        "with-errors.csv",
+        "ФИО;Номер;Лимит\nАнна Сергеевна Петрова;79161000005;700\nБорис;12345;800\n"
+        "Вера;79161000004;много\n",
+    )
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 400, "height": 800})
+        page.goto(console_url + "/lang?to=en")
+        assert page.inner_text("h1") == "Upload"
+        page.set_input_files("#files", [str(sheet)])
+        page.click("#check")
+        page.wait_for_selector("#problems")
+        problems = page.inner_text("#problems")
+        assert "with-errors.csv:3" in problems
+        assert "with-errors.csv:4" in problems
+        assert page.locator("#blocked").is_visible()
+        assert page.locator("#approve").count() == 0
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 400  # no sideways scrolling of the whole page on a phone
+        page.screenshot(path=str(ARTIFACTS / "5-phone-errors-en.png"), full_page=True)
+        browser.close()
+
+
+def test_two_tabs_approving_at_once_make_one_run(console_url: str, quotabulk_home: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context()
+        first = context.new_page()
+        first.goto(console_url)
+        first.set_input_files("#files", [str(EXAMPLES / "quotas.csv")])
+        first.click("#check")
+        first.wait_for_selector("#summary")
+        second = context.new_page()
+        second.goto(first.url)
+        second.wait_for_selector("#summary")
+        for tab in (first, second):
+            tab.check("#reviewed")
+        # Both buttons pressed within the same moment, as a double click across tabs.
+        first.evaluate("document.getElementById('approve').form.requestSubmit()")
+        second.evaluate("document.getElementById('approve').form.requestSubmit()")
+        for tab in (first, second):
+            tab.wait_for_selector("#outcomes", timeout=30_000)
+        assert first.url == second.url  # the same job
+        browser.close()
+    assert len(history(quotabulk_home)) == 2  # the plan's two changes, once each
+
+
+def test_a_foreign_host_name_gets_nothing_in_a_browser(console_url: str) -> None:
+    """DNS rebinding as the browser lives it: another name resolving to our address."""
+    from playwright.sync_api import sync_playwright
+
+    port = console_url.rsplit(":", 1)[1]
+    rules = "--host-resolver-rules=MAP evil.example 127.0.0.1"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, rules]
+        )
+        page = browser.new_page()
+        answer = page.goto(f"http://evil.example:{port}/")
+        assert answer is not None
+        assert answer.status == 400
+        assert page.locator("input[name=csrf]").count() == 0
+        browser.close()

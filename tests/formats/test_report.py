@@ -92,6 +92,8 @@ def test_xlsx_report_speaks_russian_by_default_and_prints(
     assert rejected["Номер заявки"].startswith("Z-")
     assert rejected["Статус заявки"] == "Отклонена"
     assert rejected["Было"] == "нет квоты"
+    invalid = next(r for r in rows if r["Итог"] == "Ошибка в строке")
+    assert "не российский номер из 11 цифр" in invalid["Причина"]  # the catalogue's words
     applied = next(r for r in rows if r["Итог"] == "Применено")
     assert (applied["Было"], applied["Стало"]) == (600, 700)  # amounts are numbers
     assert applied["Действие"] == "Изменить"

@@ -13,6 +13,7 @@ from quotabulk.app import people
 from quotabulk.console.auth import check_password, csrf_ok
 from quotabulk.console.context import Console, console_of, page
 from quotabulk.console.i18n import LANGUAGES
+from quotabulk.console.sessions import client_address
 from quotabulk.domain.errors import AccessDenied
 
 router = APIRouter()
@@ -33,17 +34,32 @@ async def login(
         return Response("CSRF check failed", status_code=403)
     console = console_of(request)
     named = await run_in_threadpool(console.named_users)
+    name = name.strip()
+    address = client_address(
+        request.client.host if request.client else None,
+        request.headers.get("x-forwarded-for"),
+        console.config.trusted_proxies,
+    )
+    # Per address, and per name when people sign in by name. (With the one shared
+    # password there is no name: one guesser must not lock the whole team out.)
+    keys = (f"address:{address}", *([f"name:{name.casefold()}"] if named else []))
+    wait = console.throttle.wait_s(*keys)
+    if wait > 0:
+        minutes = max(1, round(wait / 60))
+        return page(request, "login.html", throttled=minutes, named=named, status=429)
     # PBKDF2 takes a fraction of a second on purpose: off the event loop.
-    user = await run_in_threadpool(_signed_in, console, named, name.strip(), password)
+    user = await run_in_threadpool(_signed_in, console, named, name, password)
     if user is None:
+        console.throttle.failed(*keys)
         return page(request, "login.html", failed=True, named=named, status=401)
+    console.throttle.succeeded(*keys[1:])
     lang = request.session.get("lang")
-    request.session.clear()
+    console.sessions.revoke(request.session.get("sid"))
+    request.session.clear()  # nothing of the anonymous session carries over
     if lang:
         request.session["lang"] = lang
-    request.session["user"] = user.name
-    if named:
-        request.session["role"] = user.role.value
+    role = user.role.value if named else None
+    request.session["sid"] = console.sessions.create(user.name, role)
     request.session["csrf"] = secrets.token_urlsafe(24)  # a new token for the new session
     return RedirectResponse("/", status_code=303)
 
@@ -64,6 +80,8 @@ def _signed_in(console: Console, named: bool, name: str, password: str) -> peopl
 async def logout(request: Request, csrf: str = Form("")) -> Response:
     if not csrf_ok(request, csrf):
         return Response("CSRF check failed", status_code=403)
+    # The server forgets the session: a copy of the cookie saved before is worth nothing.
+    console_of(request).sessions.revoke(request.session.get("sid"))
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 

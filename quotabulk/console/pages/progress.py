@@ -4,18 +4,45 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
+from starlette.concurrency import run_in_threadpool
 
-from quotabulk.console.context import console_of, page, shown
+from quotabulk.console.context import console_of, page, shown, upload_folder
+from quotabulk.console.i18n import LABELS
+from quotabulk.console.jobs import Job
+from quotabulk.console.pages.four_eyes import FROZEN
+from quotabulk.formats.language import Language
+from quotabulk.formats.messages import render
+from quotabulk.formats.reports.columns import reason_text
+
+
+def lang_of(request: Request) -> str:
+    return str(request.session.get("lang", "ru"))
+
 
 router = APIRouter()
+
+
+async def _job(request: Request, job_id: str) -> Job | None:
+    """The job in memory, or — after a restart — the run the journal has for the upload."""
+    console = console_of(request)
+    job = console.jobs.get(job_id)
+    if job is not None:
+        return job
+    folder = upload_folder(request, job_id)
+    if folder is None or not (folder / FROZEN).exists():
+        return None
+    shown_as = ", ".join(path.name for path in sorted(folder.glob("*/*")))
+    return await run_in_threadpool(console.jobs.recover, job_id, folder / FROZEN, shown_as)
 
 
 @router.get("/jobs/{job_id}", response_class=HTMLResponse)
 async def job_page(request: Request, job_id: str) -> HTMLResponse:
     console = console_of(request)
-    job = console.jobs.get(job_id)
+    job = await _job(request, job_id)
     if job is None:
-        return page(request, "error.html", message="not found", status=404)
+        return page(
+            request, "error.html", message=LABELS[lang_of(request)]["not_found"], status=404
+        )
     rows = []
     if job.result is not None:
         rows = [
@@ -24,17 +51,20 @@ async def job_page(request: Request, job_id: str) -> HTMLResponse:
                 "msisdn": r.msisdn,
                 "source": shown(r.source, console.uploads / job.upload_id),
                 "request_id": r.request_id or "",
-                "error": r.error or "",
+                "error": reason_text(r, Language(lang_of(request))),
             }
             for r in job.result.rows
             if not r.outcome.good
         ]
-    return page(request, "job.html", job=job.state(), rows=rows)
+    state = job.state()
+    if state["error"]:
+        state["error"] = render(state["error"], Language(lang_of(request)))
+    return page(request, "job.html", job=state, rows=rows)
 
 
 @router.get("/jobs/{job_id}/state")
 async def job_state(request: Request, job_id: str) -> JSONResponse:
-    job = console_of(request).jobs.get(job_id)
+    job = await _job(request, job_id)
     if job is None:
         return JSONResponse({"error": "not found"}, status_code=404)
     return JSONResponse(job.state())

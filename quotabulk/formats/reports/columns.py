@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from quotabulk.domain.models import ActionKind, OnExceed, Quota
-from quotabulk.domain.outcomes import RowResult
+from quotabulk.domain.outcomes import Outcome, RowResult
 from quotabulk.formats.language import (
     Language,
     action_word,
@@ -19,6 +19,7 @@ from quotabulk.formats.language import (
     status_word,
     word,
 )
+from quotabulk.formats.messages import render_line
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -65,6 +66,14 @@ def quota_text(row: RowResult, quota: Quota | None, lang: Language, *, before: b
     return f"{amount} ({quota_details(quota, lang)})"
 
 
+def reason_text(row: RowResult, lang: Language) -> str:
+    """The reason in the report's language: a row's own problems come from the message
+    catalogue; the operator's words (already Russian) and other notes stay as they are."""
+    if row.error and row.outcome is Outcome.INVALID:
+        return render_line(row.error, lang)
+    return row.error or ""
+
+
 COLUMNS: tuple[Column, ...] = (
     Column("source", *_plain(lambda row: row.source)),
     Column("msisdn", *_plain(lambda row: row.msisdn)),
@@ -96,7 +105,11 @@ COLUMNS: tuple[Column, ...] = (
         lambda row, lang: outcome_word(row.outcome, lang),
         lambda row: row.outcome.value,
     ),
-    Column("error", *_plain(lambda row: row.error)),
+    Column(
+        "error",
+        reason_text,
+        lambda row: row.error,
+    ),
 )
 
 

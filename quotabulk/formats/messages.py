@@ -1,0 +1,183 @@
+"""The catalogue of row messages: every problem a loader or the planner finds about one
+row, with a code and its words in Russian and English.
+
+The loaders and the planner speak English (the CLI's language, and what scripts match
+on); a face that speaks Russian — the console, a Russian report — renders the same
+message from here. Each entry is the English form as a pattern with named parts, so a
+message the catalogue does not know passes through unchanged rather than being lost,
+and a test checks that every message the code can produce is known.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from quotabulk.formats.language import Language
+
+
+@dataclass(frozen=True)
+class Message:
+    code: str
+    english: str  # a regular expression with named groups
+    russian: str  # a str.format template over the same names
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        return _compiled(self.english)
+
+
+@cache
+def _compiled(english: str) -> re.Pattern[str]:
+    return re.compile(english, re.DOTALL)
+
+
+CATALOGUE: tuple[Message, ...] = (
+    Message("QB101", r"(?P<v>'.*'|\S+) is not an amount", "{v} — не сумма в рублях"),
+    Message("QB102", r"(?P<v>'.*') is negative; a quota is 0 or more", "{v} — отрицательная сумма"),
+    Message("QB103", r"(?P<v>'.*') is far too large for a quota", "{v} — слишком большая сумма"),
+    Message(
+        "QB104", r"(?P<v>'.*') has more than two decimals", "{v}: больше двух знаков после запятой"
+    ),
+    Message("QB110", r"the phone number is empty", "номер телефона не указан"),
+    Message("QB111", r"(?P<v>'.*'|\S+) is not a phone number", "{v} — не номер телефона"),
+    Message(
+        "QB112",
+        r"(?P<v>'.*') is not a Russian number of 11 digits \(7XXXXXXXXXX\)",
+        "{v} — не российский номер из 11 цифр (7XXXXXXXXXX)",
+    ),
+    Message(
+        "QB120",
+        r"the threshold (?P<warn>\S+) is above the limit (?P<limit>\S+)",
+        "порог {warn} выше лимита {limit}",
+    ),
+    Message(
+        "QB121",
+        r"(?P<v>'.*') is not «блокировка» \(block\) or «личный счёт» \(personal\)",
+        "{v} — не «блокировка» и не «личный счёт»",
+    ),
+    Message(
+        "QB122",
+        r"(?P<v>'.*') is not an action; write «удалить» or leave it empty",
+        "{v} — не действие: напишите «удалить» или оставьте пустым",
+    ),
+    Message(
+        "QB123",
+        r"there is no limit column, so only deletions can be written here",
+        "в файле нет столбца с лимитом, поэтому здесь можно только удалять квоты",
+    ),
+    Message(
+        "QB124",
+        r"the limit is empty; an empty limit never deletes a quota, write «удалить» in "
+        r"«(?P<column>.*)»",
+        "лимит не указан; пустой лимит никогда не удаляет квоту — напишите «удалить» "
+        "в столбце «{column}»",
+    ),
+    Message(
+        "QB125",
+        r"the limit is empty; an empty limit never deletes a quota, mark the row with "
+        r"action «delete»",
+        "лимит не указан; пустой лимит никогда не удаляет квоту — отметьте строку "
+        "действием «удалить»",
+    ),
+    Message(
+        "QB130",
+        r"(?P<msisdn>\d+) is written (?P<n>\d+) times \(here first\); keep one row",
+        "{msisdn} записан {n} {times}: впервые здесь; оставьте одну строку",
+    ),
+    Message(
+        "QB131",
+        r"(?P<msisdn>\d+) is written (?P<n>\d+) times \(first at (?P<first>.*)\); keep one row",
+        "{msisdn} записан {n} {times}, впервые в {first}; оставьте одну строку",
+    ),
+    Message(
+        "QB140",
+        r"(?P<msisdn>\d+) is not a subscriber of this account",
+        "{msisdn} — не абонент этого лицевого счёта",
+    ),
+    Message(
+        "QB141",
+        r"(?P<msisdn>\d+) keeps its threshold (?P<warn>\S+), which is above the new limit "
+        r"(?P<limit>\S+); give the threshold too",
+        "у {msisdn} останется порог {warn}, а он выше нового лимита {limit}; укажите и порог",
+    ),
+    # Whole-run messages a console user meets.
+    Message(
+        "QB201",
+        r"the saved plan is stale, nothing was sent: (?P<n>\d+) subscribers changed since it "
+        r"was made: (?P<changes>.*)\. Make a new plan\.",
+        "план устарел, ничего не отправлено: с тех пор изменились абоненты ({n}): {changes}. "
+        "Загрузите файлы снова, чтобы составить новый план.",
+    ),
+    Message(
+        "QB202",
+        r"the operator at (?P<url>\S+) gave no good answer for (?P<time>.+?) "
+        r"\(--operator-timeout\); the last fault: (?P<fault>.*)",
+        "оператор {url} не отвечал как следует {time}; последняя ошибка: {fault}",
+    ),
+    Message(
+        "QB150",
+        r"entry (?P<n>\d+) of `quotas:` is not a mapping",
+        "запись {n} в `quotas:` — не набор полей",
+    ),
+)
+
+
+def _times(n: str) -> str:
+    """«раз» / «раза»: 2, 3, 4, 22 раза; 5, 11, 12 раз."""
+    number = int(n)
+    return "раза" if 2 <= number % 10 <= 4 and not 12 <= number % 100 <= 14 else "раз"
+
+
+def code_of(message: str) -> str | None:
+    for entry in CATALOGUE:
+        if entry.pattern.fullmatch(message):
+            return entry.code
+    return None
+
+
+def render(message: str, lang: Language) -> str:
+    """The message in `lang`; one the catalogue does not know, as it is."""
+    if lang is Language.EN:
+        return message
+    for entry in CATALOGUE:
+        found = entry.pattern.fullmatch(message)
+        if found is not None:
+            parts = found.groupdict()
+            if "n" in parts:
+                parts["times"] = _times(parts["n"])
+            return entry.russian.format(**parts)
+    return message
+
+
+def render_line(text: str, lang: Language) -> str:
+    """A row's problems as one line — `Номер: '123' is not …; Лимит: …`, as the journal
+    keeps them — with each message rendered in `lang` and each column left as written.
+    Messages may hold `; ` themselves, so pieces are joined until one is known."""
+    if lang is Language.EN or not text:
+        return text
+    out: list[str] = []
+    pending: list[str] = []
+    for piece in text.split("; "):
+        pending.append(piece)
+        joined = "; ".join(pending)
+        shown = _known(joined, lang)
+        if shown is not None:
+            out.append(shown)
+            pending = []
+    if pending:
+        out.append("; ".join(pending))
+    return "; ".join(out)
+
+
+def _known(text: str, lang: Language) -> str | None:
+    """`text` (or `column: text`) rendered, when the catalogue knows the message."""
+    candidates = [("", text)]
+    column, sep, rest = text.partition(": ")
+    if sep:
+        candidates.append((f"{column}: ", rest))
+    for prefix, message in candidates:
+        if code_of(message) is not None:
+            return prefix + render(message, lang)
+    return None
