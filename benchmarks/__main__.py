@@ -5,12 +5,22 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from benchmarks import bench_apply, bench_night, bench_operator, bench_report, bench_validate
+from benchmarks import (
+    bench_apply,
+    bench_million,
+    bench_night,
+    bench_operator,
+    bench_plan,
+    bench_report,
+    bench_validate,
+)
 from benchmarks.report import Result, render, save
 
 BENCHES: dict[str, Callable[[], Result | list[Result]]] = {
     "validate-100k": lambda: bench_validate.run(100_000),
     "validate-1m": lambda: bench_validate.run(1_000_000),
+    "plan-1m-csv": bench_million.run,
+    "plan-100k": bench_plan.run,
     "list-100k": bench_operator.run_listing,
     "status-reads": bench_operator.run_status_reads,
     "apply-1000": bench_apply.run,

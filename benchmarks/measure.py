@@ -20,6 +20,13 @@ QUOTABULK = [PYTHON, "-m", "quotabulk"]
 class Measured:
     seconds: float
     peak_mb: float
+    cpu_s: float = 0.0  # user + system time of the process itself
+    low_s: float = 0.0  # the spread of the runs a median was taken from
+    high_s: float = 0.0
+
+    @property
+    def spread(self) -> str:
+        return f"{self.low_s:.2f}–{self.high_s:.2f} s"
 
 
 def run_once(command: Sequence[str], env: dict[str, str] | None = None) -> Measured:
@@ -40,13 +47,14 @@ def run_once(command: Sequence[str], env: dict[str, str] | None = None) -> Measu
         raise RuntimeError(
             f"{' '.join(command)} exited {process.returncode}: {err.decode()[-500:]}"
         )
-    return Measured(seconds, usage.ru_maxrss / 1024)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Measured(seconds, usage.ru_maxrss / 1024, cpu, seconds, seconds)
 
 
 def side_by_side(
     subject: Sequence[str],
     baseline: Sequence[str],
-    repeats: int = 3,
+    repeats: int = 5,
     env: dict[str, str] | None = None,
 ) -> tuple[Measured, Measured]:
     """Median of `repeats` alternating runs of each, so noise hits both alike."""
@@ -58,7 +66,21 @@ def side_by_side(
 
 
 def _median(runs: list[Measured]) -> Measured:
-    return Measured(statistics.median(r.seconds for r in runs), max(r.peak_mb for r in runs))
+    seconds = [r.seconds for r in runs]
+    return Measured(
+        statistics.median(seconds),
+        max(r.peak_mb for r in runs),
+        statistics.median(r.cpu_s for r in runs),
+        min(seconds),
+        max(seconds),
+    )
+
+
+def spread_note(subject: Measured, baseline: Measured, repeats: int = 5) -> str:
+    return (
+        f"{repeats} alternating runs each, medians; spread: quotabulk {subject.spread}, "
+        f"baseline {baseline.spread}"
+    )
 
 
 BARE_CALAMINE_READ = """

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +51,50 @@ async def current_state(
         return operator.account, operator.url, await operator.subscribers()
 
 
+class Prefetch:
+    """The operator's current state, fetched in a thread while the files are read: the
+    operator's time to answer hides behind the parsing. Used only when the files turn
+    out to name the same account it was fetched for (or none); a failure is raised when
+    the state is used, so a bad file is still reported first."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        import asyncio
+
+        workspace.load_operator()  # imports on this thread, before the other one starts
+        self.account = workspace.settings.account
+        self._found: tuple[str, str, dict[str, Subscriber]] | None = None
+        self._error: BaseException | None = None
+        self._loop = asyncio.new_event_loop()
+        self._task = self._loop.create_task(current_state(workspace, self.account))
+
+        def fetch() -> None:
+            try:
+                self._found = self._loop.run_until_complete(self._task)
+            except BaseException as exc:  # handed to the caller in `result`
+                self._error = exc
+            finally:
+                self._loop.close()
+
+        self._thread = threading.Thread(target=fetch, name="prefetch-state", daemon=True)
+        self._thread.start()
+
+    def result(self) -> tuple[str, str, dict[str, Subscriber]]:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        if self._found is None:
+            raise RuntimeError("the state was never fetched")
+        return self._found
+
+    def cancel(self) -> None:
+        """The files failed: stop asking the operator, and wait for the thread to end."""
+        if self._thread.is_alive():
+            # RuntimeError: the loop closed in between, so it is done already.
+            with contextlib.suppress(RuntimeError):
+                self._loop.call_soon_threadsafe(self._task.cancel)
+        self._thread.join()
+
+
 def plan_loaded(
     workspace: Workspace,
     loaded: Loaded,
@@ -58,10 +103,15 @@ def plan_loaded(
     skip_invalid: bool,
     current_file: Path | None = None,
     on_retry: OnRetry | None = None,
+    prefetched: Prefetch | None = None,
 ) -> PlanView:
     """Plan loaded inputs against the operator (or, offline, a state file)."""
     account = workspace.settings.resolve_account(loaded.accounts)
-    if current_file is None:
+    if current_file is None and prefetched is not None and prefetched.account == account:
+        account, url, current = prefetched.result()
+    elif current_file is None:
+        import asyncio  # not at the top: `validate` never touches the network
+
         account, url, current = asyncio.run(current_state(workspace, account, on_retry))
     else:
         current = state_from_rows(load_inputs([current_file]).rows)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from quotabulk.config import ENV_API_URL, Settings
 from quotabulk.domain.errors import ConfigError
-from quotabulk.operator.connect import ConnectOptions, connect
+from quotabulk.operator.connect import ConnectOptions, connect, load_dialect
 from quotabulk.operator.port import Operator
 from quotabulk.store.journal import Journal
 
@@ -33,6 +33,13 @@ class Workspace:
             f"Target: the local sandbox operator in {self.settings.sandbox_db} "
             f"({ENV_API_URL} is not set)."
         )
+
+    def load_operator(self) -> None:
+        """Import what talking to the operator needs, on the calling thread: two threads
+        importing one package for the first time can see each other's modules half made."""
+        load_dialect(self.settings)
+        if self.settings.embedded:
+            import quotabulk.sandbox.embedded  # noqa: F401
 
     @asynccontextmanager
     async def operator(

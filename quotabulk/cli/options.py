@@ -59,19 +59,20 @@ def load_options(columns_file: Path | None, sheets: Sequence[str]) -> LoadOption
 
 
 def read_inputs(files: Sequence[Path], options: LoadOptions) -> Loaded:
-    """Load the inputs with the garbage collector paused. Loading makes millions of small
-    objects and no cycles; the collector's passes over them cost half the time at 1M
-    rows. Only a one-shot command may pause it for the whole process (the console, a
-    server with other threads, must not), so it is done here, in the CLI."""
+    """Load the inputs with the garbage collector paused, then freeze what was loaded.
+    Loading makes millions of small objects and no cycles; the collector's passes over
+    them cost half the time at 1M rows. Only a command may do this to its process (the
+    console, a server with other threads, must not), so it is done here, in the CLI."""
     enabled = gc.isenabled()
-    gc.freeze()
     gc.disable()
     try:
         return validate(list(files), options)
     finally:
+        # What was loaded lives until the command ends: frozen, later collections (while
+        # 100k subscribers are listed and planned) do not walk it again and again.
+        gc.freeze()
         if enabled:
             gc.enable()
-        gc.unfreeze()
 
 
 def load_checked(

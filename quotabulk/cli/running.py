@@ -5,16 +5,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from quotabulk.app.workspace import Workspace
 from quotabulk.config import load_settings, parse_duration
 from quotabulk.domain.plan import DEFAULT_MAX_DELETES
-from quotabulk.engine.execute import ExecuteOptions
 from quotabulk.formats.language import Language
-from quotabulk.logs import configure_logging
+
+if TYPE_CHECKING:  # the engine and the log stack (structlog, rich) load only for runs
+    from quotabulk.engine.execute import ExecuteOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -122,11 +123,15 @@ def report_language(lang: str | None) -> Language | None:
 
 
 def execute_options(concurrency: int, rate_limit: float, wait: str) -> ExecuteOptions:
+    from quotabulk.engine.execute import ExecuteOptions
+
     return ExecuteOptions(concurrency=concurrency, rate_limit=rate_limit, wait_s=parse_wait(wait))
 
 
 def start_logging(log_format: str | None, *, quiet: bool) -> None:
     """INFO lines for row events; only warnings while a progress bar owns the terminal."""
+    from quotabulk.logs import configure_logging
+
     configure_logging(log_format, level=logging.WARNING if quiet else logging.INFO)
 
 

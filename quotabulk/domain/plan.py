@@ -22,6 +22,7 @@ from quotabulk.domain.models import (
     Extras,
     InvalidRow,
     Quota,
+    RowAction,
     Subscriber,
 )
 
@@ -104,6 +105,25 @@ def plan(
 
 def _plan_row(row: DesiredRow, subscriber: Subscriber) -> PlannedAction:
     before = subscriber.quota
+    if before is not None and row.action is RowAction.SET:
+        # Most rows of a nightly sheet ask for what is already there: say so without
+        # building the desired quota (equal to `desired_quota(before)` by construction).
+        warn_at = row.warn_at if row.manages_warn_at else before.warn_at
+        on_exceed = row.on_exceed or before.on_exceed
+        if (
+            row.limit == before.limit
+            and warn_at == before.warn_at
+            and on_exceed is before.on_exceed
+        ):
+            return PlannedAction(
+                row.msisdn,
+                ActionKind.UNCHANGED,
+                before,
+                before,
+                row.source,
+                row.extras,
+                subscriber.version,
+            )
     after = row.desired_quota(before)
     if after == before:
         kind = ActionKind.UNCHANGED

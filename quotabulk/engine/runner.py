@@ -102,9 +102,21 @@ async def run_apply(
         if not confirm(None, journal.run(run_id)):
             return RunOutcome(None, stats, resumed=True)
     else:
-        wait = _wait_for_foreign_requests(operator, spec.msisdns, options.wait_s, stop)
-        busy = await _unless_stopped(stop, wait)
-        planned = spec.build(await _unless_stopped(stop, operator.subscribers()))
+        # The state is read while the history is checked for requests in flight; when
+        # there were some, it is read again after waiting for them.
+        listing = asyncio.ensure_future(operator.subscribers())
+        try:
+            wait = _wait_for_foreign_requests(operator, spec.msisdns, options.wait_s, stop)
+            busy, waited = await _unless_stopped(stop, wait)
+            current = await _unless_stopped(stop, listing)
+        finally:
+            if not listing.done():
+                listing.cancel()
+            elif not listing.cancelled():
+                listing.exception()  # seen, so never reported as "never retrieved"
+        if waited:
+            current = await _unless_stopped(stop, operator.subscribers())
+        planned = spec.build(current)
         digest = plan_digest(operator.account, operator.url, planned.plan.actions)
         if spec.gate is not None:
             spec.gate(digest)
@@ -224,16 +236,17 @@ def _journal_rows(account: str, planned: PlannedRun, busy: dict[str, str]) -> li
 
 async def _wait_for_foreign_requests(
     operator: Operator, msisdns: Iterable[str], wait_s: float, stop: Stop
-) -> dict[str, str]:
+) -> tuple[dict[str, str], bool]:
     """Requests already in flight for our subscribers (another tool, an abandoned run):
     wait for them, so a subscriber never gets a second request for one change. Returns
-    those still in flight when the wait ran out."""
+    those still in flight when the wait ran out, and whether there were any at all."""
     wanted = set(msisdns)
     since = datetime.now(UTC) - IN_FLIGHT_LOOKBACK
     history = await operator.history(since=since)
     open_ids = {
         r.request_id: r.msisdn for r in history if r.msisdn in wanted and not r.status.final
     }
+    waited = bool(open_ids)
     deadline = asyncio.get_running_loop().time() + wait_s
     pause = 1.0
     while open_ids and asyncio.get_running_loop().time() < deadline and not stop.is_set():
@@ -242,4 +255,4 @@ async def _wait_for_foreign_requests(
         for request in await operator.statuses(list(open_ids)):
             if request.status.final:
                 open_ids.pop(request.request_id, None)
-    return {msisdn: request_id for request_id, msisdn in open_ids.items()}
+    return {msisdn: request_id for request_id, msisdn in open_ids.items()}, waited

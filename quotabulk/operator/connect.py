@@ -52,6 +52,11 @@ def _opener(name: str) -> Opener:
     return opener
 
 
+def load_dialect(settings: Settings) -> None:
+    """Import the dialect now, on this thread (see `app.planning.Prefetch`)."""
+    _opener(settings.dialect)
+
+
 @asynccontextmanager
 async def connect(
     settings: Settings, account: str | None, options: ConnectOptions | None = None

@@ -24,6 +24,7 @@ from quotabulk import __version__
 from quotabulk.operator.http.wire import (
     API_PREFIX,
     MAX_PAGE,
+    MAX_SUBSCRIBER_PAGE,
     MSISDN_PATTERN,
     AccountList,
     ApiRequest,
@@ -196,10 +197,11 @@ def create_app(store: SandboxStore, token: str) -> FastAPI:
     async def list_subscribers(
         account: Account,
         cursor: Annotated[str | None, Query(pattern=MSISDN_PATTERN)] = None,
-        page_size: Annotated[int, Query(ge=1, le=MAX_PAGE)] = MAX_PAGE,
+        page_size: Annotated[int, Query(ge=1, le=MAX_SUBSCRIBER_PAGE)] = MAX_PAGE,
     ) -> JSONResponse:
         """Subscribers of the account with their quotas and versions, ordered by msisdn,
-        `page_size` at a time; pass `next_cursor` back as `cursor` for the next page."""
+        `page_size` at a time (up to 10 000); pass `next_cursor` back as `cursor` for the
+        next page."""
         items, next_cursor = store.list_subscribers(account, cursor, page_size)
         return JSONResponse({"items": items, "next_cursor": next_cursor})
 

@@ -20,7 +20,14 @@ from quotabulk.formats.inputs.columns import (
     match_header,
     normalise_label,
 )
-from quotabulk.formats.inputs.rows import RawRow, RowShape, build_row, cell_text, is_blank
+from quotabulk.formats.inputs.rows import (
+    RawRow,
+    RowShape,
+    build_row,
+    cell_text,
+    is_blank,
+    simple_row,
+)
 
 TOTAL_ROW = "строка итогов"
 
@@ -124,13 +131,20 @@ def _convert(
         width = len(row)
         if width <= pad_at:
             row = [*row, *padding[width:]]
-        if is_blank(row[msisdn_at]) and all(is_blank(value) for value in row):
+        first = row[msisdn_at]
+        if (first is None or first == "" or is_blank(first)) and all(map(is_blank, row)):
             continue
-        raw = RawRow._make(fields(row))
+        cells = fields(row)
         extras = tuple(
             [v if type(v) is str else cell_text(v) for v in map(row.__getitem__, extra_indexes)]
         )
-        result = build_row(prefix + str(number), raw, shape, extras)
+        source = prefix + str(number)
+        valid = simple_row(source, cells, shape, extras)
+        if valid is not None:  # the common case, without building a RawRow
+            loaded.rows.append(valid)
+            continue
+        raw = RawRow._make(cells)
+        result = build_row(source, raw, shape, extras)
         if isinstance(result, InvalidRow):
             if _is_total_row(raw, row):  # looked at only for rows that are not valid
                 skipped = SkippedRow(result.source, "", TOTAL_ROW, result.extras)

@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import httpx
 from pydantic import TypeAdapter, ValidationError
 
+from quotabulk.domain.amounts import KOPECK
 from quotabulk.domain.errors import ApiError, ApiTransportError
-from quotabulk.domain.models import Quota, Subscriber
+from quotabulk.domain.models import OnExceed, Quota, Subscriber
 from quotabulk.domain.requests import Operation, Request
 from quotabulk.operator.budget import OperatorBudget
 from quotabulk.operator.http.errors import HTTPX_ERRORS, status_error, translate_httpx_error
@@ -20,15 +22,17 @@ from quotabulk.operator.http.wire import (
     API_PREFIX,
     MAX_PAGE,
     MAX_STATUS_IDS,
+    MAX_SUBSCRIBER_PAGE,
     ApiQuota,
     ApiRequest,
-    ApiSubscriber,
+    QuotaRow,
     SubmitRequest,
+    SubscriberRows,
 )
 
 # One call may take this long at most, however much of the operator budget is left.
 CALL_CAP_S = 60.0
-_subscribers = TypeAdapter(list[ApiSubscriber])
+_subscriber_rows = TypeAdapter(SubscriberRows)
 _requests = TypeAdapter(list[ApiRequest])
 _request = TypeAdapter(ApiRequest)
 
@@ -70,14 +74,26 @@ class OperatorClient:
         self._base = f"{API_PREFIX}/accounts/{account}"
 
     async def subscribers(self) -> dict[str, Subscriber]:
-        """Every subscriber of the account with its quota, read page by page."""
+        """Every subscriber of the account with its quota, read in pages of up to ten
+        thousand. Each page's bytes are validated against the contract in one call, and
+        equal quotas (a finance team sets a handful of limits) become one `Quota`."""
         found: dict[str, Subscriber] = {}
-        async for page in self._pages(f"{self._base}/subscribers", {"page_size": MAX_PAGE}):
-            for item in _validated(_subscribers, page):
-                quota = None if item.quota is None else item.quota.to_quota()
-                blocked = item.status == "blocked"
-                found[item.msisdn] = Subscriber(item.msisdn, quota, blocked, item.version)
-        return found
+        quotas: dict[tuple[str, str | None, str], Quota] = {}
+        path = f"{self._base}/subscribers"
+        cursor: str | None = None
+        while True:
+            params = {"page_size": MAX_SUBSCRIBER_PAGE, **({"cursor": cursor} if cursor else {})}
+            body = await self._call("GET", path, params=params, raw=True)
+            page = _validated_json(_subscriber_rows, body)
+            for item in page["items"]:
+                msisdn = item["msisdn"]
+                wire = item["quota"]
+                quota = None if wire is None else _quota(quotas, wire)
+                blocked = item["status"] == "blocked"
+                found[msisdn] = Subscriber(msisdn, quota, blocked, item.get("version", 0))
+            cursor = page.get("next_cursor")
+            if not cursor:
+                return found
 
     async def submit(
         self,
@@ -134,7 +150,10 @@ class OperatorClient:
             if not cursor:
                 return
 
-    async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+    async def _call(self, method: str, path: str, *, raw: bool = False, **kwargs: Any) -> Any:
+        """The answer's JSON (or with `raw`, its bytes, for validation straight from
+        them), retried within the operator budget."""
+
         async def once() -> Any:
             if self.throttle is not None:
                 await self.throttle()
@@ -154,6 +173,9 @@ class OperatorClient:
                 if response.status_code < 500 and response.status_code != 429:
                     self.budget.good()  # a refusal is an answer: the operator is there
                 raise status_error(response)
+            if raw:
+                self.budget.good()
+                return response.content
             try:
                 answer = response.json()
             except ValueError:
@@ -162,6 +184,31 @@ class OperatorClient:
             return answer
 
         return await with_retries(once, self.retry, self.budget, self.url, self.on_retry)
+
+
+def _quota(known: dict[tuple[str, str | None, str], Quota], wire: QuotaRow) -> Quota:
+    key = (wire["limit"], wire.get("warn_at"), wire.get("on_exceed", OnExceed.BLOCK))
+    found = known.get(key)
+    if found is None:
+        limit, warn_at, on_exceed = key
+        found = Quota(
+            Decimal(limit).quantize(KOPECK),
+            None if warn_at is None else Decimal(warn_at).quantize(KOPECK),
+            OnExceed(on_exceed),
+        )
+        known[key] = found
+    return found
+
+
+def _validated_json(adapter: TypeAdapter[Any], body: bytes) -> Any:
+    try:
+        return adapter.validate_json(body)
+    except ValidationError as exc:
+        if any(error["type"] == "json_invalid" for error in exc.errors()):
+            raise ApiTransportError("the operator's answer is not JSON") from None
+        raise ApiError(
+            f"the operator's answer does not match the API contract ({exc.error_count()} problems)"
+        ) from None
 
 
 def _validated(adapter: TypeAdapter[Any], data: Any) -> Any:

@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, NotRequired
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from typing_extensions import TypedDict
 
 from quotabulk.domain.amounts import KOPECK
 from quotabulk.domain.models import OnExceed, Quota
@@ -20,6 +21,8 @@ from quotabulk.domain.requests import Operation, Request, RequestStatus
 
 API_PREFIX = "/v1"
 MAX_PAGE = 1000
+# Subscribers come in pages of up to ten thousand: 100k subscribers in 10 round trips.
+MAX_SUBSCRIBER_PAGE = 10_000
 MAX_STATUS_IDS = 500
 MSISDN_PATTERN = r"^7\d{10}$"
 
@@ -95,6 +98,28 @@ class ApiSubscriber(BaseModel):
 class SubscriberPage(BaseModel):
     items: list[ApiSubscriber]
     next_cursor: str | None = Field(None, description="pass as `cursor` for the next page")
+
+
+# The same page as plain typed dicts, for the client's hot path: pydantic-core validates
+# the bytes against it without building a model per subscriber (36 ms for 10 000 here,
+# against 62 ms as models and 26 ms for a bare json.loads). A test holds it to the
+# models above, which are the contract.
+class QuotaRow(TypedDict):
+    limit: Amount
+    warn_at: NotRequired[Amount | None]
+    on_exceed: NotRequired[OnExceed]
+
+
+class SubscriberRow(TypedDict):
+    msisdn: Msisdn
+    status: SubscriberStatus
+    quota: QuotaRow | None
+    version: NotRequired[Annotated[int, Field(ge=0)]]
+
+
+class SubscriberRows(TypedDict):
+    items: list[SubscriberRow]
+    next_cursor: NotRequired[str | None]
 
 
 def _quota_matches_operation_schema(schema: dict[str, Any]) -> None:
