@@ -23,7 +23,7 @@ from quotabulk.console.context import Console, ConsoleConfig, signed_in
 from quotabulk.console.jobs import Jobs
 from quotabulk.console.pages import four_eyes, login, progress, review, runs, upload
 from quotabulk.console.pages.four_eyes import FROZEN
-from quotabulk.console.planning import Planner
+from quotabulk.console.planning import Planner, shutdown_planning
 
 # No inline script or style anywhere: both come from /static, so an injected <script>
 # would not run even if an escape were ever missed.
@@ -46,6 +46,7 @@ def create_console(config: ConsoleConfig) -> FastAPI:
         # A restart in the middle of a run: the run goes on (same plan, same lock).
         await run_in_threadpool(console.jobs.resume_under_way, console.uploads, FROZEN)
         yield
+        shutdown_planning()
 
     app = FastAPI(
         title="quotabulk console",

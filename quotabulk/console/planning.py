@@ -1,108 +1,255 @@
-"""Reading and planning an upload in a worker thread, with a state the page polls.
+"""Reading and planning an upload in a child process, with a state the page polls.
 
-A million-row file takes tens of seconds to read and an operator that does not answer
-takes up to `--operator-timeout` to give up on: neither may hold the event loop or the
-page. The result is kept, so a reload shows it instead of parsing again.
+A million-row file takes tens of seconds to read and plan, and an operator that does
+not answer takes up to `--operator-timeout` to give up on: neither may hold the event
+loop. A thread was not enough — its garbage collections and its share of the GIL
+stalled every other page for seconds — so the work runs in a process of its own
+(`spawn`: the console's threads are never forked). It saves the plan beside the upload
+(`plan.json`, what approval runs) and every problem as `errors.xlsx`, and hands back
+only what the page shows: counts, sums, the first rows. The result is kept, so a
+reload shows it instead of planning again.
 """
 
 from __future__ import annotations
 
+import json
+import multiprocessing
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from decimal import Decimal
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from quotabulk import redaction
 from quotabulk.app.applying import read_saved_plan
 from quotabulk.app.planning import PlanView, plan_loaded, validate
 from quotabulk.app.workspace import Workspace
+from quotabulk.config import Settings
 from quotabulk.domain.errors import QuotabulkError
-from quotabulk.domain.models import InvalidRow
+from quotabulk.domain.models import InvalidRow, Quota
 from quotabulk.domain.plan import Plan, PlanOptions
+from quotabulk.formats.plans.write import plan_json
+from quotabulk.formats.reports.columns import inert
 
 KEPT = 32  # finished plans kept for reloads; older ones are planned again when opened
-WAITING_AFTER_S = 2.0  # a retry this recent, with nothing since: "the operator is not answering"
+WAITING_AFTER_S = 2.0  # a retry this recent: "the operator is not answering"
+PROBLEMS_ON_PAGE = 100
+CHANGES_ON_PAGE = 2000  # a page a browser opens at once; a bigger plan is summed, not listed
+STAGE_FILE = ".stage"  # the child says how far it got, in the upload's folder
+RETRY_FILE = ".operator-retry"  # touched by the child at every retry of the operator
+
+
+@dataclass(frozen=True)
+class ShownChange:
+    kind: str
+    msisdn: str
+    source: str
+    before: Quota | None
+    after: Quota | None
+    extras: dict[str, str]
+
+
+@dataclass(frozen=True)
+class ShownProblem:
+    source: str
+    column: str | None
+    message: str
 
 
 @dataclass(frozen=True)
 class Shown:
-    """What the review page shows: a fresh plan of the upload, or the one frozen when
-    it was submitted or approved."""
+    """What the review page shows of a plan: small, whatever the size of the upload."""
 
-    plan: Plan
     account: str
     operator_url: str
-    invalid: Sequence[InvalidRow]  # every row problem shown
-    loaded_invalid: Sequence[InvalidRow]  # those of the files themselves, kept in plan.json
+    digest: str  # of the plan saved beside the upload (plan.json), which approval runs
     rows: int
+    summary: dict[str, int]
+    changes: list[ShownChange]  # the first CHANGES_ON_PAGE
+    change_count: int
+    limits_before: Decimal  # over every change
+    limits_after: Decimal
+    problems: list[ShownProblem]  # the first PROBLEMS_ON_PAGE
+    problem_count: int
+    invalid_rows: int
+
+
+def _shown(
+    plan: Plan, account: str, url: str, digest: str, invalid: list[InvalidRow], rows: int
+) -> Shown:
+    changes = plan.changes
+    problems = (p for row in invalid for p in row.problems)
+    return Shown(
+        account,
+        url,
+        digest,
+        rows,
+        plan.summary(),
+        [
+            ShownChange(a.kind.value, a.msisdn, a.source, a.before, a.after, a.extras.as_dict())
+            for a in changes[:CHANGES_ON_PAGE]
+        ],
+        len(changes),
+        sum((a.before.limit for a in changes if a.before), Decimal(0)),
+        sum((a.after.limit for a in changes if a.after), Decimal(0)),
+        [ShownProblem(p.source, p.column, p.message) for p in islice(problems, PROBLEMS_ON_PAGE)],
+        sum(len(row.problems) for row in invalid),
+        len(invalid),
+    )
+
+
+class PlanningFailed(Exception):
+    """A `QuotabulkError` of the child, as its message only: it crosses the process
+    boundary whatever the error's own constructor looks like."""
+
+
+def plan_upload(settings: Settings, folder: Path) -> Shown:
+    """In the child: read, plan, save `plan.json` and `errors.xlsx`; return the summary."""
+    if settings.token is not None:  # this process blanks the token too
+        redaction.register(settings.token.get_secret_value())
+    try:
+        return _plan_upload(settings, folder)
+    except QuotabulkError as exc:
+        raise PlanningFailed(redaction.blank(exc.message)) from None
+
+
+def _plan_upload(settings: Settings, folder: Path) -> Shown:
+    workspace = Workspace(settings)
+    paths = sorted(folder.glob("*/*"))
+    loaded = validate(paths)
+    (folder / STAGE_FILE).write_text("planning")
+
+    def on_retry(_exc: BaseException, _wait: float) -> None:
+        (folder / RETRY_FILE).touch()
+
+    view: PlanView = plan_loaded(
+        workspace, loaded, PlanOptions(), skip_invalid=True, on_retry=on_retry
+    )
+    body = plan_json(view.plan, view.account, view.operator_url, loaded.invalid)
+    with (folder / "plan.json").open("w", encoding="utf-8") as handle:
+        json.dump(body, handle, ensure_ascii=False)
+    invalid = [*loaded.invalid, *view.plan.problems]
+    if invalid:
+        write_problems(folder / "errors.xlsx", invalid)
+    return _shown(
+        view.plan, view.account, view.operator_url, body["digest"], invalid, loaded.row_count
+    )
+
+
+def write_problems(target: Path, invalid: list[InvalidRow]) -> None:
+    """Every problem of an upload, in the file's own words (English, like the CLI): the
+    page renders the first hundred in the reader's language."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(target), {"constant_memory": True})
+    sheet = book.add_worksheet("errors")
+    bold = book.add_format({"bold": True, "bg_color": "#D9E1F2"})
+    for column, (name, width) in enumerate((("source", 40), ("column", 24), ("message", 80))):
+        sheet.write_string(0, column, name, bold)
+        sheet.set_column(column, column, width)
+    line = 1
+    uploaded = {str(path): path.name for path in target.parent.glob("*/*")}
+    for row in invalid:
+        for problem in row.problems:
+            cells = (problem.source, problem.column or "", problem.message)
+            for column, text in enumerate(cells):
+                sheet.write_string(line, column, inert(_names_only(text, uploaded)))
+            line += 1
+    sheet.freeze_panes(1, 0)
+    book.close()
+
+
+def _names_only(text: str, uploaded: dict[str, str]) -> str:
+    """The file's name as the user gave it, never where the server keeps it."""
+    for path, name in uploaded.items():
+        if path in text:
+            text = text.replace(path, name)
+    return text
+
+
+def frozen_view(frozen: Path, paths: list[Path]) -> Shown:
+    """The plan frozen at submission or approval, as the page shows it."""
+    saved = read_saved_plan(frozen, ", ".join(path.name for path in paths))
+    rows = len(saved.plan.actions) + len(saved.invalid)
+    invalid = list(saved.invalid)
+    return _shown(saved.plan, saved.account, saved.operator_url, saved.digest, invalid, rows)
 
 
 @dataclass
 class PlanTask:
+    folder: Path
     stage: str = "reading"  # reading → planning → done | failed
     error: str | None = None
     shown: Shown | None = None
-    last_retry: float = 0.0
-    retry_message: str = ""
-    started: float = field(default_factory=time.monotonic)
+    started: float = field(default_factory=time.time)
 
     @property
     def finished(self) -> bool:
         return self.stage in ("done", "failed")
 
     def state(self) -> dict[str, Any]:
-        waiting = not self.finished and time.monotonic() - self.last_retry < WAITING_AFTER_S
-        return {"stage": self.stage, "done": self.finished, "operator_waiting": waiting}
+        stage = self.stage
+        if not self.finished and (self.folder / STAGE_FILE).exists():
+            stage = "planning"
+        retry = self.folder / RETRY_FILE
+        waiting = (
+            not self.finished
+            and retry.exists()
+            and time.time() - retry.stat().st_mtime < WAITING_AFTER_S
+        )
+        return {"stage": stage, "done": self.finished, "operator_waiting": waiting}
 
 
-def plan_upload(
-    workspace: Workspace, paths: list[Path], on_retry: Any = None, task: PlanTask | None = None
-) -> Shown:
-    loaded = validate(paths)
-    if task is not None:
-        task.stage = "planning"
-    view: PlanView = plan_loaded(
-        workspace, loaded, PlanOptions(), skip_invalid=True, on_retry=on_retry
-    )
-    return Shown(
-        view.plan,
-        view.account,
-        view.operator_url,
-        [*loaded.invalid, *view.plan.problems],
-        loaded.invalid,
-        loaded.row_count,
-    )
+_POOL: ProcessPoolExecutor | None = None
+_POOL_GUARD = threading.Lock()
+PLANNING_PROCESSES = 2
 
 
-def frozen_view(frozen: Path, paths: list[Path]) -> Shown:
-    saved = read_saved_plan(frozen, ", ".join(path.name for path in paths))
-    rows = len(saved.plan.actions) + len(saved.invalid)
-    return Shown(saved.plan, saved.account, saved.operator_url, saved.invalid, saved.invalid, rows)
+def _executor() -> ProcessPoolExecutor:
+    """The planning processes, shared by the process's consoles, started on first use."""
+    global _POOL
+    with _POOL_GUARD:
+        if _POOL is None:
+            context = multiprocessing.get_context("spawn")
+            _POOL = ProcessPoolExecutor(max_workers=PLANNING_PROCESSES, mp_context=context)
+        return _POOL
+
+
+def shutdown_planning() -> None:
+    global _POOL
+    with _POOL_GUARD:
+        if _POOL is not None:
+            _POOL.shutdown(wait=False, cancel_futures=True)
+            _POOL = None
 
 
 class Planner:
-    """One planning task per upload, run once; the last `KEPT` results stay for reloads."""
+    """One planning task per upload, run once in a planning process; the last `KEPT`
+    results stay for reloads."""
 
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
         self._tasks: OrderedDict[str, PlanTask] = OrderedDict()
         self._guard = threading.Lock()
 
-    def task(self, upload_id: str, paths: list[Path]) -> PlanTask:
+    def task(self, upload_id: str, folder: Path) -> PlanTask:
         with self._guard:
             found = self._tasks.get(upload_id)
             if found is not None:
                 self._tasks.move_to_end(upload_id)
                 return found
-            task = PlanTask()
+            task = PlanTask(folder)
             self._tasks[upload_id] = task
             while len(self._tasks) > KEPT:
                 self._tasks.popitem(last=False)
-        threading.Thread(
-            target=self._run, args=(task, paths), name=f"plan-{upload_id}", daemon=True
-        ).start()
+        for stale in (STAGE_FILE, RETRY_FILE):
+            (folder / stale).unlink(missing_ok=True)
+        future = _executor().submit(plan_upload, self.workspace.settings, folder)
+        future.add_done_callback(lambda done: _finish(task, done))
         return task
 
     def peek(self, upload_id: str) -> PlanTask | None:
@@ -112,18 +259,14 @@ class Planner:
         with self._guard:
             self._tasks.pop(upload_id, None)
 
-    def _run(self, task: PlanTask, paths: list[Path]) -> None:
-        def on_retry(exc: BaseException, _wait: float) -> None:
-            task.last_retry = time.monotonic()
-            task.retry_message = str(exc)
 
-        try:
-            task.shown = plan_upload(self.workspace, paths, on_retry, task)
-            task.stage = "done"
-        except QuotabulkError as exc:
-            task.error = exc.message
-            task.stage = "failed"
-        except Exception as exc:  # a bug: shown as such, not a page that waits forever
-            task.error = f"internal error: {type(exc).__name__}"
-            task.stage = "failed"
-            raise
+def _finish(task: PlanTask, done: Any) -> None:
+    try:
+        task.shown = done.result()
+        task.stage = "done"
+    except PlanningFailed as exc:
+        task.error = str(exc)
+        task.stage = "failed"
+    except Exception as exc:  # a bug, or the child died: shown, never a page that waits
+        task.error = f"internal error: {type(exc).__name__}"
+        task.stage = "failed"

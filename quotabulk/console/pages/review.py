@@ -8,15 +8,11 @@ answering — and then the plan, which reloads show without parsing again.
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
-import xlsxwriter
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
-from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from quotabulk.app import people
@@ -27,11 +23,8 @@ from quotabulk.console.pages.four_eyes import FROZEN, freeze, status_of
 from quotabulk.console.planning import Shown, frozen_view
 from quotabulk.formats.language import Language, money
 from quotabulk.formats.messages import render
-from quotabulk.formats.plans.write import plan_json
-from quotabulk.formats.reports.columns import inert
 
 router = APIRouter()
-PROBLEMS_ON_PAGE = 100
 
 
 @router.get("/u/{upload_id}", response_class=HTMLResponse)
@@ -44,15 +37,15 @@ async def review(request: Request, upload_id: str) -> HTMLResponse:
     frozen = folder / FROZEN
     if frozen.exists():  # submitted or approved: the page shows that plan, not a new one
         view = await run_in_threadpool(frozen_view, frozen, paths)
-        return await _render(request, upload_id, folder, view, fresh=False)
-    task = console.planner.task(upload_id, paths)
+        return await _render(request, upload_id, folder, view)
+    task = console.planner.task(upload_id, folder)
     if not task.finished:
         return page(request, "planning.html", upload_id=upload_id, task=task.state())
     if task.shown is None:  # failed: say why; a reload tries again
         console.planner.forget(upload_id)
         message = shown(task.error or "", folder)
         return page(request, "error.html", message=message, status=400)
-    return await _render(request, upload_id, folder, task.shown, fresh=True)
+    return await _render(request, upload_id, folder, task.shown)
 
 
 @router.get("/u/{upload_id}/state")
@@ -62,48 +55,39 @@ async def planning_state(request: Request, upload_id: str) -> JSONResponse:
         return JSONResponse({"error": "not found"}, status_code=404)
     if (folder / FROZEN).exists():
         return JSONResponse({"stage": "done", "done": True, "operator_waiting": False})
-    task = console_of(request).planner.task(upload_id, sorted(folder.glob("*/*")))
+    task = console_of(request).planner.task(upload_id, folder)
     return JSONResponse(task.state())
 
 
-async def _render(
-    request: Request, upload_id: str, folder: Path, view: Shown, *, fresh: bool
-) -> HTMLResponse:
+async def _render(request: Request, upload_id: str, folder: Path, view: Shown) -> HTMLResponse:
     console = console_of(request)
     lang = request.session.get("lang", "ru")
     words = LABELS[lang]
     skip = json.loads((folder / "meta.json").read_text())["skip_invalid"]
-    planned = view.plan
-    problems = [
+    problems = [  # a page of them; all of them are a download away
         {
             "source": shown(p.source, folder),
             "column": p.column or "",
             "message": render(p.message, Language(lang)),
         }
-        for row in view.invalid
-        for p in row.problems
+        for p in view.problems
     ]
-    body = plan_json(planned, view.account, view.operator_url, view.loaded_invalid)
-    if fresh:
-        (folder / "plan.json").write_text(json.dumps(body, ensure_ascii=False))
-    changes = planned.changes
-    extras = list(dict.fromkeys(name for a in changes for name in a.extras.columns))
-    rows = [
+    extras = list(dict.fromkeys(name for c in view.changes for name in c.extras))
+    rows = [  # the first CHANGES_ON_PAGE; the counts and sums cover every change
         {
-            "sign": a.kind.value,
-            "msisdn": a.msisdn,
-            "source": shown(a.source, folder),
-            "before": describe(a.before, lang),
-            "after": describe(a.after, lang),
-            "extras": [a.extras.as_dict().get(name, "") for name in extras],
+            "sign": c.kind,
+            "msisdn": c.msisdn,
+            "source": shown(c.source, folder),
+            "before": describe(c.before, lang),
+            "after": describe(c.after, lang),
+            "extras": [c.extras.get(name, "") for name in extras],
         }
-        for a in changes
+        for c in view.changes
     ]
-    before = sum((a.before.limit for a in changes if a.before), Decimal(0))
-    after = sum((a.after.limit for a in changes if a.after), Decimal(0))
     user = acting_user(request)
-    submission = await run_in_threadpool(status_of, console.workspace, body["digest"])
+    submission = await run_in_threadpool(status_of, console.workspace, view.digest)
     target = _operator_name(view.operator_url, words)
+    money_of = Language(lang)
     return page(
         request,
         "review.html",
@@ -111,20 +95,26 @@ async def _render(
         mine=user is not None and submission is not None and submission["maker"] == user.name,
         four_eyes_mode=await run_in_threadpool(console.four_eyes),
         upload_id=upload_id,
-        problems=problems[:PROBLEMS_ON_PAGE],
-        problem_count=len(problems),
-        invalid_rows=len(view.invalid),
+        problems=problems,
+        problem_count=view.problem_count,
+        invalid_rows=view.invalid_rows,
         blocked=bool(problems) and not skip,
         changes=rows,
+        change_count=view.change_count,
         extras=extras,
-        totals={"before": money(before, Language(lang)), "after": money(after, Language(lang))},
-        summary=words["plan_summary"].format(**planned.summary()),
-        unchanged=planned.summary()["unchanged"],
+        totals={
+            "before": money(view.limits_before, money_of),
+            "after": money(view.limits_after, money_of),
+        },
+        summary=words["plan_summary"].format(**view.summary),
+        unchanged=view.summary["unchanged"],
         rows=view.rows,
-        fingerprint=body["digest"],
+        fingerprint=view.digest,
         account=view.account,
         send_label=words["send_n"].format(
-            requests=requests_phrase(len(changes), lang), account=view.account, target=target
+            requests=requests_phrase(view.change_count, lang),
+            account=view.account,
+            target=target,
         ),
     )
 
@@ -144,41 +134,12 @@ def _t(request: Request) -> dict[str, str]:
 
 @router.get("/u/{upload_id}/errors.xlsx")
 async def errors_download(request: Request, upload_id: str) -> Response:
-    """Every problem of the upload, not only the hundred the page shows."""
+    """Every problem of the upload, not only the hundred the page shows (written by the
+    planning process beside the upload)."""
     folder = upload_folder(request, upload_id)
-    task = None if folder is None else console_of(request).planner.peek(upload_id)
-    if folder is None or task is None or task.shown is None:
+    if folder is None or not (folder / "errors.xlsx").exists():
         return Response(_t(request)["not_found"], status_code=404)
-    words = _t(request)
-    target = folder / f".errors-{id(task)}.xlsx"
-    lang = Language(request.session.get("lang", "ru"))
-    problems = [
-        (shown(p.source, folder), p.column or "", render(p.message, lang))
-        for row in task.shown.invalid
-        for p in row.problems
-    ]
-    await run_in_threadpool(_write_problems, target, problems, words)
-    return FileResponse(
-        target,
-        filename="errors.xlsx",
-        background=BackgroundTask(target.unlink, missing_ok=True),
-    )
-
-
-def _write_problems(target: Path, problems: list[tuple[str, str, str]], words: Any) -> None:
-    book = xlsxwriter.Workbook(str(target), {"constant_memory": True})
-    sheet = book.add_worksheet(words["errors"][:31])
-    bold = book.add_format({"bold": True, "bg_color": "#D9E1F2"})
-    for column, (name, width) in enumerate(
-        ((words["source"], 40), (words["column"], 24), (words["message"], 80))
-    ):
-        sheet.write_string(0, column, name, bold)
-        sheet.set_column(column, column, width)
-    for line, cells in enumerate(problems, start=1):
-        for column, text in enumerate(cells):
-            sheet.write_string(line, column, inert(text))
-    sheet.freeze_panes(1, 0)
-    book.close()
+    return FileResponse(folder / "errors.xlsx", filename="errors.xlsx")
 
 
 @router.post("/u/{upload_id}/approve")
