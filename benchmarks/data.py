@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import xlsxwriter
@@ -17,6 +18,13 @@ def msisdn(i: int) -> str:
 def quota_sheet(rows: int) -> Path:
     """A finance-style workbook of `rows` subscribers (numbers as floats, as Excel stores them)."""
     path = DATA / f"quotas-{rows}.xlsx"
+    return _workbook(path, rows, lambda i: float(msisdn(i)), lambda limit, _: float(limit))
+
+
+def _workbook(
+    path: Path, rows: int, phone: Callable[[int], object], amount: Callable[[int, int], object]
+) -> Path:
+    """A title row, a blank row, the header, then `rows` subscribers; made once."""
     if path.exists():
         return path
     DATA.mkdir(parents=True, exist_ok=True)
@@ -27,18 +35,8 @@ def quota_sheet(rows: int) -> Path:
     sheet.write_row(2, 0, HEADER)
     for i in range(rows):
         limit = 500 + (i % 50) * 100
-        sheet.write_row(
-            3 + i,
-            0,
-            [
-                f"Сотрудник {i}",
-                float(msisdn(i)),
-                float(limit),
-                limit - 100,
-                "блокировка",
-                "Продажи",
-            ],
-        )
+        row = [f"Сотрудник {i}", phone(i), amount(limit, i), limit - 100, "блокировка", "Продажи"]
+        sheet.write_row(3 + i, 0, row)
     workbook.close()
     partial.rename(path)
     return path
@@ -72,32 +70,7 @@ def _mixed_amount(limit: int, i: int) -> object:
 def mixed_sheet(rows: int) -> Path:
     """The same subscribers as `quota_sheet`, with text amounts and phones in mixed
     formats: the path people's own workbooks take through the loader."""
-    path = DATA / f"quotas-mixed-{rows}.xlsx"
-    if path.exists():
-        return path
-    DATA.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial.xlsx")
-    workbook = xlsxwriter.Workbook(str(partial), {"constant_memory": True})
-    sheet = workbook.add_worksheet("Квоты")
-    sheet.write_row(0, 0, ["Лимиты мобильной связи"])
-    sheet.write_row(2, 0, HEADER)
-    for i in range(rows):
-        limit = 500 + (i % 50) * 100
-        sheet.write_row(
-            3 + i,
-            0,
-            [
-                f"Сотрудник {i}",
-                _mixed_phone(i),
-                _mixed_amount(limit, i),
-                limit - 100,
-                "блокировка",
-                "Продажи",
-            ],
-        )
-    workbook.close()
-    partial.rename(path)
-    return path
+    return _workbook(DATA / f"quotas-mixed-{rows}.xlsx", rows, _mixed_phone, _mixed_amount)
 
 
 def quota_csv(rows: int) -> Path:

@@ -34,31 +34,28 @@ SHEET = (
 )
 
 
-def saved_by_libreoffice(tmp_path: Path, kind: str) -> Path:
-    """The sheet typed into LibreOffice Calc and saved as `kind` (formulas evaluated)."""
-    source = tmp_path / "квоты.csv"
-    source.write_text(SHEET, encoding="utf-8")
+def libreoffice(tmp_path: Path, source: Path, kind: str, *options: str) -> Path:
+    """`soffice --convert-to kind` of `source` into tmp_path/out; the file it made."""
     # Each soffice needs its own profile, or concurrent ones fail silently.
     profile = f"-env:UserInstallation=file://{tmp_path}/lo-{uuid.uuid4().hex}"
+    out = tmp_path / "out"
+    command = [SOFFICE or "soffice", "--headless", profile, *options, "--convert-to", kind]
     subprocess.run(
-        [
-            SOFFICE or "soffice",
-            "--headless",
-            profile,
-            "--infilter=CSV:59,34,76,1",
-            "--convert-to",
-            kind,
-            "--outdir",
-            str(tmp_path),
-            str(source),
-        ],
+        [*command, "--outdir", str(out), str(source)],
         check=True,
         capture_output=True,
         timeout=120,
     )
-    made = tmp_path / f"квоты.{kind}"
-    assert made.exists(), f"LibreOffice made no .{kind}"
+    made = out / f"{source.stem}.{kind}"
+    assert made.exists(), f"LibreOffice made no .{kind} of {source.name}"
     return made
+
+
+def saved_by_libreoffice(tmp_path: Path, kind: str) -> Path:
+    """The sheet typed into LibreOffice Calc and saved as `kind` (formulas evaluated)."""
+    source = tmp_path / "квоты.csv"
+    source.write_text(SHEET, encoding="utf-8")
+    return libreoffice(tmp_path, source, kind, "--infilter=CSV:59,34,76,1")
 
 
 @pytest.mark.parametrize("kind", ["xlsx", "xls", "ods"])
@@ -96,23 +93,7 @@ def test_the_plan_of_an_old_or_open_format_is_right(
 
 
 def printed_by_libreoffice(tmp_path: Path, report: Path) -> Path:
-    profile = f"-env:UserInstallation=file://{tmp_path}/lo-{uuid.uuid4().hex}"
-    subprocess.run(
-        [
-            SOFFICE or "soffice",
-            "--headless",
-            profile,
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(report),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    return tmp_path / f"{report.stem}.pdf"
+    return libreoffice(tmp_path, report, "pdf")
 
 
 def pdf_text(pdf: Path, page: int) -> str:
@@ -177,22 +158,7 @@ def test_an_export_saved_again_by_libreoffice_plans_nothing(
     assert cli("sandbox", "seed", "--from", EXAMPLES / "current.yaml").code == 0
     exported = tmp_path / "сейчас.xlsx"
     assert cli("export", "--out", exported).code == 0
-    profile = f"-env:UserInstallation=file://{tmp_path}/lo-{uuid.uuid4().hex}"
-    subprocess.run(
-        [
-            SOFFICE or "soffice",
-            "--headless",
-            profile,
-            "--convert-to",
-            kind,
-            "--outdir",
-            str(tmp_path / "saved"),
-            str(exported),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    planned = cli("plan", tmp_path / "saved" / f"сейчас.{kind}", "--detailed-exitcode")
+    saved = libreoffice(tmp_path, exported, kind)
+    planned = cli("plan", saved, "--detailed-exitcode")
     assert planned.code == 0, planned.err
     assert planned.out.strip() == "Plan: 0 to add, 0 to edit, 0 to delete, 15 unchanged."
