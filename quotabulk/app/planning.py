@@ -17,9 +17,12 @@ from quotabulk.formats.inputs import Loaded, LoadOptions, load_inputs
 from quotabulk.operator.connect import ConnectOptions, OnRetry
 
 
-def validate(paths: Sequence[Path], options: LoadOptions | None = None) -> Loaded:
-    """Load and validate inputs; no network. Row problems are in `Loaded.invalid`."""
-    return load_inputs(list(paths), options)
+def validate(
+    paths: Sequence[Path], options: LoadOptions | None = None, names: Sequence[str] = ()
+) -> Loaded:
+    """Load and validate inputs; no network. Row problems are in `Loaded.invalid`.
+    `names`: what sources call the files (default: the paths as given)."""
+    return load_inputs(list(paths), options, names)
 
 
 def load_checked(

@@ -120,7 +120,9 @@ def plan_upload(settings: Settings, folder: Path) -> Shown:
 def _plan_upload(settings: Settings, folder: Path) -> Shown:
     workspace = Workspace(settings)
     paths = sorted(folder.glob("*/*"))
-    loaded = validate(paths)
+    # Sources name the uploaded files as the user knows them: in the page, the journal
+    # and every report, never the server's storage path.
+    loaded = validate(paths, names=[path.name for path in paths])
     (folder / STAGE_FILE).write_text("planning")
 
     def on_retry(_exc: BaseException, _wait: float) -> None:

@@ -100,6 +100,9 @@ def test_upload_review_approve_and_download(console: AsgiClient, quotabulk_home:
     sheet = openpyxl.load_workbook(io.BytesIO(report.content))["Результаты"]
     outcomes = [row[7].value for row in sheet.iter_rows(min_row=2)]
     assert sorted(outcomes) == ["Без изменений"] * 3 + ["Применено"] * 7
+    # The report names the files as the user uploaded them, never the server's folders.
+    sources = {row[0].value.split(":")[0] for row in sheet.iter_rows(min_row=2)}
+    assert sources == {"quotas.yaml", "finance_workbook.xlsx"}
     assert state["run_id"] in console.get("/runs").text
 
 

@@ -37,15 +37,19 @@ LOADERS: dict[str, Loader] = {
 __all__ = ["LOADERS", "LoadOptions", "Loaded", "load_inputs"]
 
 
-def load_inputs(paths: Sequence[Path], options: LoadOptions | None = None) -> Loaded:
+def load_inputs(
+    paths: Sequence[Path], options: LoadOptions | None = None, names: Sequence[str] = ()
+) -> Loaded:
     """Load every file; the desired state is their union. Raises `InputError` for a file
-    that cannot be read at all; row problems are returned in `Loaded.invalid`."""
+    that cannot be read at all; row problems are returned in `Loaded.invalid`. `names`:
+    how sources and messages name the files (the console: the uploaded file's own name,
+    never where the server keeps it); the paths as given when empty."""
     if not paths:
         raise UsageError("name at least one input file (.yaml, .xlsx, .xls, .ods or .csv)")
     options = options or LoadOptions()
     loaded = Loaded()
-    for path in paths:
-        loaded.extend(_load_one(path, options))
+    for path, name in zip(paths, names or [str(path) for path in paths], strict=True):
+        loaded.extend(_load_one(path, name, options))
     _move_duplicates(loaded)
     if len(loaded.accounts) > 1:
         raise InputError(
@@ -54,8 +58,7 @@ def load_inputs(paths: Sequence[Path], options: LoadOptions | None = None) -> Lo
     return loaded
 
 
-def _load_one(path: Path, options: LoadOptions) -> Loaded:
-    name = str(path)
+def _load_one(path: Path, name: str, options: LoadOptions) -> Loaded:
     loader = LOADERS.get(path.suffix.lower())
     if loader is None:
         known = ", ".join(sorted(LOADERS))
