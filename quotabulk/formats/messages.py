@@ -116,6 +116,45 @@ CATALOGUE: tuple[Message, ...] = (
         r"\(--operator-timeout\); the last fault: (?P<fault>.*)",
         "оператор {url} не отвечал как следует {time}; последняя ошибка: {fault}",
     ),
+    # Whole-file messages (they come as `file:sheet: message`).
+    Message(
+        "QB301",
+        r"(?P<where>.+?): (?:no sheet has a header row: )?no header row with a phone-number "
+        r"column \(e\.g\. «Номер», «Телефон»\) and a limit \(e\.g\. «Лимит, руб»\) or action "
+        r"column was found in the first (?P<n>\d+) rows(?P<seen>; rows seen: .*)?",
+        "{where}: в первых {n} строках не нашлось заголовков со столбцом номера («Номер», "
+        "«Телефон») и лимита («Лимит, руб») или действия{seen}",
+    ),
+    Message(
+        "QB302",
+        r"(?P<where>.+?): has a header row but no data rows; an empty input is almost always "
+        r"a mistake",
+        "{where}: есть строка заголовков, но нет ни одной строки с данными; пустой файл почти "
+        "всегда ошибка",
+    ),
+    Message(
+        "QB303",
+        r"(?P<where>.+?): is protected by a password; save a copy without one and use that",
+        "{where}: файл защищён паролем; сохраните копию без пароля и загрузите её",
+    ),
+    Message(
+        "QB304",
+        r"(?P<where>.+?): is neither UTF-8 nor Windows-1251 text",
+        "{where}: текст не в кодировке UTF-8 и не в Windows-1251",
+    ),
+    Message(
+        "QB305",
+        r"(?P<where>.+?): is a binary file, not CSV text; was an \.xlsx renamed to \.csv\?",
+        "{where}: это двоичный файл, а не текст CSV; может быть, .xlsx переименовали в .csv?",
+    ),
+    Message(
+        "QB306",
+        r"(?P<where>.+?): column «(?P<label>.+?)» looks like (?P<field>\S+) but is not one of "
+        r"its headers; .*",
+        "{where}: столбец «{label}» похож на {field}, но его заголовок не из известных; "
+        'переименуйте столбец или сопоставьте его в файле столбцов (`{field}: "{label}"`), '
+        "а если он не нужен — перечислите его в `ignore:`",
+    ),
     Message(
         "QB150",
         r"entry (?P<n>\d+) of `quotas:` is not a mapping",
@@ -147,6 +186,11 @@ def render(message: str, lang: Language) -> str:
             parts = found.groupdict()
             if "n" in parts:
                 parts["times"] = _times(parts["n"])
+            if "seen" in parts:  # the header rows that were seen, quoted as they are
+                seen = parts["seen"] or ""
+                parts["seen"] = seen.replace("; rows seen: ", "; в начале: ").replace(
+                    "row ", "строка "
+                )
             return entry.russian.format(**parts)
     return message
 

@@ -100,3 +100,37 @@ def test_any_cell_a_user_may_type_gets_a_known_message(phone: str, limit: str) -
     if isinstance(row, InvalidRow):
         for problem in row.problems:
             assert code_of(problem.message) is not None, problem.message
+
+
+def test_whole_file_messages_a_console_user_meets_are_known(
+    text_file: Callable[..., Path], tmp_path: Path
+) -> None:
+    from quotabulk.domain.errors import InputError
+    from quotabulk.formats.inputs import load_inputs as load
+
+    files = {
+        "no-header.csv": "Привет;мир\n1;2\n",
+        "empty.csv": "Номер;Лимит\n",
+        "порог.csv": "Номер;Лимит;Порог срабатывания\n79161000005;700;500\n",
+    }
+    messages = []
+    for name, text in files.items():
+        try:
+            load([text_file(name, text)])
+        except InputError as exc:
+            messages.append(exc.message)
+    binary = tmp_path / "binary.csv"
+    binary.write_bytes(b"PK\x03\x04\x00\x00binary")
+    try:
+        load([binary])
+    except InputError as exc:
+        messages.append(exc.message)
+    assert len(messages) == 4
+    for message in messages:
+        assert code_of(message) is not None, message
+    russian = [render(m, Language.RU) for m in messages]
+    assert "в первых" in russian[0]
+    assert "в начале: строка 1: «Привет», «мир»" in russian[0]
+    assert "нет ни одной строки с данными" in russian[1]
+    assert "столбец «Порог срабатывания» похож на warn_at" in russian[2]
+    assert "двоичный файл" in russian[3]
