@@ -16,7 +16,7 @@ from benchmarks.report import Result
 from benchmarks.sandbox_process import TOKEN, served
 from quotabulk.config import Settings
 from quotabulk.operator.connect import connect
-from quotabulk.operator.http.wire import Operation
+from quotabulk.operator.http.wire import MAX_SUBSCRIBER_PAGE, Operation
 from quotabulk.sandbox.seed import random_subscribers
 from quotabulk.sandbox.store import SandboxStore
 
@@ -38,13 +38,14 @@ async def _list_with_client(url: str) -> tuple[float, int]:
 
 
 async def _list_raw(url: str) -> float:
-    """The floor: the same pages fetched and JSON-decoded, no models."""
+    """The floor: the same pages (as large as the client asks for) fetched and
+    JSON-decoded, no validation, no domain objects."""
     headers = {"Authorization": f"Bearer {TOKEN}"}
     async with httpx.AsyncClient(base_url=url, headers=headers, timeout=60) as http:
         started = time.perf_counter()
         cursor = None
         while True:
-            params = {"limit": 1000, **({"cursor": cursor} if cursor else {})}
+            params = {"page_size": MAX_SUBSCRIBER_PAGE, **({"cursor": cursor} if cursor else {})}
             page = (await http.get(f"/v1/accounts/{ACCOUNT}/subscribers", params=params)).json()
             cursor = page["next_cursor"]
             if not cursor:
