@@ -37,22 +37,39 @@ class People:
         return [User(r[0], Role(r[1]), r[2], bool(r[3])) for r in rows]
 
     def add_user(self, name: str, role: Role, password_hash: str, by: str) -> None:
-        with self.journal.transaction() as db:
-            db.execute(
-                "INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
-                (name, role.value, password_hash, now_iso()),
-            )
-            self._record(Event.USER_ADDED, by, detail={"name": name, "role": role.value})
+        self._change(
+            "INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
+            (name, role.value, password_hash, now_iso()),
+            Event.USER_ADDED,
+            by,
+            {"name": name, "role": role.value},
+        )
 
     def disable_user(self, name: str, by: str) -> None:
-        with self.journal.transaction() as db:
-            db.execute("UPDATE users SET disabled = 1 WHERE name = ?", (name,))
-            self._record(Event.USER_DISABLED, by, detail={"name": name})
+        self._change(
+            "UPDATE users SET disabled = 1 WHERE name = ?",
+            (name,),
+            Event.USER_DISABLED,
+            by,
+            {"name": name},
+        )
 
     def set_password(self, name: str, password_hash: str, by: str) -> None:
+        self._change(
+            "UPDATE users SET password_hash = ? WHERE name = ?",
+            (password_hash, name),
+            Event.PASSWORD_CHANGED,
+            by,
+            {"name": name},
+        )
+
+    def _change(
+        self, sql: str, params: tuple[Any, ...], event: Event, by: str, detail: dict[str, Any]
+    ) -> None:
+        """A change to users or policies and its audit record, in one transaction."""
         with self.journal.transaction() as db:
-            db.execute("UPDATE users SET password_hash = ? WHERE name = ?", (password_hash, name))
-            self._record(Event.PASSWORD_CHANGED, by, detail={"name": name})
+            db.execute(sql, params)
+            self._record(event, by, detail=detail)
 
     # -- policies ------------------------------------------------------------------------
 
@@ -61,13 +78,14 @@ class People:
         return None if row is None else str(row[0])
 
     def set_policy(self, name: str, value: str, by: str) -> None:
-        with self.journal.transaction() as db:
-            db.execute(
-                "INSERT INTO policies (name, value) VALUES (?, ?)"
-                " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                (name, value),
-            )
-            self._record(Event.POLICY_SET, by, detail={"policy": name, "value": value})
+        self._change(
+            "INSERT INTO policies (name, value) VALUES (?, ?)"
+            " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            (name, value),
+            Event.POLICY_SET,
+            by,
+            {"policy": name, "value": value},
+        )
 
     # -- the audit trail -----------------------------------------------------------------
 
