@@ -64,7 +64,8 @@ class Prefetch:
         import asyncio
 
         workspace.load_operator()  # imports on this thread, before the other one starts
-        self.account = workspace.settings.account
+        # The account the files resolve to when they name none (the sandbox's, embedded).
+        self.account = workspace.settings.resolve_account()
         self._found: tuple[str, str, dict[str, Subscriber]] | None = None
         self._error: BaseException | None = None
         self._loop = asyncio.new_event_loop()
@@ -113,6 +114,8 @@ def plan_loaded(
     if current_file is None and prefetched is not None and prefetched.account == account:
         account, url, current = prefetched.result()
     elif current_file is None:
+        if prefetched is not None:  # fetched for another account: stop it before asking
+            prefetched.cancel()
         import asyncio  # not at the top: `validate` never touches the network
 
         account, url, current = asyncio.run(current_state(workspace, account, on_retry))
