@@ -32,6 +32,8 @@ from quotabulk.config import Settings
 from quotabulk.domain.errors import QuotabulkError
 from quotabulk.domain.models import InvalidRow, Quota
 from quotabulk.domain.plan import Plan, PlanOptions
+from quotabulk.formats.inputs import LoadOptions
+from quotabulk.formats.inputs.columns import ColumnAliases
 from quotabulk.formats.plans.write import plan_json
 from quotabulk.formats.reports.columns import inert
 
@@ -117,12 +119,19 @@ def plan_upload(settings: Settings, folder: Path) -> Shown:
         raise PlanningFailed(redaction.blank(exc.message)) from None
 
 
+COLUMNS_FILE = "columns.yaml"  # the column mapping chosen in the page (JSON, which is YAML)
+
+
 def _plan_upload(settings: Settings, folder: Path) -> Shown:
     workspace = Workspace(settings)
     paths = sorted(folder.glob("*/*"))
+    mapping = folder / COLUMNS_FILE
+    options = (
+        LoadOptions(aliases=ColumnAliases.from_mapping_file(mapping)) if mapping.exists() else None
+    )
     # Sources name the uploaded files as the user knows them: in the page, the journal
     # and every report, never the server's storage path.
-    loaded = validate(paths, names=[path.name for path in paths])
+    loaded = validate(paths, options, names=[path.name for path in paths])
     (folder / STAGE_FILE).write_text("planning")
 
     def on_retry(_exc: BaseException, _wait: float) -> None:
@@ -272,3 +281,17 @@ def _finish(task: PlanTask, done: Any) -> None:
     except Exception as exc:  # a bug, or the child died: shown, never a page that waits
         task.error = f"internal error: {type(exc).__name__}"
         task.stage = "failed"
+
+
+def choose_column(folder: Path, field: str, label: str, *, ignore: bool) -> None:
+    """Record the page's answer to «this column looks like a threshold»: map it to the
+    field, or leave it alone on purpose (the mapping file's `ignore:`)."""
+    mapping = folder / COLUMNS_FILE
+    chosen: dict[str, list[str]] = (
+        json.loads(mapping.read_text("utf-8")) if mapping.exists() else {}
+    )
+    key = "ignore" if ignore else field
+    chosen.setdefault(key, [])
+    if label not in chosen[key]:
+        chosen[key].append(label)
+    mapping.write_text(json.dumps(chosen, ensure_ascii=False), encoding="utf-8")

@@ -225,3 +225,13 @@ def _known(text: str, lang: Language) -> str | None:
         if code_of(message) is not None:
             return prefix + render(message, lang)
     return None
+
+
+def parts_of(message: str, code: str) -> dict[str, str] | None:
+    """The named parts of `message` when it is the catalogue's `code` (None otherwise):
+    what a face needs to offer a way out, e.g. the column of QB306 to map."""
+    for entry in CATALOGUE:
+        if entry.code == code:
+            found = entry.pattern.fullmatch(message)
+            return None if found is None else found.groupdict()
+    return None

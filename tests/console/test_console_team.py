@@ -189,3 +189,32 @@ def test_an_operator_that_does_not_answer_is_said_within_seconds(
         page = client.get(path)
         assert page.status_code == 400  # then a clean failure, named, at the timeout
         assert "127.0.0.1:9" in page.text
+
+
+@pytest.mark.parametrize(("choice", "expected_after"), [("map", "порог 500,00"), ("ignore", None)])
+def test_a_threshold_like_column_is_mapped_or_ignored_in_the_page(
+    console: AsgiClient, text_file: Callable[..., Path], choice: str, expected_after: str | None
+) -> None:
+    """What the CLI offers with --columns and `ignore:`, the console offers as two buttons."""
+    sheet = text_file("порог.csv", "Номер;Лимит;Порог срабатывания\n79161000005;700;500\n")
+    path = upload(console, sheet)
+    question = planned(console, path)
+    assert "столбец «Порог срабатывания» похож на warn_at" in question
+    assert 'id="map-column"' in question
+    assert 'id="ignore-column"' in question
+    answer = console.post(
+        f"{path}/columns",
+        data={
+            "csrf": csrf_of(console),
+            "field": "warn_at",
+            "label": "Порог срабатывания",
+            "choice": choice,
+        },
+    )
+    assert answer.status_code == 303
+    review = planned(console, path)
+    assert 'id="summary"' in review
+    if expected_after is None:  # left alone: the limit changes, the threshold does not
+        assert "порог 500,00" not in review
+    else:
+        assert expected_after in review

@@ -20,9 +20,10 @@ from quotabulk.console.auth import csrf_ok
 from quotabulk.console.context import acting_user, console_of, page, shown, upload_folder
 from quotabulk.console.i18n import LABELS, describe, requests_phrase
 from quotabulk.console.pages.four_eyes import FROZEN, freeze, status_of
-from quotabulk.console.planning import Shown, frozen_view
+from quotabulk.console.planning import Shown, choose_column, frozen_view
+from quotabulk.formats.inputs.columns import Field
 from quotabulk.formats.language import Language, money
-from quotabulk.formats.messages import render
+from quotabulk.formats.messages import parts_of, render
 
 router = APIRouter()
 
@@ -44,6 +45,17 @@ async def review(request: Request, upload_id: str) -> HTMLResponse:
     if task.shown is None:  # failed: say why; a reload tries again
         console.planner.forget(upload_id)
         message = shown(task.error or "", folder)
+        offer = parts_of(task.error or "", "QB306")
+        if offer is not None:  # a threshold-like column: offer both ways out, as the CLI does
+            return page(
+                request,
+                "mapping.html",
+                message=message,
+                upload_id=upload_id,
+                label=offer["label"],
+                field=offer["field"],
+                status=400,
+            )
         return page(request, "error.html", message=message, status=400)
     return await _render(request, upload_id, folder, task.shown)
 
@@ -130,6 +142,33 @@ def _operator_name(url: str, words: dict[str, str]) -> str:
 
 def _t(request: Request) -> dict[str, str]:
     return LABELS[request.session.get("lang", "ru")]
+
+
+@router.post("/u/{upload_id}/columns")
+async def map_column(
+    request: Request,
+    upload_id: str,
+    csrf: str = Form(""),
+    field: str = Form(""),
+    label: str = Form(""),
+    choice: str = Form(""),
+) -> Response:
+    """The page's answer to «column X looks like a threshold»: use it as one, or leave
+    it alone on purpose. Then the upload is planned again with that mapping."""
+    if not csrf_ok(request, csrf):
+        return Response("CSRF check failed", status_code=403)
+    folder = upload_folder(request, upload_id)
+    mappable = field in (Field.WARN_AT.value, Field.ON_EXCEED.value)
+    if (
+        folder is None
+        or not mappable
+        or not 0 < len(label) <= 200
+        or choice not in ("map", "ignore")
+    ):
+        return page(request, "error.html", message=_t(request)["not_found"], status=404)
+    choose_column(folder, field, label, ignore=choice == "ignore")
+    console_of(request).planner.forget(upload_id)
+    return RedirectResponse(f"/u/{upload_id}", status_code=303)
 
 
 @router.get("/u/{upload_id}/errors.xlsx")
