@@ -6,6 +6,8 @@ so every command works against `$QUOTABULK_HOME/sandbox.db` with no server to st
 
 from __future__ import annotations
 
+import threading
+
 import httpx
 
 from quotabulk.config import Settings
@@ -13,13 +15,19 @@ from quotabulk.sandbox.app import create_app
 from quotabulk.sandbox.store import Behaviour, SandboxStore
 
 EMBEDDED_URL = "http://sandbox.invalid"
+# FastAPI builds its routes' pydantic schemas when an app is made, and pydantic's schema
+# building is not safe in two threads at once (seen once: `plan`'s prefetch and its own
+# thread making one each; console jobs run in threads too). One app is made at a time.
+_MAKING = threading.Lock()
 
 
 class EmbeddedTransport(httpx.ASGITransport):
     """The sandbox app over ASGI; closing the client closes the sandbox's database."""
 
     def __init__(self, store: SandboxStore, token: str) -> None:
-        super().__init__(app=create_app(store, token))
+        with _MAKING:
+            app = create_app(store, token)
+        super().__init__(app=app)
         self.store = store
 
     async def aclose(self) -> None:
