@@ -77,10 +77,27 @@ def console_of(request: Request) -> Console:
     return console
 
 
+def language_of(request: Request) -> Language:
+    """The language this session reads (Russian unless switched)."""
+    return Language(request.session.get("lang", "ru"))
+
+
+def words_of(request: Request) -> dict[str, str]:
+    """The page labels in the session's language."""
+    return LABELS[language_of(request).value]
+
+
+def refused(request: Request, label: str, status: int = 403) -> HTMLResponse:
+    """An error page in the reader's language: `label` names words in LABELS, or is a
+    message of its own (rendered from the catalogue by `page`)."""
+    words = words_of(request)
+    return page(request, "error.html", message=words.get(label, label), status=status)
+
+
 def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
     """A template with what every page shows: labels, language, CSRF token, banners."""
     console = console_of(request)
-    lang = request.session.get("lang", "ru")
+    lang = language_of(request).value
     who = signed_in(request)
     shared = {
         "t": LABELS[lang],

@@ -18,8 +18,7 @@ from quotabulk.app.applying import read_saved_plan
 from quotabulk.app.planning import current_state
 from quotabulk.app.workspace import Workspace
 from quotabulk.console.auth import csrf_ok
-from quotabulk.console.context import acting_user, console_of, page, upload_folder
-from quotabulk.console.i18n import LABELS
+from quotabulk.console.context import acting_user, console_of, page, refused, upload_folder
 from quotabulk.domain.errors import QuotabulkError
 from quotabulk.formats.plans.read import refuse_if_stale
 
@@ -60,12 +59,6 @@ def _plan_of(folder: Path, name: str = "plan.json") -> tuple[dict[str, Any], lis
     return saved, sorted(folder.glob("*/*"))
 
 
-def _refused(request: Request, label: str, status: int = 403) -> Response:
-    """An error page in the reader's language (`label` names the words in LABELS)."""
-    words = LABELS[request.session.get("lang", "ru")]
-    return page(request, "error.html", message=words.get(label, label), status=status)
-
-
 @router.post("/u/{upload_id}/submit")
 async def submit(
     request: Request,
@@ -79,13 +72,13 @@ async def submit(
     console = console_of(request)
     folder = upload_folder(request, upload_id)
     if folder is None or not (folder / "plan.json").exists():
-        return _refused(request, "not_found", 404)
+        return refused(request, "not_found", 404)
     user = acting_user(request)
     if user is None or user.role is not people.Role.MAKER:
-        return _refused(request, "maker_only")
+        return refused(request, "maker_only")
     saved, paths = _plan_of(folder)
     if not reviewed or saved["digest"] != fingerprint:
-        return _refused(request, "review_first", 409)
+        return refused(request, "review_first", 409)
     detail = {
         "files": people.file_digests(paths),
         "upload": upload_id,
@@ -114,13 +107,13 @@ async def decide(
     console = console_of(request)
     folder = upload_folder(request, upload_id)
     if folder is None or not (folder / FROZEN).exists():
-        return _refused(request, "not_found", 404)
+        return refused(request, "not_found", 404)
     user = acting_user(request)
     if user is None or user.role is not people.Role.CHECKER:
-        return _refused(request, "checker_only")
+        return refused(request, "checker_only")
     saved, paths = _plan_of(folder, FROZEN)
     if saved["digest"] != fingerprint or decision not in ("approve", "decline"):
-        return _refused(request, "review_first", 409)
+        return refused(request, "review_first", 409)
     shown_as = ", ".join(path.name for path in paths)
     approve = decision == "approve"
     try:
@@ -132,7 +125,7 @@ async def decide(
             )
         )
     except QuotabulkError as exc:
-        return _refused(request, exc.message, 409)
+        return refused(request, exc.message, 409)
     if not approve:
         return RedirectResponse(f"/u/{upload_id}", status_code=303)
     job = console.jobs.start(

@@ -6,18 +6,18 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from quotabulk.console.context import console_of, page, shown, upload_folder
-from quotabulk.console.i18n import LABELS
+from quotabulk.console.context import (
+    console_of,
+    language_of,
+    page,
+    refused,
+    shown,
+    upload_folder,
+)
 from quotabulk.console.jobs import Job
 from quotabulk.console.pages.four_eyes import FROZEN
-from quotabulk.formats.language import Language
 from quotabulk.formats.messages import render
 from quotabulk.formats.reports.columns import reason_text
-
-
-def lang_of(request: Request) -> str:
-    return str(request.session.get("lang", "ru"))
-
 
 router = APIRouter()
 
@@ -40,9 +40,7 @@ async def job_page(request: Request, job_id: str) -> HTMLResponse:
     console = console_of(request)
     job = await _job(request, job_id)
     if job is None:
-        return page(
-            request, "error.html", message=LABELS[lang_of(request)]["not_found"], status=404
-        )
+        return refused(request, "not_found", 404)
     rows = []
     if job.result is not None:
         rows = [
@@ -51,14 +49,14 @@ async def job_page(request: Request, job_id: str) -> HTMLResponse:
                 "msisdn": r.msisdn,
                 "source": shown(r.source, console.uploads / job.upload_id),
                 "request_id": r.request_id or "",
-                "error": reason_text(r, Language(lang_of(request))),
+                "error": reason_text(r, language_of(request)),
             }
             for r in job.result.rows
             if not r.outcome.good
         ]
     state = job.state()
     if state["error"]:
-        state["error"] = render(state["error"], Language(lang_of(request)))
+        state["error"] = render(state["error"], language_of(request))
     return page(request, "job.html", job=state, rows=rows)
 
 

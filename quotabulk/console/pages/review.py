@@ -17,8 +17,17 @@ from starlette.concurrency import run_in_threadpool
 
 from quotabulk.app import people
 from quotabulk.console.auth import csrf_ok
-from quotabulk.console.context import acting_user, console_of, page, shown, upload_folder
-from quotabulk.console.i18n import LABELS, describe, requests_phrase
+from quotabulk.console.context import (
+    acting_user,
+    console_of,
+    language_of,
+    page,
+    refused,
+    shown,
+    upload_folder,
+    words_of,
+)
+from quotabulk.console.i18n import describe, requests_phrase
 from quotabulk.console.pages.four_eyes import FROZEN, freeze, status_of
 from quotabulk.console.planning import Shown, choose_column, frozen_view
 from quotabulk.formats.inputs.columns import Field
@@ -32,7 +41,7 @@ router = APIRouter()
 async def review(request: Request, upload_id: str) -> HTMLResponse:
     folder = upload_folder(request, upload_id)
     if folder is None:
-        return page(request, "error.html", message=_t(request)["not_found"], status=404)
+        return refused(request, "not_found", 404)
     console = console_of(request)
     paths = sorted(folder.glob("*/*"))
     frozen = folder / FROZEN
@@ -73,8 +82,8 @@ async def planning_state(request: Request, upload_id: str) -> JSONResponse:
 
 async def _render(request: Request, upload_id: str, folder: Path, view: Shown) -> HTMLResponse:
     console = console_of(request)
-    lang = request.session.get("lang", "ru")
-    words = LABELS[lang]
+    lang = language_of(request).value
+    words = words_of(request)
     skip = json.loads((folder / "meta.json").read_text())["skip_invalid"]
     problems = [  # a page of them; all of them are a download away
         {
@@ -105,7 +114,6 @@ async def _render(request: Request, upload_id: str, folder: Path, view: Shown) -
         "review.html",
         submission=submission,
         mine=user is not None and submission is not None and submission["maker"] == user.name,
-        four_eyes_mode=await run_in_threadpool(console.four_eyes),
         upload_id=upload_id,
         problems=problems,
         problem_count=view.problem_count,
@@ -140,10 +148,6 @@ def _operator_name(url: str, words: dict[str, str]) -> str:
     return f"{parts.hostname}:{port}"
 
 
-def _t(request: Request) -> dict[str, str]:
-    return LABELS[request.session.get("lang", "ru")]
-
-
 @router.post("/u/{upload_id}/columns")
 async def map_column(
     request: Request,
@@ -165,7 +169,7 @@ async def map_column(
         or not 0 < len(label) <= 200
         or choice not in ("map", "ignore")
     ):
-        return page(request, "error.html", message=_t(request)["not_found"], status=404)
+        return refused(request, "not_found", 404)
     choose_column(folder, field, label, ignore=choice == "ignore")
     console_of(request).planner.forget(upload_id)
     return RedirectResponse(f"/u/{upload_id}", status_code=303)
@@ -177,7 +181,7 @@ async def errors_download(request: Request, upload_id: str) -> Response:
     planning process beside the upload)."""
     folder = upload_folder(request, upload_id)
     if folder is None or not (folder / "errors.xlsx").exists():
-        return Response(_t(request)["not_found"], status_code=404)
+        return Response(words_of(request)["not_found"], status_code=404)
     return FileResponse(folder / "errors.xlsx", filename="errors.xlsx")
 
 
@@ -192,20 +196,19 @@ async def approve(
     if not csrf_ok(request, csrf):
         return Response("CSRF check failed", status_code=403)
     console = console_of(request)
-    words = _t(request)
     if await run_in_threadpool(console.four_eyes):
-        return page(request, "error.html", message=words["four_eyes_submit"], status=403)
+        return refused(request, "four_eyes_submit")
     user = acting_user(request)
     if user is not None and user.role is people.Role.ADMIN:
-        return page(request, "error.html", message=words["admin_no_approve"], status=403)
+        return refused(request, "admin_no_approve")
     folder = upload_folder(request, upload_id)
     if folder is None or not (folder / "plan.json").exists():
-        return page(request, "error.html", message=words["not_found"], status=404)
+        return refused(request, "not_found", 404)
     saved = json.loads((folder / "plan.json").read_text())
     # The plan applied is the one on the page: its digest must match, and the runner
     # refuses it if the operator's state moved since (apply --plan's check).
     if not reviewed or saved["digest"] != fingerprint:
-        return page(request, "error.html", message=words["review_first"], status=409)
+        return refused(request, "review_first", 409)
     shown_as = ", ".join(path.name for path in sorted(folder.glob("*/*")))
     freeze(folder)
     job = console.jobs.start(

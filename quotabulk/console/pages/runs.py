@@ -12,9 +12,8 @@ from starlette.concurrency import run_in_threadpool
 from quotabulk.app.auditing import write_run_audit
 from quotabulk.app.reports import ReportRequest, write_run_report
 from quotabulk.app.runs import list_runs, show_run
-from quotabulk.console.context import SAFE_ID, console_of, page
+from quotabulk.console.context import SAFE_ID, console_of, language_of, page
 from quotabulk.domain.errors import QuotabulkError
-from quotabulk.formats.language import Language
 
 router = APIRouter()
 
@@ -43,7 +42,7 @@ async def report(request: Request, run_id: str, fmt: str) -> Response:
         result = show_run(console.workspace, run_id)
     except QuotabulkError:
         return Response("not found", status_code=404)
-    lang = Language(request.session.get("lang", "ru"))
+    lang = language_of(request)
     target = console.uploads / "reports" / f"{run_id}-{lang}.{fmt}"
     write_run_report(console.workspace, result, ReportRequest(target, lang=lang))
     return FileResponse(target, filename=f"quotabulk-{run_id}.{fmt}")
@@ -56,7 +55,7 @@ async def audit(request: Request, run_id: str, fmt: str) -> Response:
     if fmt not in ("xlsx", "json") or not set(run_id) <= SAFE_ID:
         return Response("not found", status_code=404)
     console = console_of(request)
-    lang = Language(request.session.get("lang", "ru"))
+    lang = language_of(request)
     target = console.uploads / "audits" / f"{run_id}-{lang}-{secrets.token_hex(4)}.{fmt}"
     try:
         await run_in_threadpool(write_run_audit, console.workspace, run_id, target, lang)
