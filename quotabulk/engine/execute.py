@@ -25,6 +25,10 @@ from quotabulk.logs import get_logger
 from quotabulk.operator.port import Operator
 from quotabulk.store.journal import Journal, JournalAction
 
+# Polled this long after the last request should have become final: the operator's
+# clock and ours tick apart by the network's latency.
+TAIL_MARGIN_S = 0.01
+
 CONFLICT_NOTE = (
     "the subscriber changed since the plan was made (another request or tool); nothing was "
     "sent for it: plan again"
@@ -59,6 +63,7 @@ class ExecuteStats:
     status_calls: int = 0
     retries: int = 0
     sending_s: float = 0.0  # from the first send to the last answer
+    following_s: float = 0.0  # from the last answer until every request was final
 
 
 class Executor:
@@ -90,6 +95,13 @@ class Executor:
         # A submit that got a number, or left the process unanswered, may have changed
         # a quota: then the run cannot say "nothing was sent".
         self.maybe_sent = False
+        # The longest the operator took to make a request final, by its own clock
+        # (updated_at - created_at): when the last request sent should be final.
+        self._processing_s: float | None = None
+        # Sends begun and numbers learned, journaled together once per loop tick.
+        self._sending: list[int] = []
+        self._numbered: list[tuple[int, str, str]] = []
+        self._flush_due = False
 
     def _stopped(self) -> bool:
         if self.lock_lost.is_set():
@@ -111,8 +123,27 @@ class Executor:
         self.stop.on_stop(work.cancel)
         if self._stopped():
             work.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await work
+        try:
+            with contextlib.suppress(asyncio.CancelledError):
+                await work
+        finally:
+            self._flush()
+            if self._sending_done.is_set():
+                self.stats.following_s = round(time.monotonic() - self._last_send, 3)
+
+    def _journal_soon(self) -> None:
+        if not self._flush_due:
+            self._flush_due = True
+            asyncio.get_running_loop().call_soon(self._flush)
+
+    def _flush(self) -> None:
+        """Write what this tick learned; before any other journal write, so the journal
+        never sees an outcome before the number it belongs to."""
+        self._flush_due = False
+        if self._sending or self._numbered:
+            sending, self._sending = self._sending, []
+            numbered, self._numbered = self._numbered, []
+            self.journal.record_progress(self.run_id, sending, numbered)
 
     async def _send_then_mark(self, to_send: Sequence[JournalAction], started: float) -> None:
         try:
@@ -134,7 +165,8 @@ class Executor:
 
     async def _send(self, action: JournalAction) -> None:
         assert action.idem_key is not None
-        self.journal.record_sending(self.run_id, action.seq)
+        self._sending.append(action.seq)
+        self._journal_soon()
         try:
             request = await self._submit(action)
         except ApiStatusError as exc:
@@ -160,7 +192,8 @@ class Executor:
         self.maybe_sent = True
         self.stats.sent += 1
         self._last_send = time.monotonic()
-        self.journal.record_request(self.run_id, action.seq, request.request_id, request.status)
+        self._numbered.append((action.seq, request.request_id, request.status.value))
+        self._journal_soon()
         self.progress.sent()
         self.log.info(
             "request sent",
@@ -202,6 +235,7 @@ class Executor:
     def _refused(
         self, action: JournalAction, outcome: Outcome, note: str, exc: ApiStatusError
     ) -> None:
+        self._flush()
         self.journal.record_outcome(self.run_id, action.seq, outcome, note)
         self.progress.failed(f"{action.msisdn}: {note}")
         self.log.warning(
@@ -215,6 +249,7 @@ class Executor:
 
     def _unanswered(self, action: JournalAction, message: str) -> None:
         note = f"no answer from the operator ({message}); run again to re-send it"
+        self._flush()
         self.journal.record_outcome(self.run_id, action.seq, Outcome.PENDING, note)
         self.progress.failed(f"{action.msisdn}: {message}")
         self.log.warning("no answer", msisdn=action.msisdn, source=action.source, error=message)
@@ -239,11 +274,23 @@ class Executor:
 
     def _tail_pause(self, pause: float) -> float:
         """Just after the last send only the last few requests are open, and they are final
-        within the operator's processing time: look often for a few seconds (a handful of
-        calls), then back off as usual."""
-        if time.monotonic() - self._last_send < self.options.tail_s:
-            return self.options.poll_tail_s
-        return pause
+        within the operator's processing time: look once when the last one should be
+        final (by the processing times seen so far), then often for a few seconds (a
+        handful of calls), then back off as usual."""
+        since = time.monotonic() - self._last_send
+        if since >= self.options.tail_s:
+            return pause
+        if self._processing_s is not None:
+            due = self._processing_s + TAIL_MARGIN_S - since
+            if due > 0:
+                return due  # nothing sent last can be final before
+        return self.options.poll_tail_s
+
+    def _learn_processing(self, final: Sequence[Request]) -> None:
+        for r in final:
+            took = (r.updated_at - r.created_at).total_seconds()
+            if 0 <= took <= self.options.tail_s:
+                self._processing_s = max(self._processing_s or 0.0, took)
 
     async def _poll_once(self) -> bool:
         ids = list(self._open)
@@ -257,6 +304,7 @@ class Executor:
             self.log.warning("status poll failed", error=exc.message)
             return False
         final = [r for r in found if r.request_id in self._open and r.status.final]
+        self._learn_processing(final)
         for r in final:
             source, msisdn = self._sources.get(self._open[r.request_id], ("", r.msisdn))
             self.log.info(
@@ -273,6 +321,7 @@ class Executor:
     def _finished(self, final: Sequence[tuple[int, str, str | None]]) -> None:
         if not final:
             return
+        self._flush()
         self.journal.record_statuses(self.run_id, final)
         done = {seq for seq, _, _ in final}
         for request_id, seq in list(self._open.items()):

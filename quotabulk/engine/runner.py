@@ -29,15 +29,19 @@ from quotabulk.domain.errors import (
 from quotabulk.domain.models import ActionKind, InvalidRow, SkippedRow, Subscriber
 from quotabulk.domain.outcomes import Outcome, RunResult, RunStatus
 from quotabulk.domain.plan import Plan
+from quotabulk.domain.requests import RequestStatus
 from quotabulk.engine.execute import ExecuteOptions, ExecuteStats, Executor, ProgressSink
 from quotabulk.engine.keys import change_key, run_identity
 from quotabulk.engine.lock import AccountLock
 from quotabulk.engine.stopping import Stop
 from quotabulk.engine.verify import decide
 from quotabulk.operator.port import Operator
-from quotabulk.store.journal import Journal, NewAction, now_iso
+from quotabulk.store.journal import Journal, JournalAction, NewAction, now_iso
 
 IN_FLIGHT_LOOKBACK = timedelta(days=1)
+# Beyond this many completed changes, verification lists the whole account instead of
+# asking for each number (ten query calls cost about what ten full pages do).
+READ_BACK_BY_NUMBER_UP_TO = 10_000
 T = TypeVar("T")
 
 
@@ -180,24 +184,44 @@ async def _execute(
         return RunOutcome(result, stats, resumed, interrupted=True)
     gone = executor.gone
     journaled = journal.actions(run_id)
+    decided: list[tuple[int, Outcome, str | None]] = []
     if any(a.open for a in journaled):
         current = None
         if gone is None:
             try:
-                current = await operator.subscribers()
+                current = await _read_back(operator, journaled)
             except OperatorUnavailable as exc:
                 gone = exc
-        journal.record_outcomes(run_id, decide(journaled, current))
-    still_open = any(a.open and a.idem_key for a in journal.actions(run_id))
+        decided = decide(journaled, current)
+        journal.record_outcomes(run_id, decided)
+    keyed = {a.seq for a in journaled if a.idem_key}
+    still_open = any(seq in keyed and not outcome.settled for seq, outcome, _ in decided)
     status = RunStatus.PENDING if still_open else RunStatus.FINISHED
     ended = None if still_open else now_iso()
-    # The report shows the status and end the journal is about to record.
+    # The report shows the status and end the journal is about to record; the run is
+    # read back once (a thousand rows take ~50 ms).
     result = dataclasses.replace(journal.run(run_id), status=status, finished_at=ended)
     if finish is not None:
         finish(result)
     journal.set_run_status(run_id, status, finished=not still_open, at=ended)
     sent = executor.maybe_sent or any(a.request_id for a in journaled)
-    return RunOutcome(journal.run(run_id), stats, resumed, False, gone, sent)
+    return RunOutcome(result, stats, resumed, False, gone, sent)
+
+
+async def _read_back(
+    operator: Operator, journaled: Sequence[JournalAction]
+) -> dict[str, Subscriber]:
+    """The subscribers whose requests completed, to verify them: only those, by number,
+    when they are few (a nightly run of 300 changes on a 100 000-number account reads
+    300, not ten pages); the whole account when that is fewer calls."""
+    completed = [
+        a.msisdn for a in journaled if a.open and a.request_status is RequestStatus.COMPLETED
+    ]
+    if not completed:
+        return {}
+    if len(completed) > READ_BACK_BY_NUMBER_UP_TO:
+        return await operator.subscribers()
+    return await operator.subscribers_of(completed)
 
 
 async def _unless_stopped(stop: Stop, work: Awaitable[T]) -> T:

@@ -28,6 +28,10 @@ class Operator(Protocol):
     async def subscribers(self) -> dict[str, Subscriber]:
         """Every subscriber of the account with its quota and version."""
 
+    async def subscribers_of(self, msisdns: Sequence[str]) -> dict[str, Subscriber]:
+        """The named subscribers with their quotas and versions; numbers not on the
+        account are left out."""
+
     async def submit(
         self,
         msisdn: str,

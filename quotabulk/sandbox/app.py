@@ -33,7 +33,9 @@ from quotabulk.operator.http.wire import (
     RequestList,
     StatusQuery,
     SubmitRequest,
+    SubscriberList,
     SubscriberPage,
+    SubscriberQuery,
 )
 from quotabulk.sandbox.store import SandboxStore, StoreError
 
@@ -78,6 +80,11 @@ EXAMPLE_REQUEST = {
     "created_at": "2026-11-26T10:00:00.000000Z",
     "updated_at": "2026-11-26T10:00:00.000000Z",
 }
+
+
+def _json_bytes(body: bytes) -> Response:
+    """A body the store wrote as JSON already."""
+    return Response(body, media_type="application/json")
 
 
 def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -198,12 +205,38 @@ def create_app(store: SandboxStore, token: str) -> FastAPI:
         account: Account,
         cursor: Annotated[str | None, Query(pattern=MSISDN_PATTERN)] = None,
         page_size: Annotated[int, Query(ge=1, le=MAX_SUBSCRIBER_PAGE)] = MAX_PAGE,
-    ) -> JSONResponse:
+    ) -> Response:
         """Subscribers of the account with their quotas and versions, ordered by msisdn,
         `page_size` at a time (up to 10 000); pass `next_cursor` back as `cursor` for the
         next page."""
-        items, next_cursor = store.list_subscribers(account, cursor, page_size)
-        return JSONResponse({"items": items, "next_cursor": next_cursor})
+        return _json_bytes(store.subscriber_page_json(account, cursor, page_size))
+
+    @app.post(
+        f"{API_PREFIX}/accounts/{{account}}/subscribers:query",
+        operation_id="querySubscribers",
+        response_model=SubscriberList,
+        responses={
+            200: _ok(
+                {
+                    "items": [
+                        {
+                            "msisdn": "79123456789",
+                            "status": "active",
+                            "quota": {"limit": "1500.00", "warn_at": None, "on_exceed": "block"},
+                            "version": 4,
+                        }
+                    ]
+                }
+            ),
+            **_errors(*_ALWAYS, 404),
+        },
+        **_SECURED,
+    )
+    async def query_subscribers(account: Account, query: SubscriberQuery) -> Response:
+        """The named subscribers (up to 1 000) with their quotas and versions, ordered by
+        msisdn; numbers not on the account are left out. A run reads back only what it
+        changed, however large the account."""
+        return _json_bytes(store.subscribers_of_json(account, query.msisdns))
 
     @app.post(
         f"{API_PREFIX}/accounts/{{account}}/requests",

@@ -51,6 +51,11 @@ CREATE INDEX IF NOT EXISTS requests_open ON requests (account, due_at)
     WHERE status IN ('new', 'in_progress');
 """
 
+# One subscriber as the API writes it, made by SQLite (quotas are stored as their JSON).
+_SUBSCRIBER_JSON = (
+    "json_object('msisdn', msisdn, 'status', CASE WHEN blocked THEN 'blocked' ELSE 'active'"
+    " END, 'quota', json(quota), 'version', version)"
+)
 REQUEST_COLUMNS = (
     "request_id, msisdn, operation, quota, status, reason, reason_code, created_at, updated_at"
 )
@@ -137,16 +142,37 @@ class SandboxStore:
                 (account, cursor or "", limit + 1),
             ).fetchall()
         more = len(rows) > limit
-        items = [
-            {
-                "msisdn": msisdn,
-                "status": "blocked" if blocked else "active",
-                "quota": None if quota is None else json.loads(quota),
-                "version": version,
-            }
-            for msisdn, blocked, quota, version in rows[:limit]
-        ]
+        items = [_subscriber_json(*row) for row in rows[:limit]]
         return items, (items[-1]["msisdn"] if more else None)
+
+    def subscriber_page_json(self, account: str, cursor: str | None, limit: int) -> bytes:
+        """A page of `list_subscribers` as the body the API answers, from one indexed
+        query in which SQLite writes each subscriber's JSON: no Python object per row
+        (a 10 000-row page cost the server 0.1 s of the two cores it shares)."""
+        with self._transaction() as db:
+            self._settle(db, account)
+            rows = db.execute(
+                f"SELECT msisdn, {_SUBSCRIBER_JSON} FROM subscribers"
+                " WHERE account = ? AND msisdn > ? ORDER BY msisdn LIMIT ?",
+                (account, cursor or "", limit + 1),
+            ).fetchall()
+        more = len(rows) > limit
+        next_cursor = json.dumps(rows[limit - 1][0] if more else None)
+        items = ",".join(row[1] for row in rows[:limit])
+        return f'{{"items":[{items}],"next_cursor":{next_cursor}}}'.encode()
+
+    def subscribers_of_json(self, account: str, msisdns: Sequence[str]) -> bytes:
+        """The named subscribers of the account, ordered by msisdn, as the API's body;
+        numbers not on the account are left out."""
+        marks = ",".join("?" * len(msisdns))
+        with self._transaction() as db:
+            self._settle(db, account)
+            rows = db.execute(
+                f"SELECT {_SUBSCRIBER_JSON} FROM subscribers"
+                f" WHERE account = ? AND msisdn IN ({marks}) ORDER BY msisdn",
+                (account, *msisdns),
+            ).fetchall()
+        return f'{{"items":[{",".join(row[0] for row in rows)}]}}'.encode()
 
     def get_request(self, account: str, request_id: str) -> dict[str, Any]:
         found = self.statuses(account, [request_id])
@@ -387,4 +413,13 @@ def _request_json(row: Sequence[Any]) -> dict[str, Any]:
         "reason_code": code,
         "created_at": _iso(created),
         "updated_at": _iso(updated),
+    }
+
+
+def _subscriber_json(msisdn: str, blocked: int, quota: str | None, version: int) -> dict[str, Any]:
+    return {
+        "msisdn": msisdn,
+        "status": "blocked" if blocked else "active",
+        "quota": None if quota is None else json.loads(quota),
+        "version": version,
     }

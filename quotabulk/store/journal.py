@@ -246,20 +246,31 @@ class Journal:
         ).fetchall()
         return [_journal_action(row) for row in rows]
 
-    def record_sending(self, run_id: str, seq: int) -> None:
-        self._event(run_id, seq, "sending")
-
-    def record_request(self, run_id: str, seq: int, request_id: str, status: str) -> None:
-        """The operator's number for this action, written as soon as it is known."""
+    def record_progress(
+        self,
+        run_id: str,
+        sending: Sequence[int],
+        requests: Sequence[tuple[int, str, str]],
+    ) -> None:
+        """Actions whose submit began, and the operator's numbers learned (seq, request id,
+        status), in one transaction. The executor writes them once per event-loop tick:
+        nothing depends on them being durable before the next send, since a re-send of
+        an action carries its journaled key and the operator answers with the original
+        request."""
+        stamp = now_iso()
         with self.transaction() as db:
-            db.execute(
+            db.executemany(
+                "INSERT INTO events (run_id, seq, at, what) VALUES (?, ?, ?, 'sending')",
+                [(run_id, seq, stamp) for seq in sending],
+            )
+            db.executemany(
                 "UPDATE actions SET request_id = ?, request_status = ?"
                 " WHERE run_id = ? AND seq = ?",
-                (request_id, status, run_id, seq),
+                [(request_id, status, run_id, seq) for seq, request_id, status in requests],
             )
-            db.execute(
+            db.executemany(
                 "INSERT INTO events (run_id, seq, at, what) VALUES (?, ?, ?, ?)",
-                (run_id, seq, now_iso(), f"{request_id} {status}"),
+                [(run_id, seq, stamp, f"{rid} {status}") for seq, rid, status in requests],
             )
 
     def record_statuses(self, run_id: str, changes: Sequence[tuple[int, str, str | None]]) -> None:
@@ -287,12 +298,6 @@ class Journal:
                 "UPDATE actions SET outcome = ?, error = ? WHERE run_id = ? AND seq = ?",
                 [(o.value, error, run_id, seq) for seq, o, error in outcomes],
             )
-
-    def _event(self, run_id: str, seq: int, what: str) -> None:
-        self.db.execute(
-            "INSERT INTO events (run_id, seq, at, what) VALUES (?, ?, ?, ?)",
-            (run_id, seq, now_iso(), what),
-        )
 
     # -- reading runs back ---------------------------------------------------------------
 

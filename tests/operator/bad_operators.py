@@ -17,7 +17,7 @@ from tests.live import TOKEN, served_in_thread
 
 class Misbehaving:
     """`mode`: `retry-after` (every call 429, Retry-After 3600), `trickle` (every answer
-    one byte a second), `readback-502` (the subscriber listing fails with 502 once the
+    one byte a second), `readback-502` (every read of subscribers fails with 502 once the
     first listing, the one the plan is made from, has been answered)."""
 
     def __init__(self, app: ASGIApp, mode: str) -> None:
@@ -32,7 +32,7 @@ class Misbehaving:
         if self.mode == "retry-after":
             await _answer(send, 429, b'{"code":"rate_limited","message":"slow down"}', 3600)
             return
-        if self.mode == "readback-502" and scope["path"].endswith("/subscribers"):
+        if self.mode == "readback-502" and scope["path"].endswith(("/subscribers", ":query")):
             self.listings += 1
             if self.listings > 1:
                 await _answer(send, 502, b'{"code":"bad_gateway","message":"upstream down"}')

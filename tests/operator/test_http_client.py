@@ -71,6 +71,28 @@ def test_listing_reads_every_page(tmp_path: Path) -> None:
     assert found == {s.msisdn: s for s in people}
 
 
+def test_a_query_reads_the_named_subscribers_a_thousand_per_call(tmp_path: Path) -> None:
+    people = random_subscribers(2345, 0.6, 0.1, seed=5)
+    seeded(tmp_path / "s.db", people)
+    wanted = [s.msisdn for s in people[::2]]  # 1 173 numbers: two calls
+    stranger = "79999999999"
+    with live_sandbox(tmp_path / "s.db") as live:
+
+        async def query(client: OperatorClient) -> tuple[dict[str, Subscriber], int]:
+            found = await client.subscribers_of([*wanted, stranger])
+            return found, client.calls
+
+        found, calls = run(live, query)
+        too_many = httpx.post(
+            f"{live.url}/v1/accounts/{ACC}/subscribers:query",
+            json={"msisdns": wanted[:1001]},
+            headers={"Authorization": f"Bearer {TOKEN}"},
+        )
+    assert found == {s.msisdn: s for s in people[::2]}
+    assert calls == 2
+    assert too_many.status_code == 422
+
+
 def test_lost_answers_are_resent_with_the_same_key_and_make_one_request(tmp_path: Path) -> None:
     seeded(tmp_path / "s.db", [Subscriber(f"7900000{i:04d}") for i in range(40)])
     faults = Faults(lost_response_rate=0.5, seed=7)

@@ -23,6 +23,7 @@ from quotabulk.operator.http.wire import (
     MAX_PAGE,
     MAX_STATUS_IDS,
     MAX_SUBSCRIBER_PAGE,
+    MAX_SUBSCRIBER_QUERY,
     ApiQuota,
     ApiRequest,
     QuotaRow,
@@ -85,15 +86,21 @@ class OperatorClient:
             params = {"page_size": MAX_SUBSCRIBER_PAGE, **({"cursor": cursor} if cursor else {})}
             body = await self._call("GET", path, params=params, raw=True)
             page = _validated_json(_subscriber_rows, body)
-            for item in page["items"]:
-                msisdn = item["msisdn"]
-                wire = item["quota"]
-                quota = None if wire is None else _quota(quotas, wire)
-                blocked = item["status"] == "blocked"
-                found[msisdn] = Subscriber(msisdn, quota, blocked, item.get("version", 0))
+            _collect(found, quotas, page)
             cursor = page.get("next_cursor")
             if not cursor:
                 return found
+
+    async def subscribers_of(self, msisdns: Sequence[str]) -> dict[str, Subscriber]:
+        """The named subscribers, `MAX_SUBSCRIBER_QUERY` per call; others are left out."""
+        found: dict[str, Subscriber] = {}
+        quotas: dict[tuple[str, str | None, str], Quota] = {}
+        path = f"{self._base}/subscribers:query"
+        for start in range(0, len(msisdns), MAX_SUBSCRIBER_QUERY):
+            chunk = list(msisdns[start : start + MAX_SUBSCRIBER_QUERY])
+            body = await self._call("POST", path, json={"msisdns": chunk}, raw=True)
+            _collect(found, quotas, _validated_json(_subscriber_rows, body))
+        return found
 
     async def submit(
         self,
@@ -184,6 +191,19 @@ class OperatorClient:
             return answer
 
         return await with_retries(once, self.retry, self.budget, self.url, self.on_retry)
+
+
+def _collect(
+    found: dict[str, Subscriber],
+    quotas: dict[tuple[str, str | None, str], Quota],
+    page: SubscriberRows,
+) -> None:
+    for item in page["items"]:
+        msisdn = item["msisdn"]
+        wire = item["quota"]
+        quota = None if wire is None else _quota(quotas, wire)
+        blocked = item["status"] == "blocked"
+        found[msisdn] = Subscriber(msisdn, quota, blocked, item.get("version", 0))
 
 
 def _quota(known: dict[tuple[str, str | None, str], Quota], wire: QuotaRow) -> Quota:

@@ -24,6 +24,7 @@ MAX_PAGE = 1000
 # Subscribers come in pages of up to ten thousand: 100k subscribers in 10 round trips.
 MAX_SUBSCRIBER_PAGE = 10_000
 MAX_STATUS_IDS = 500
+MAX_SUBSCRIBER_QUERY = 1_000
 MSISDN_PATTERN = r"^7\d{10}$"
 
 # Rubles as text: at most 12 digits, 2 of them after the point; no sign, no exponent.
@@ -98,6 +99,18 @@ class ApiSubscriber(BaseModel):
 class SubscriberPage(BaseModel):
     items: list[ApiSubscriber]
     next_cursor: str | None = Field(None, description="pass as `cursor` for the next page")
+
+
+class SubscriberQuery(BaseModel):
+    """Named subscribers only: what a run reads back to verify the changes it made."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    msisdns: list[Msisdn] = Field(min_length=1, max_length=MAX_SUBSCRIBER_QUERY)
+
+
+class SubscriberList(BaseModel):
+    items: list[ApiSubscriber]
 
 
 # The same page as plain typed dicts, for the client's hot path: pydantic-core validates
