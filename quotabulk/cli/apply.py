@@ -44,8 +44,7 @@ def ask(yes: bool) -> Confirm:
             click.echo(f"Resuming run {resumed.run_id} ({still_open} rows still open).", err=True)
             return yes or click.confirm("Continue it?", default=True, err=True)
         assert planned is not None
-        for line in plan_lines(planned.plan):
-            click.echo(line, err=True)
+        click.echo("\n".join(plan_lines(planned.plan)), err=True)
         changes = len(planned.plan.changes)
         if not changes or yes:
             return True

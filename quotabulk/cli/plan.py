@@ -15,7 +15,7 @@ from quotabulk.cli.options import echo_notices, input_files, load_checked, outpu
 from quotabulk.cli.render import echo_invalid, plan_lines
 from quotabulk.cli.running import echo_target, operator_timeout_option, workspace
 from quotabulk.domain.errors import EXIT_OK, EXIT_PENDING_CHANGES, UsageError
-from quotabulk.domain.plan import DEFAULT_MAX_DELETES, PlanOptions
+from quotabulk.domain.plan import DEFAULT_MAX_DELETES, Plan, PlanOptions
 from quotabulk.formats.plans.write import plan_json
 
 
@@ -90,8 +90,7 @@ def plan_command(
     echo_invalid([*loaded.invalid, *planned.problems], skipped=True)
     if out is None and as_user is None and output_format != "json":
         # Shown, not saved: no JSON and no digest to make (a third of the time at 100k).
-        for line in plan_lines(planned):
-            click.echo(line)
+        _echo_plan(planned)
         return EXIT_PENDING_CHANGES if detailed_exitcode and planned.changes else EXIT_OK
     body = plan_json(planned, view.account, view.operator_url, loaded.invalid)
     if as_user is not None:
@@ -104,11 +103,15 @@ def plan_command(
     if output_format == "json":
         click.echo(json.dumps(body, ensure_ascii=False, indent=2))
     else:
-        for line in plan_lines(planned):
-            click.echo(line)
+        _echo_plan(planned)
     if detailed_exitcode and planned.changes:
         return EXIT_PENDING_CHANGES
     return EXIT_OK
+
+
+def _echo_plan(planned: Plan) -> None:
+    """One write: click.echo costs ~15 µs a call, 0.15 s for the 10 000 lines of a big plan."""
+    click.echo("\n".join(plan_lines(planned)))
 
 
 def _submission(files: tuple[Path, ...], body: dict[str, Any]) -> dict[str, Any]:
