@@ -4,7 +4,6 @@ standard input: the one who prepares a plan is not the one who approves it, and
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import sqlite3
@@ -136,7 +135,7 @@ def test_a_plan_edited_after_approval_is_refused(
     # again, but it is another plan, and nobody approved that one.
     saved = read_plan_file(plan_file)
     forged = [
-        dataclasses.replace(a, after=Quota(Decimal("99000.00"), a.after.warn_at, a.after.on_exceed))
+        a._replace(after=Quota(Decimal("99000.00"), a.after.warn_at, a.after.on_exceed))
         if a.msisdn == target["msisdn"] and a.after is not None
         else a
         for a in saved.plan.actions
