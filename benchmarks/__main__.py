@@ -20,6 +20,7 @@ BENCHES: dict[str, Callable[[], Result | list[Result]]] = {
     "validate-100k": lambda: bench_validate.run(100_000),
     "validate-1m": lambda: bench_validate.run(1_000_000),
     "plan-1m-csv": bench_million.run,
+    "plan-1m-xlsx": lambda: bench_million.run(source="xlsx"),
     "plan-100k": bench_plan.run,
     "list-100k": bench_operator.run_listing,
     "status-reads": bench_operator.run_status_reads,
