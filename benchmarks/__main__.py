@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import traceback
 from collections.abc import Callable
 
 from benchmarks import (
@@ -35,13 +36,22 @@ def main(names: list[str]) -> int:
     if unknown:
         print(f"unknown benchmark {unknown[0]}; known: {', '.join(BENCHES)}")
         return 1
-    results = []
+    results: list[Result] = []
+    failed: list[str] = []
     for name in names or list(BENCHES):
         print(f"running {name} ...", file=sys.stderr, flush=True)
-        found = BENCHES[name]()
+        try:
+            found = BENCHES[name]()
+        except Exception:  # one broken benchmark must not lose the others' figures
+            traceback.print_exc()
+            failed.append(name)
+            continue
         results.extend(found if isinstance(found, list) else [found])
     print(render(results))
     print(f"saved {save(results)}", file=sys.stderr)
+    if failed:
+        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
     return 0
 
 

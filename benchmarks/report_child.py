@@ -8,8 +8,8 @@ from pathlib import Path
 
 import xlsxwriter
 
-from quotabulk.domain.models import OnExceed, Quota
-from quotabulk.domain.outcomes import Outcome, RowResult, RunResult
+from quotabulk.domain.models import ActionKind, Extras, OnExceed, Quota
+from quotabulk.domain.outcomes import Outcome, RowResult, RunResult, RunStatus
 from quotabulk.formats.reports import ReportMeta, write_report
 
 OUTCOMES = [Outcome.APPLIED, Outcome.UNCHANGED, Outcome.REJECTED, Outcome.PENDING]
@@ -20,14 +20,14 @@ def rows(count: int) -> list[RowResult]:
         RowResult(
             f"quotas.xlsx:Квоты:{i + 4}",
             f"7916{i:07d}",
-            "edit",
+            ActionKind.EDIT,
             Quota(Decimal(500 + i % 50 * 100)),
             Quota(Decimal(600 + i % 50 * 100), None, OnExceed.BLOCK),
             f"Z-2026-{i:07d}",
             "completed",
             OUTCOMES[i % 4],
             None,
-            (("ФИО", f"Сотрудник {i}"), ("Отдел", "Продажи")),
+            Extras(("ФИО", "Отдел"), (f"Сотрудник {i}", "Продажи")),
         )
         for i in range(count)
     ]
@@ -41,14 +41,14 @@ def bare(count: int, out: Path) -> None:
         cells = [
             row.source,
             row.msisdn,
-            row.action,
+            row.action.value,
             str(row.before),
             str(row.after),
             row.request_id or "",
             row.request_status or "",
             row.outcome.value,
             "",
-            *(value for _, value in row.extras),
+            *row.extras.values,
         ]
         for column, text in enumerate(cells):
             sheet.write_string(number, column, text)
@@ -61,7 +61,14 @@ def main() -> None:
         bare(count, out)
         return
     result = RunResult(
-        "bench", "ACC", "http://operator", ("quotas.xlsx",), "s", "e", "finished", rows(count)
+        "bench",
+        "ACC",
+        "http://operator",
+        ("quotas.xlsx",),
+        "2026-11-26T12:00:00Z",
+        "2026-11-26T12:10:00Z",
+        RunStatus.FINISHED,
+        rows(count),
     )
     write_report(result, out, ReportMeta("http://operator"))
 

@@ -69,6 +69,12 @@ _EXAMPLE_ERRORS = {
     429: ErrorCode.RATE_LIMITED,
     503: ErrorCode.UNAVAILABLE,
 }
+EXAMPLE_SUBSCRIBER = {
+    "msisdn": "79123456789",
+    "status": "active",
+    "quota": {"limit": "1500.00", "warn_at": None, "on_exceed": "block"},
+    "version": 3,
+}
 EXAMPLE_REQUEST = {
     "request_id": "Z-2026-0001234",
     "msisdn": "79123456789",
@@ -184,19 +190,7 @@ def create_app(store: SandboxStore, token: str) -> FastAPI:
         operation_id="listSubscribers",
         response_model=SubscriberPage,
         responses={
-            200: _ok(
-                {
-                    "items": [
-                        {
-                            "msisdn": "79123456789",
-                            "status": "active",
-                            "quota": {"limit": "1500.00", "warn_at": None, "on_exceed": "block"},
-                            "version": 3,
-                        }
-                    ],
-                    "next_cursor": "79123456789",
-                }
-            ),
+            200: _ok({"items": [EXAMPLE_SUBSCRIBER], "next_cursor": "79123456789"}),
             **_errors(*_ALWAYS, 404),
         },
         **_SECURED,
@@ -216,18 +210,7 @@ def create_app(store: SandboxStore, token: str) -> FastAPI:
         operation_id="querySubscribers",
         response_model=SubscriberList,
         responses={
-            200: _ok(
-                {
-                    "items": [
-                        {
-                            "msisdn": "79123456789",
-                            "status": "active",
-                            "quota": {"limit": "1500.00", "warn_at": None, "on_exceed": "block"},
-                            "version": 4,
-                        }
-                    ]
-                }
-            ),
+            200: _ok({"items": [EXAMPLE_SUBSCRIBER]}),
             **_errors(*_ALWAYS, 404),
         },
         **_SECURED,
