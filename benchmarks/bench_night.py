@@ -3,15 +3,12 @@ against --operator-timeout), and a sheet of one number repeated 20 000 times."""
 
 from __future__ import annotations
 
-import os
 import socket
-import subprocess
 import tempfile
-import time
 from decimal import Decimal
 from pathlib import Path
 
-from benchmarks.measure import QUOTABULK, ROOT
+from benchmarks.measure import QUOTABULK, launch
 from benchmarks.report import Result
 from quotabulk.domain.models import Quota, Subscriber
 from quotabulk.sandbox.store import SandboxStore
@@ -25,16 +22,8 @@ NUMBERS = [str(79080000000 + i) for i in range(20)]
 
 def _run(command: list[str], env: dict[str, str]) -> tuple[int, float, float]:
     """Exit code, seconds, peak MB of one whole process."""
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        command,
-        env={**os.environ, **env},
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    _, status, usage = os.wait4(process.pid, 0)
-    return os.waitstatus_to_exitcode(status), time.perf_counter() - started, usage.ru_maxrss / 1024
+    done = launch(command, env)
+    return done.code, done.seconds, done.peak_mb
 
 
 def _reconcile(url: str, folder: Path) -> tuple[int, float, float]:

@@ -28,3 +28,13 @@ def test_the_report_benchmark_child_writes_every_row(tmp_path: Path, who: str) -
     finally:
         book.close()
     assert len(rows) == 30
+
+
+def test_a_measured_peak_is_the_commands_own_not_its_parents() -> None:
+    from benchmarks.measure import PYTHON, run_once
+
+    held = bytearray(300 * 1024 * 1024)
+    held[::4096] = b"\x01" * len(held[::4096])  # touched: resident in this process
+    measured = run_once([PYTHON, "-c", "block = bytearray(40 * 1024 * 1024)"])
+    del held
+    assert 40 < measured.peak_mb < 150  # not the 300 MB this test process holds
