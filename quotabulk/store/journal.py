@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -364,7 +365,7 @@ def _row_results(rows: Sequence[Sequence[Any]]) -> Iterator[RowResult]:
             None if rstatus is None else str(rstatus),
             Outcome(outcome) if outcome else Outcome.PENDING,
             None if error is None else str(error),
-            Extras.of(tuple(pair) for pair in json.loads(str(extras))),
+            _extras_of(str(extras)),
         )
 
 
@@ -378,4 +379,16 @@ def _quota_text(quota: Quota | None) -> str | None:
 
 
 def _quota(text: object) -> Quota | None:
-    return None if text is None else Quota.from_json(json.loads(str(text)))
+    return None if text is None else _quota_of(str(text))
+
+
+# A run's rows repeat a handful of quotas (and mostly no extra columns): each distinct
+# text is parsed once per process. Both results are immutable, so sharing them is safe.
+@lru_cache(maxsize=4096)
+def _quota_of(text: str) -> Quota:
+    return Quota.from_json(json.loads(text))
+
+
+@lru_cache(maxsize=4096)
+def _extras_of(text: str) -> Extras:
+    return Extras.of(tuple(pair) for pair in json.loads(text))
