@@ -269,8 +269,11 @@ class Executor:
                 if not self._open:
                     continue
             changed = await self._poll_once()
-            first = self.options.poll_tail_s if done else self.options.poll_first_s
-            pause = first if changed else min(self.options.poll_max_s, pause * 1.5)
+            backed_off = min(self.options.poll_max_s, pause * 1.5)
+            # While sending, every status call takes a send's place under the rate limit,
+            # so the polls thin out whatever they find (the sends are the progress then);
+            # after the last send they are all that is left, and find the last answers.
+            pause = self.options.poll_tail_s if done and changed else backed_off
 
     def _tail_pause(self, pause: float) -> float:
         """Just after the last send only the last few requests are open, and they are final
