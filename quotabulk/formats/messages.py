@@ -1,5 +1,6 @@
-"""The catalogue of row messages: every problem a loader or the planner finds about one
-row, with a code and its words in Russian and English.
+"""The catalogue of messages: every problem a loader or the planner finds about one row,
+every whole-file error and notice of the readers, with a code and its words in Russian
+and English.
 
 The loaders and the planner speak English (the CLI's language, and what scripts match
 on); a face that speaks Russian — the console, a Russian report — renders the same
@@ -156,6 +157,132 @@ CATALOGUE: tuple[Message, ...] = (
         "а если он не нужен — перечислите его в `ignore:`",
     ),
     Message(
+        "QB307",
+        r"(?P<where>.+?): has an unknown kind; quotabulk reads (?P<known>.*)",
+        "{where}: файлы такого типа не читаются; подойдут {known}",
+    ),
+    Message(
+        "QB308",
+        r"(?P<where>.+?): the inputs name different accounts: (?P<accounts>.*)",
+        "{where}: в файлах указаны разные лицевые счета: {accounts}",
+    ),
+    Message(
+        "QB309",
+        r"(?P<where>.+?): cannot be read: (?P<detail>.*)",
+        "{where}: файл не читается: {detail}",
+    ),
+    Message(
+        "QB310",
+        r"(?P<where>.+?): is not valid CSV: (?P<detail>.*)",
+        "{where}: ошибка в CSV: {detail}",
+    ),
+    Message(
+        "QB311",
+        r"(?P<where>.+?): cannot be read as a (?P<kind>\.\w+) workbook \((?P<detail>.*)\)",
+        "{where}: не открывается как книга {kind} ({detail})",
+    ),
+    Message(
+        "QB312",
+        r"(?P<where>.+?): is not a (?P<kind>\.\w+) workbook; was it saved as another format\?",
+        "{where}: это не книга {kind}; может быть, её сохранили в другом формате?",
+    ),
+    Message(
+        "QB313",
+        r"(?P<where>.+?): has no sheet «(?P<sheet>.*?)»; its sheets are (?P<sheets>.*)",
+        "{where}: нет листа «{sheet}»; листы книги: {sheets}",
+    ),
+    Message(
+        "QB314",
+        r"(?P<where>.+?): cannot be read \((?P<detail>.*)\)",
+        "{where}: лист не читается ({detail})",
+    ),
+    Message(
+        "QB315",
+        r"(?P<where>.+?): unpacks to (?P<mb>\d+) MB, too large for a quota list",
+        "{where}: в распакованном виде {mb} МБ — слишком много для списка квот",
+    ),
+    Message(
+        "QB320",
+        r"(?P<where>.+?): is not UTF-8 text; is it really a YAML file\?",
+        "{where}: текст не в кодировке UTF-8; это точно файл YAML?",
+    ),
+    Message(
+        "QB321",
+        r"(?P<where>.+?): is not a quota document: expected `version: 1` and `quotas:`",
+        "{where}: это не документ с квотами: в нём должны быть `version: 1` и `quotas:`",
+    ),
+    Message(
+        "QB322",
+        r"(?P<where>.+?): has unknown key '(?P<key>.*)' \(known: (?P<known>.*)\)",
+        "{where}: неизвестный ключ '{key}' (известные: {known})",
+    ),
+    Message(
+        "QB323",
+        r"(?P<where>.+?): must say `version: (?P<version>\d+)` \(found (?P<found>.*)\)",
+        "{where}: должно быть `version: {version}` (а указано {found})",
+    ),
+    Message(
+        "QB324",
+        r"(?P<where>.+?): must have a `quotas:` list",
+        "{where}: нужен список `quotas:`",
+    ),
+    Message(
+        "QB325",
+        r"(?P<where>.+?): has an empty `quotas:` list; an empty input is almost always a mistake",
+        "{where}: список `quotas:` пуст; пустой файл почти всегда ошибка",
+    ),
+    Message(
+        "QB326",
+        r"(?P<where>.+?): `defaults:` must be a mapping such as \{on_exceed: block\}",
+        "{where}: `defaults:` — это набор полей, например {{on_exceed: block}}",
+    ),
+    Message(
+        "QB327",
+        r"(?P<where>.+?): `defaults:` cannot set '(?P<key>.*)'",
+        "{where}: в `defaults:` нельзя задать '{key}'",
+    ),
+    Message(
+        "QB328",
+        r"(?P<where>.+?): `defaults: on_exceed` '(?P<v>.*)' is not block or personal",
+        "{where}: `defaults: on_exceed` '{v}' — не block и не personal",
+    ),
+    Message(
+        "QB329",
+        r"(?P<where>.+?): `defaults: warn_at` (?P<detail>.*)",
+        "{where}: `defaults: warn_at`: {detail}",
+    ),
+    Message(
+        "QB330",
+        r"(?P<where>.+?): is not valid YAML at line (?P<line>\d+): (?P<detail>.*)",
+        "{where}: ошибка в YAML в строке {line}: {detail}",
+    ),
+    Message(
+        "QB331",
+        r"(?P<where>.+?): is not valid YAML(?: at somewhere)?: (?P<detail>.*)",
+        "{where}: ошибка в YAML: {detail}",
+    ),
+    Message(
+        "QB332",
+        r"(?P<where>.+?): is nested too deeply to be a quota document",
+        "{where}: слишком глубокая вложенность для документа с квотами",
+    ),
+    Message(
+        "QB333",
+        r"(?P<where>.+?): expands to too many values \(an alias bomb\?\)",
+        "{where}: раскрывается в слишком много значений (бомба из ссылок YAML?)",
+    ),
+    # What a reader tells about a file it did read (the CLI prints them on stderr).
+    Message(
+        "QB350",
+        r"(?P<where>.+?): not managed: (?P<columns>.*)",
+        "{where}: столбцы {columns} не меняют квот, они только попадут в отчёт",
+    ),
+    Message(
+        "QB351",
+        r"(?P<where>.+?): sheet «(?P<sheet>.*?)» has no header row and was skipped",
+        "{where}: на листе «{sheet}» нет строки заголовков, лист пропущен",
+    ),
+    Message(
         "QB150",
         r"entry (?P<n>\d+) of `quotas:` is not a mapping",
         "запись {n} в `quotas:` — не набор полей",
@@ -186,6 +313,8 @@ def render(message: str, lang: Language) -> str:
             parts = found.groupdict()
             if "n" in parts:
                 parts["times"] = _times(parts["n"])
+            if parts.get("detail"):  # a message inside a message: `defaults: warn_at` 'x' is not…
+                parts["detail"] = render(parts["detail"], lang)
             if "seen" in parts:  # the header rows that were seen, quoted as they are
                 seen = parts["seen"] or ""
                 parts["seen"] = seen.replace("; rows seen: ", "; в начале: ").replace(

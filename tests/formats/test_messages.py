@@ -3,6 +3,7 @@ a code and Russian words — found by feeding them bad rows, fixed and generated
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -134,3 +135,93 @@ def test_whole_file_messages_a_console_user_meets_are_known(
     assert "нет ни одной строки с данными" in russian[1]
     assert "столбец «Порог срабатывания» похож на warn_at" in russian[2]
     assert "двоичный файл" in russian[3]
+
+
+YAML_FAULTS = {
+    "list.yaml": "- a\n- b\n",
+    "unknown-key.yaml": "version: 1\nquotas: [{msisdn: '79161000005', limit: 1}]\nowner: me\n",
+    "version.yaml": "version: 2\nquotas: [{msisdn: '79161000005', limit: 1}]\n",
+    "no-list.yaml": "version: 1\nquotas: 5\n",
+    "empty-list.yaml": "version: 1\nquotas: []\n",
+    "defaults-scalar.yaml": "version: 1\ndefaults: 5\nquotas: [{msisdn: '79161000005'}]\n",
+    "defaults-key.yaml": "version: 1\ndefaults: {limit: 5}\nquotas: [{msisdn: '79161000005'}]\n",
+    "defaults-exceed.yaml": (
+        "version: 1\ndefaults: {on_exceed: later}\nquotas: [{msisdn: '79161000005'}]\n"
+    ),
+    "defaults-warn.yaml": (
+        "version: 1\ndefaults: {warn_at: abc}\nquotas: [{msisdn: '79161000005'}]\n"
+    ),
+    "syntax.yaml": "version: 1\nquotas:\n  - msisdn: [\n",
+    "bomb.yaml": "".join(
+        f"a{i}: &a{i} [{', '.join([f'*a{i - 1}' if i else 'x'] * 10)}]\n" for i in range(10)
+    ),
+}
+
+# Whole-file messages no file on a test machine produces (an unreadable file as root,
+# a 1.5 GB workbook): their words, as the code writes them.
+WRITTEN_ONLY = [
+    "q.csv: cannot be read: Permission denied",
+    "big.xlsx: unpacks to 2000 MB, too large for a quota list",
+    "q.xlsx:Лист1: cannot be read (unexpected end of stream)",
+    "deep.yaml: is nested too deeply to be a quota document",  # PyYAML refuses it first
+]
+
+
+def _file_error(paths: list[Path], sheets: tuple[str, ...] = ()) -> str:
+    from quotabulk.domain.errors import InputError
+    from quotabulk.formats.inputs import LoadOptions
+    from quotabulk.formats.inputs import load_inputs as load
+
+    try:
+        load(paths, LoadOptions(sheets=sheets))
+    except InputError as exc:
+        return exc.message
+    raise AssertionError(f"{paths} loaded without an error")
+
+
+def test_every_whole_file_error_and_notice_has_russian_words(
+    text_file: Callable[..., Path], tmp_path: Path
+) -> None:
+    """Each one produced by a real file, as a console user would upload it."""
+    messages = [_file_error([text_file(name, text)]) for name, text in YAML_FAULTS.items()]
+    cp1251 = tmp_path / "cp1251.yaml"
+    cp1251.write_bytes("version: 1 # квоты\n".encode("cp1251"))
+    not_a_zip = tmp_path / "renamed.xlsx"
+    not_a_zip.write_text("Номер;Лимит\n79161000005;100\n", encoding="utf-8")
+    garbage_xls = tmp_path / "old.xls"
+    garbage_xls.write_bytes(b"\x00garbage, not a workbook" * 20)
+    accounts = [
+        text_file(
+            f"{name}.yaml",
+            f"version: 1\naccount: {name}\nquotas: [{{msisdn: '7916100000{i}', limit: 1}}]\n",
+        )
+        for i, name in enumerate(("ACC-1", "ACC-2"))
+    ]
+    messages += [
+        _file_error([cp1251]),
+        _file_error([not_a_zip]),
+        _file_error([garbage_xls]),
+        _file_error([text_file("notes.txt", "hello\n")]),
+        _file_error([text_file("wide.csv", "Номер;Лимит\n" + "7" * 140_000 + ";1\n")]),
+        _file_error([EXAMPLES / "finance_workbook.xlsx"], sheets=("Итоги 2027",)),
+        _file_error(accounts),
+        *load_inputs([EXAMPLES / "finance_workbook.xlsx"]).notices,
+        *WRITTEN_ONLY,
+    ]
+    assert len(messages) == len(YAML_FAULTS) + 10 + len(WRITTEN_ONLY)
+    codes = [code_of(message) for message in messages]
+    assert None not in codes, [m for m, c in zip(messages, codes, strict=True) if c is None]
+    assert len(set(codes)) == len(codes) - 1  # each its own entry; two sheets not managed
+    for message in messages:
+        russian = render(message, Language.RU)
+        assert russian != message, message
+        # Russian from the first word after `where:` (a library's own detail may follow).
+        assert re.match(r"[«`а-яё]", russian.split(": ", 1)[1], re.IGNORECASE), russian
+    shown = {render(m, Language.RU) for m in messages}
+    warn = "defaults-warn.yaml: `defaults: warn_at`: 'abc' — не сумма в рублях"
+    assert any(text.endswith(warn) for text in shown)  # the amount's own message, in Russian
+    assert any("syntax.yaml: ошибка в YAML в строке" in text for text in shown)
+    assert (
+        f"{EXAMPLES / 'finance_workbook.xlsx'}: на листе «Инструкция» нет строки заголовков, "
+        "лист пропущен"
+    ) in shown
