@@ -43,6 +43,7 @@ PROBLEMS_ON_PAGE = 100
 CHANGES_ON_PAGE = 2000  # a page a browser opens at once; a bigger plan is summed, not listed
 STAGE_FILE = ".stage"  # the child says how far it got, in the upload's folder
 RETRY_FILE = ".operator-retry"  # touched by the child at every retry of the operator
+NOTICES_FILE = "notices.json"  # the readers' notices, for the page of a frozen plan too
 
 
 @dataclass(frozen=True)
@@ -78,10 +79,19 @@ class Shown:
     problems: list[ShownProblem]  # the first PROBLEMS_ON_PAGE
     problem_count: int
     invalid_rows: int
+    # What the readers said about files they did read: a sheet skipped for want of a
+    # header, columns only carried to the report. The CLI prints them on stderr.
+    notices: tuple[str, ...] = ()
 
 
 def _shown(
-    plan: Plan, account: str, url: str, digest: str, invalid: list[InvalidRow], rows: int
+    plan: Plan,
+    account: str,
+    url: str,
+    digest: str,
+    invalid: list[InvalidRow],
+    rows: int,
+    notices: tuple[str, ...],
 ) -> Shown:
     changes = plan.changes
     problems = (p for row in invalid for p in row.problems)
@@ -101,6 +111,7 @@ def _shown(
         [ShownProblem(p.source, p.column, p.message) for p in islice(problems, PROBLEMS_ON_PAGE)],
         sum(len(row.problems) for row in invalid),
         len(invalid),
+        notices,
     )
 
 
@@ -132,6 +143,8 @@ def _plan_upload(settings: Settings, folder: Path) -> Shown:
     # Sources name the uploaded files as the user knows them: in the page, the journal
     # and every report, never the server's storage path.
     loaded = validate(paths, options, names=[path.name for path in paths])
+    notices = tuple(loaded.notices)
+    (folder / NOTICES_FILE).write_text(json.dumps(notices, ensure_ascii=False), encoding="utf-8")
     (folder / STAGE_FILE).write_text("planning")
 
     def on_retry(_exc: BaseException, _wait: float) -> None:
@@ -147,7 +160,13 @@ def _plan_upload(settings: Settings, folder: Path) -> Shown:
     if invalid:
         write_problems(folder / "errors.xlsx", invalid)
     return _shown(
-        view.plan, view.account, view.operator_url, body["digest"], invalid, loaded.row_count
+        view.plan,
+        view.account,
+        view.operator_url,
+        body["digest"],
+        invalid,
+        loaded.row_count,
+        notices,
     )
 
 
@@ -187,7 +206,11 @@ def frozen_view(frozen: Path, paths: list[Path]) -> Shown:
     saved = read_saved_plan(frozen, ", ".join(path.name for path in paths))
     rows = len(saved.plan.actions) + len(saved.invalid)
     invalid = list(saved.invalid)
-    return _shown(saved.plan, saved.account, saved.operator_url, saved.digest, invalid, rows)
+    said = frozen.parent / NOTICES_FILE
+    notices = tuple(json.loads(said.read_text(encoding="utf-8"))) if said.exists() else ()
+    return _shown(
+        saved.plan, saved.account, saved.operator_url, saved.digest, invalid, rows, notices
+    )
 
 
 @dataclass

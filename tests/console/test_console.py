@@ -106,6 +106,34 @@ def test_upload_review_approve_and_download(console: AsgiClient, quotabulk_home:
     assert state["run_id"] in console.get("/runs").text
 
 
+def test_the_review_says_what_reading_the_files_left_aside(
+    console: AsgiClient, quotabulk_home: Path
+) -> None:
+    """A sheet without a header is skipped, and the user's own columns change nothing:
+    the CLI says so on stderr, the page in the reader's language."""
+    review_path = upload(console, EXAMPLES / "finance_workbook.xlsx")
+    review = planned(console, review_path)
+    notices = re.search(r'<ul id="notices">(.*?)</ul>', review, re.DOTALL)
+    assert notices is not None
+    assert notices[1].count("<li>") == 3
+    assert (
+        "finance_workbook.xlsx: на листе «Инструкция» нет строки заголовков, лист пропущен"
+        in notices[1]
+    )
+    assert "finance_workbook.xlsx:Бухгалтерия: столбцы «ФИО», «Должность»" in notices[1]
+    assert str(quotabulk_home) not in notices[1]  # the user's file name, not our folder
+    console.get("/lang?to=en")
+    english = console.get(review_path).text
+    skipped = "finance_workbook.xlsx: sheet «Инструкция» has no header row and was skipped"
+    assert skipped in english
+    # Submitted for approval, the page shows the frozen plan, and still what was said.
+    from quotabulk.console.pages.four_eyes import freeze
+
+    [plan] = quotabulk_home.rglob(f"{review_path.rsplit('/', 1)[1]}/plan.json")
+    freeze(plan.parent)
+    assert skipped in console.get(review_path).text
+
+
 def test_invalid_rows_block_approval_unless_skipped(console: AsgiClient, tmp_path: Path) -> None:
     sheet = tmp_path / "bad.csv"
     sheet.write_text("Номер;Лимит\n79161000005;700\n123;5\n", encoding="utf-8")

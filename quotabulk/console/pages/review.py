@@ -93,6 +93,7 @@ async def _render(request: Request, upload_id: str, folder: Path, view: Shown) -
         }
         for p in view.problems
     ]
+    notices = [render(shown(n, folder), Language(lang)) for n in view.notices]
     extras = list(dict.fromkeys(name for c in view.changes for name in c.extras))
     rows = [  # the first CHANGES_ON_PAGE; the counts and sums cover every change
         {
@@ -116,6 +117,7 @@ async def _render(request: Request, upload_id: str, folder: Path, view: Shown) -
         mine=user is not None and submission is not None and submission["maker"] == user.name,
         upload_id=upload_id,
         problems=problems,
+        notices=notices,
         problem_count=view.problem_count,
         invalid_rows=view.invalid_rows,
         blocked=bool(problems) and not skip,
