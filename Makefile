@@ -38,9 +38,14 @@ $(STAMP): $(UV) pyproject.toml uv.lock
 lock: $(UV)
 	$(UV) lock --python $(PYTHON)
 
+# The main job against the built-in sandbox operator: validate, plan, apply (send, follow,
+# verify), the report, and a last plan that finds nothing left to do. Seeding first makes
+# it the same demo every time.
 demo: install
 	$(BIN)/quotabulk validate $(EXAMPLES)
 	$(BIN)/quotabulk sandbox seed --from examples/current.yaml
+	$(BIN)/quotabulk plan $(EXAMPLES)
+	$(BIN)/quotabulk apply --yes $(EXAMPLES) --report $(QUOTABULK_HOME)/demo-report.xlsx
 	$(BIN)/quotabulk plan $(EXAMPLES)
 
 test: lint typecheck pytest

@@ -1,12 +1,21 @@
-"""Every file under examples/ is validated and planned, as the README promises."""
+"""Every file under examples/ is validated and planned, and `make demo` applies them, as
+the README promises."""
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 
+import openpyxl
 import pytest
 
 from tests.conftest import EXAMPLES, CliResult
+
+ROOT = Path(__file__).resolve().parents[1]
 
 INPUTS = sorted(
     p for p in EXAMPLES.iterdir() if p.suffix in {".yaml", ".xlsx", ".csv"} and p.stem != "columns"
@@ -26,3 +35,26 @@ def test_example_column_mapping_is_readable(cli: Callable[..., CliResult]) -> No
     # The mapping replaces the names of msisdn and limit, so the CSV's own headers no longer match.
     assert result.code == 1
     assert "no header row" in result.err
+
+
+@pytest.mark.slow
+def test_make_demo_runs_the_main_job_on_the_sandbox(tmp_path: Path) -> None:
+    """The README's first command: validate, plan, apply with a report, and a last plan
+    that finds nothing left to do — run as a user runs it, twice (it seeds afresh)."""
+    home = tmp_path / "home"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QUOTABULK_")}
+    env["QUOTABULK_HOME"] = str(home)
+    for _ in range(2):
+        done = subprocess.run(
+            ["make", "-s", "demo"], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        plans = [line for line in done.stdout.splitlines() if line.startswith("Plan: ")]
+        assert plans == [
+            "Plan: 3 to add, 4 to edit, 2 to delete, 5 unchanged.",
+            "Plan: 0 to add, 0 to edit, 0 to delete, 14 unchanged.",
+        ]
+        assert re.search(r"^Run \S+: 9 applied, 5 unchanged\.$", done.stdout, re.MULTILINE)
+        sheet = openpyxl.load_workbook(home / "demo-report.xlsx", read_only=True).worksheets[0]
+        outcomes = Counter(row[7] for row in sheet.iter_rows(min_row=2, values_only=True))
+        assert outcomes == {"Применено": 9, "Без изменений": 5}
