@@ -283,6 +283,11 @@ CATALOGUE: tuple[Message, ...] = (
         "{where}: на листе «{sheet}» нет строки заголовков, лист пропущен",
     ),
     Message(
+        "QB352",
+        r"(?P<where>.+?): a total row \(«строка итогов»\), skipped",
+        "{where}: строка итогов, пропущена",
+    ),
+    Message(
         "QB150",
         r"entry (?P<n>\d+) of `quotas:` is not a mapping",
         "запись {n} в `quotas:` — не набор полей",

@@ -206,9 +206,10 @@ def test_every_whole_file_error_and_notice_has_russian_words(
         _file_error([EXAMPLES / "finance_workbook.xlsx"], sheets=("Итоги 2027",)),
         _file_error(accounts),
         *load_inputs([EXAMPLES / "finance_workbook.xlsx"]).notices,
+        *load_inputs([text_file("total.csv", "Номер;Лимит\n79161000005;100\nИтого;100\n")]).notices,
         *WRITTEN_ONLY,
     ]
-    assert len(messages) == len(YAML_FAULTS) + 10 + len(WRITTEN_ONLY)
+    assert len(messages) == len(YAML_FAULTS) + 11 + len(WRITTEN_ONLY)
     codes = [code_of(message) for message in messages]
     assert None not in codes, [m for m, c in zip(messages, codes, strict=True) if c is None]
     assert len(set(codes)) == len(codes) - 1  # each its own entry; two sheets not managed
@@ -221,6 +222,7 @@ def test_every_whole_file_error_and_notice_has_russian_words(
     warn = "defaults-warn.yaml: `defaults: warn_at`: 'abc' — не сумма в рублях"
     assert any(text.endswith(warn) for text in shown)  # the amount's own message, in Russian
     assert any("syntax.yaml: ошибка в YAML в строке" in text for text in shown)
+    assert any(text.endswith("total.csv:3: строка итогов, пропущена") for text in shown)
     assert (
         f"{EXAMPLES / 'finance_workbook.xlsx'}: на листе «Инструкция» нет строки заголовков, "
         "лист пропущен"
