@@ -186,7 +186,7 @@ def simple_row(
         warn_at,
         shape.manages_warn_at,
         on_exceed,
-        shape.extras(extra_values),
+        Extras(shape.extra_columns, extra_values) if extra_values else shape.no_extras,
     )
 
 
