@@ -7,14 +7,17 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from quotabulk.app.workspace import Workspace
 from quotabulk.domain.errors import ValidationFailed
 from quotabulk.domain.models import Subscriber
 from quotabulk.domain.plan import Plan, PlanOptions, plan
 from quotabulk.domain.state import state_from_rows
 from quotabulk.formats.inputs import Loaded, LoadOptions, load_inputs
 from quotabulk.operator.connect import ConnectOptions, OnRetry
+
+if TYPE_CHECKING:  # `validate` needs no journal nor operator: not imported for it
+    from quotabulk.app.workspace import Workspace
 
 
 def validate(

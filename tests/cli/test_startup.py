@@ -63,3 +63,14 @@ def test_the_progress_bar_can_still_use_rich_after_logging_started() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "True"
+
+
+def test_validate_loads_neither_the_network_nor_the_journal(tmp_path: Path) -> None:
+    """`validate` reads files: no HTTP client, no journal, no models of the wire."""
+    out = tmp_path / "loaded.json"
+    names = ("httpx", "sqlite3", "quotabulk.store.journal", "pydantic", "asyncio", "structlog")
+    code = WATCH.format(names=names, out=str(out))
+    command = [sys.executable, "-c", code, "validate", str(EXAMPLES / "quotas.csv")]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(out.read_text()) == []
