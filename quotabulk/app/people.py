@@ -161,6 +161,14 @@ def submitted_by(workspace: Workspace, digest: str) -> AuditRecord | None:
     return found[-1] if found else None
 
 
+def access_of(workspace: Workspace) -> tuple[bool, bool]:
+    """Whether named users exist and whether four eyes is on: what every console page
+    shows, read with one opening of the journal."""
+    with workspace.journal() as journal:
+        people = People(journal)
+        return bool(people.users()), people.policy(FOUR_EYES) == "on"
+
+
 def has_users(workspace: Workspace) -> bool:
     """Named users exist: the console signs in by name, not with the single password."""
     with workspace.journal() as journal:

@@ -71,6 +71,12 @@ class Console:
     def login_required(self) -> bool:
         return self.config.password_hash is not None or self.named_users()
 
+    def access(self) -> tuple[bool, bool]:
+        """(`login_required()`, `four_eyes()`), with one read of the journal."""
+        users, four_eyes = people.access_of(self.workspace)
+        password = self.config.password_hash is not None
+        return password or users, self.config.four_eyes or four_eyes
+
 
 def console_of(request: Request) -> Console:
     console: Console = request.app.state.console
@@ -99,15 +105,16 @@ def page(request: Request, name: str, status: int = 200, **context: Any) -> HTML
     console = console_of(request)
     lang = language_of(request).value
     who = signed_in(request)
+    auth, four_eyes = console.access()
     shared = {
         "t": LABELS[lang],
         "lang": lang,
         "csrf": csrf_token(request),
         "sandbox": console.config.settings.embedded,
-        "auth": console.login_required(),
+        "auth": auth,
         "user": None if who is None else who.user,
         "role": None if who is None else who.role,
-        "four_eyes": console.four_eyes(),
+        "four_eyes": four_eyes,
     }
     if isinstance(context.get("message"), str):  # errors in the page's language
         context["message"] = render(context["message"], Language(lang))
