@@ -19,9 +19,11 @@ from typing import Any, ParamSpec, TypeVar
 from quotabulk.app import people
 from quotabulk.app.reports import ReportRequest, write_run_report
 from quotabulk.app.workspace import Workspace
+from quotabulk.config import ENV_ACCOUNT
 from quotabulk.domain.errors import (
     EXIT_INTERRUPTED,
     EXIT_OPERATOR,
+    AccessDenied,
     ConfigError,
     OperatorUnavailable,
     ValidationFailed,
@@ -31,7 +33,14 @@ from quotabulk.domain.outcomes import RunResult
 from quotabulk.domain.plan import PlanOptions, plan
 from quotabulk.engine.execute import ExecuteOptions, ProgressSink
 from quotabulk.engine.ratelimit import AdaptiveBucket
-from quotabulk.engine.runner import Confirm, PlannedRun, RunOutcome, RunSpec, run_apply
+from quotabulk.engine.runner import (
+    Confirm,
+    GateCheck,
+    PlannedRun,
+    RunOutcome,
+    RunSpec,
+    run_apply,
+)
 from quotabulk.engine.stopping import Stop, signals_stop
 from quotabulk.formats.inputs import Loaded
 from quotabulk.formats.plans.read import SavedPlan, read_plan_file, refuse_if_stale
@@ -139,10 +148,15 @@ async def run_async(
     With `require_approval`, or when the home's four-eyes policy is on, a plan runs only
     with a maker's submission and another person's approval of its digest (exit 1,
     nothing sent, otherwise). Who started the run goes into the audit trail."""
-    if require_approval or people.four_eyes_required(workspace):
-        if saved is not None:  # known before connecting: refuse at once
-            people.require_approval(workspace, saved.digest)
-        spec = dataclasses.replace(spec, gate=lambda d: _approved(workspace, d))
+    user = started_by or people.os_user()
+    if saved is not None:
+        check_plan_account(workspace, saved)
+    required = require_approval or people.four_eyes_required(workspace)
+    if required and saved is not None:  # known before connecting: refuse at once
+        _approval_gate(workspace, True, user)(GateCheck(saved.digest, False, None))
+    spec = dataclasses.replace(
+        spec, gate=_approval_gate(workspace, require_approval, user), requires_approval=required
+    )
     bucket = AdaptiveBucket(options.rate_limit)
     stop = Stop()
     written: list[Path] = []
@@ -169,7 +183,7 @@ async def run_async(
                 outcome: RunOutcome = await run_apply(
                     operator, journal, spec, options, progress, confirm, stop, finish
                 )
-                _audit_run(journal, outcome, started_by or people.os_user())
+                _audit_run(journal, outcome, user)
     return Applied(
         outcome.result,
         dict(asdict(outcome.stats)),
@@ -181,8 +195,38 @@ async def run_async(
     )
 
 
-def _approved(workspace: Workspace, digest: str) -> None:
-    people.require_approval(workspace, digest)
+def _approval_gate(workspace: Workspace, flag: bool, user: str) -> Callable[[GateCheck], None]:
+    """The four-eyes gate of every start and every resume: what is required is the
+    stricter of what was required when the run started and what is required now (the
+    flag given now, the home's policy now). A refusal is audited, and nothing is sent."""
+
+    def gate(check: GateCheck) -> None:
+        if not (flag or check.required_at_start or people.four_eyes_required(workspace)):
+            return
+        try:
+            if check.digest is None:
+                raise AccessDenied(
+                    f"run {check.run_id} was started before plans were approved by digest, "
+                    "and four eyes are required now: it cannot be resumed; plan again and "
+                    "have the plan approved"
+                )
+            people.require_approval(workspace, check.digest)
+        except AccessDenied as exc:
+            people.record_refusal(workspace, check.digest, check.run_id, user, exc.message)
+            raise
+
+    return gate
+
+
+def check_plan_account(workspace: Workspace, saved: SavedPlan) -> None:
+    """`QUOTABULK_ACCOUNT` names the account a command works on: a plan for another is
+    refused, as `apply FILE` refuses a file naming another."""
+    configured = workspace.settings.account
+    if configured and configured != saved.account:
+        raise ConfigError(
+            f"the plan was made for account {saved.account} but {ENV_ACCOUNT} is "
+            f"{configured}; nothing was sent"
+        )
 
 
 def _audit_run(journal: Journal, outcome: RunOutcome, user: str) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import getpass
 import hashlib
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,11 +19,13 @@ from typing import Any
 
 from quotabulk.app.passwords import check_password, hash_password
 from quotabulk.app.workspace import Workspace
-from quotabulk.domain.errors import AccessDenied, UsageError
+from quotabulk.domain.errors import AccessDenied, DecisionTaken, UsageError
 from quotabulk.store.people import AuditRecord as AuditRecord
 from quotabulk.store.people import Event as Event
 from quotabulk.store.people import People
 from quotabulk.store.people import Role as Role
+from quotabulk.store.people import Submission as Submission
+from quotabulk.store.people import SubmissionState as SubmissionState
 from quotabulk.store.people import User as User
 
 FOUR_EYES = "four-eyes"
@@ -89,7 +92,42 @@ def add_user(
             by = authenticate(people, admin, Role.ADMIN).name
         if people.user(name) is not None:
             raise UsageError(f"there is already a user {name}")
+        twin = next((u.name for u in people.users() if looks_alike(u.name, name)), None)
+        if twin is not None:
+            raise UsageError(
+                f"{name} looks like the existing user {twin} (letters of another alphabet that "
+                "look the same); choose a name nobody can mistake for theirs"
+            )
         people.add_user(name, role, hash_password(password), by)
+
+
+def unlock_user(workspace: Workspace, name: str, admin: Credentials) -> int:
+    """Lift a sign-in lockout of `name` (from every address); how many failures it held."""
+    with workspace.journal() as journal:
+        people = People(journal)
+        by = authenticate(people, admin, Role.ADMIN).name
+        if people.user(name) is None:
+            raise UsageError(f"there is no user {name}")
+        return people.unlock(name, by)
+
+
+# Letters of Cyrillic and Greek that are drawn like Latin ones (Unicode's confusables for
+# these alphabets, the part that matters for names typed on a Russian keyboard): a name
+# is compared by its skeleton, so «аnna» with a Cyrillic «а» is not a second «anna».
+_SAME_SHAPE = str.maketrans(
+    "аеорсухкмтнвіјѕԁӏьαβεικνορτυχ0",
+    "aeopcyxkmthbijsdlbabeikvoptuxo",
+)
+
+
+def skeleton(name: str) -> str:
+    """What a name looks like, whatever alphabet its letters come from."""
+    folded = unicodedata.normalize("NFKC", name).casefold().replace("ё", "е")
+    return folded.translate(_SAME_SHAPE).replace("rn", "m").replace("1", "l")
+
+
+def looks_alike(one: str, other: str) -> bool:
+    return one != other and skeleton(one) == skeleton(other)
 
 
 def disable_user(workspace: Workspace, name: str, admin: Credentials) -> None:
@@ -150,15 +188,20 @@ def submit_plan(
     with workspace.journal() as journal:
         people = People(journal)
         name = authenticate(people, maker, Role.MAKER).name
-        people.record(Event.SUBMITTED, name, digest, detail=detail)
+        people.submit(digest, name, detail)
         return name
 
 
-def submitted_by(workspace: Workspace, digest: str) -> AuditRecord | None:
+def submitted_by(workspace: Workspace, digest: str) -> Submission | None:
     """The latest submission of this plan, if any."""
     with workspace.journal() as journal:
-        found = [r for r in People(journal).trail(digest) if r.event is Event.SUBMITTED]
+        found = People(journal).submissions(digest)
     return found[-1] if found else None
+
+
+def submission_of(workspace: Workspace, number: int) -> Submission | None:
+    with workspace.journal() as journal:
+        return People(journal).submission(number)
 
 
 def access_of(workspace: Workspace) -> tuple[bool, bool]:
@@ -175,12 +218,22 @@ def has_users(workspace: Workspace) -> bool:
         return bool(People(journal).users())
 
 
-def signed_in_user(workspace: Workspace, name: str) -> User | None:
+def signed_in_user(workspace: Workspace, name: str, revision: int | None = None) -> User | None:
     """The user a console session names, as the journal knows them now: a disabled user's
-    session stops working at once."""
+    session, or one opened before the password changed (`revision`), is nobody's."""
     with workspace.journal() as journal:
         user = People(journal).user(name)
-    return None if user is None or user.disabled else user
+    if user is None or user.disabled:
+        return None
+    if revision is not None and user.revision != revision:
+        return None
+    return user
+
+
+def user_now(workspace: Workspace, name: str) -> User | None:
+    """The user as the journal knows them now (disabled ones too)."""
+    with workspace.journal() as journal:
+        return People(journal).user(name)
 
 
 def check_password_of(workspace: Workspace, who: Credentials) -> User:
@@ -193,27 +246,46 @@ def trail_of(workspace: Workspace, digest: str) -> list[AuditRecord]:
         return People(journal).trail(digest)
 
 
-def pending_plans(workspace: Workspace) -> list[AuditRecord]:
+@dataclass(frozen=True)
+class Waiting:
+    """A submission waiting for a checker, with what its maker's record says of it."""
+
+    submission: Submission
+    detail: dict[str, Any]
+
+
+def pending_plans(workspace: Workspace) -> list[Waiting]:
     """Submitted plans awaiting a checker, newest first."""
     with workspace.journal() as journal:
-        return People(journal).pending()
+        people = People(journal)
+        return [Waiting(s, people.submission_detail(s.id)) for s in people.pending()]
 
 
-def submit_signed_in(workspace: Workspace, digest: str, name: str, detail: dict[str, Any]) -> None:
+def submit_signed_in(
+    workspace: Workspace, digest: str, name: str, detail: dict[str, Any]
+) -> Submission:
     """A maker signed in to the console submits a plan they reviewed."""
     with workspace.journal() as journal:
         people = People(journal)
         _acting(people, name, Role.MAKER)
-        people.record(Event.SUBMITTED, name, digest, detail=detail)
+        return people.submit(digest, name, detail)
 
 
 def decide_signed_in(
-    workspace: Workspace, digest: str, name: str, *, approve: bool, comment: str = ""
-) -> None:
-    """A checker signed in to the console approves or declines; never their own plan."""
+    workspace: Workspace,
+    digest: str,
+    name: str,
+    *,
+    approve: bool,
+    comment: str = "",
+    submission: int | None = None,
+) -> Submission:
+    """A checker signed in to the console approves or declines one submission; never
+    their own, and never one decided already (`DecisionTaken`)."""
     with workspace.journal() as journal:
         people = People(journal)
-        _decide(people, digest, _acting(people, name, Role.CHECKER).name, approve, comment)
+        checker = _acting(people, name, Role.CHECKER).name
+        return _decide(people, digest, checker, approve, comment, submission)
 
 
 def _acting(people: People, name: str, role: Role) -> User:
@@ -233,25 +305,51 @@ def decide(
     approve: bool,
     comment: str = "",
 ) -> str:
-    """A checker approves or declines a submitted plan; never their own."""
+    """A checker approves or declines the plan's waiting submission; never their own."""
     with workspace.journal() as journal:
         people = People(journal)
         name = authenticate(people, checker, Role.CHECKER).name
-        _decide(people, digest, name, approve, comment)
+        _decide(people, digest, name, approve, comment, None)
         return name
 
 
-def _decide(people: People, digest: str, name: str, approve: bool, comment: str) -> None:
-    submissions = [r for r in people.trail(digest) if r.event is Event.SUBMITTED]
+def _decide(
+    people: People, digest: str, name: str, approve: bool, comment: str, number: int | None
+) -> Submission:
+    """Decide submission `number` (the plan's newest waiting one when None). Whoever comes
+    second — another checker, an old tab, a replayed form — gets `DecisionTaken`."""
+    submissions = people.submissions(digest)
     if not submissions:
         raise AccessDenied(
             f"plan {digest[:12]} was not submitted by a maker: "
             "save it with `quotabulk plan … --out PLAN.json --as MAKER` first"
         )
-    if any(r.user == name for r in submissions):
+    if any(s.maker == name for s in submissions):
         raise AccessDenied(f"{name} submitted this plan and cannot approve it: four eyes")
-    event = Event.APPROVED if approve else Event.DECLINED
-    people.record(event, name, digest, detail={"comment": comment})
+    if number is None:
+        waiting = [s for s in submissions if s.state is SubmissionState.PENDING]
+        target = waiting[-1] if waiting else submissions[-1]
+    else:
+        found = [s for s in submissions if s.id == number]
+        if not found:
+            raise AccessDenied(f"plan {digest[:12]} has no submission {number}")
+        target = found[0]
+    state = SubmissionState.APPROVED if approve else SubmissionState.DECLINED
+    decided = people.decide(target.id, name, state, comment)
+    if decided is None:
+        raise _taken(people.submission(target.id) or target)
+    return decided
+
+
+def _taken(submission: Submission) -> DecisionTaken:
+    verb = "approved" if submission.state is SubmissionState.APPROVED else "declined"
+    return DecisionTaken(
+        f"plan {submission.digest[:12]} was already {verb} by {submission.decided_by} at "
+        f"{submission.decided_at}; that decision stands (a declined plan is submitted anew)",
+        submission.state.value,
+        submission.decided_by,
+        submission.decided_at,
+    )
 
 
 @dataclass(frozen=True)
@@ -262,20 +360,27 @@ class Approval:
 
 
 def approval_of(people: People, digest: str) -> Approval | None:
-    """The approval that lets this plan run: a submission by a maker, then an approval
-    by a checker who is not that maker, with no decline after it."""
-    maker: str | None = None
-    found: Approval | None = None
-    for record in people.trail(digest):
-        if record.event is Event.SUBMITTED:
-            maker = record.user
-        elif record.event is Event.APPROVED and maker is not None and record.user != maker:
-            checker = people.user(record.user)
-            if checker is not None and checker.role is Role.CHECKER:
-                found = Approval(maker, record.user, record.at)
-        elif record.event is Event.DECLINED:
-            found = None
-    return found
+    """The approval that lets this plan run: its most recently decided submission was
+    approved by a checker who is not its maker. A decline of a later submission stands
+    over an earlier approval."""
+    decided = [s for s in people.submissions(digest) if s.state is not SubmissionState.PENDING]
+    if not decided:
+        return None
+    last = max(decided, key=lambda s: (s.decided_at or "", s.id))
+    if last.state is not SubmissionState.APPROVED or last.decided_by in (None, last.maker):
+        return None
+    checker = people.user(last.decided_by or "")
+    if checker is None or checker.role is not Role.CHECKER:
+        return None
+    return Approval(last.maker, checker.name, last.decided_at or "")
+
+
+def record_refusal(
+    workspace: Workspace, digest: str | None, run_id: str | None, user: str, reason: str
+) -> None:
+    """The audit's record that a start or resume was stopped by the approval gate."""
+    with workspace.journal() as journal:
+        People(journal).record(Event.RUN_REFUSED, user, digest or "", run_id, {"reason": reason})
 
 
 def require_approval(workspace: Workspace, digest: str) -> Approval:
@@ -290,8 +395,3 @@ def require_approval(workspace: Workspace, digest: str) -> Approval:
             "`quotabulk apply --plan PLAN.json`; a plan edited after approval needs a new one"
         )
     return found
-
-
-def record_run(workspace: Workspace, digest: str, run_id: str, user: str) -> None:
-    with workspace.journal() as journal:
-        People(journal).record(Event.RUN, user, digest, run_id)

@@ -60,6 +60,17 @@ def users_passwd(name: str, as_user: str | None) -> int:
     return EXIT_OK
 
 
+@users_group.command("unlock")
+@click.argument("name")
+@click.option("--as", "as_user", metavar="ADMIN", required=True, help="the admin")
+def users_unlock(name: str, as_user: str) -> int:
+    """Lift a sign-in lockout: the console forgets NAME's failed passwords, from every
+    address."""
+    failures = people.unlock_user(workspace(), name, credentials(as_user))
+    click.echo(f"Unlocked {name} ({failures} failed sign-ins forgotten).")
+    return EXIT_OK
+
+
 @click.command("approve")
 @click.argument("plan_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--as", "as_user", metavar="CHECKER", required=True, help="the checker")

@@ -82,9 +82,8 @@ def serve_command(
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
         click.echo(make_hash(password))
         return EXIT_OK
-    import uvicorn
-
     from quotabulk.console.app import ConsoleConfig, create_console
+    from quotabulk.console.server import serve_console
 
     remote = host not in LOOPBACK
     password_hash, session_secret = console_secrets()
@@ -117,14 +116,7 @@ def serve_command(
     click.echo(f"quotabulk console on {scheme}://{host}:{port}/  (Ctrl-C stops it)", err=True)
     if settings.embedded:
         click.echo(f"Operator: the local sandbox in {settings.sandbox_db}.", err=True)
-    uvicorn.run(
-        create_console(config),
-        host=host,
-        port=port,
-        log_level="warning",
-        ssl_certfile=str(ssl_certfile) if ssl_certfile else None,
-        ssl_keyfile=str(ssl_keyfile) if ssl_keyfile else None,
-    )
+    serve_console(create_console(config), host, port, ssl_certfile, ssl_keyfile)
     return EXIT_OK
 
 

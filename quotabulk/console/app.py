@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
+from quotabulk.app import people
 from quotabulk.app.workspace import Workspace
 from quotabulk.console.context import Console, ConsoleConfig, signed_in
 from quotabulk.console.jobs import Jobs
@@ -39,7 +40,8 @@ __all__ = ["ConsoleConfig", "create_console"]
 
 def create_console(config: ConsoleConfig) -> FastAPI:
     workspace = Workspace(config.settings)
-    console = Console(config, workspace, Jobs(workspace, config.options), Planner(workspace))
+    jobs = Jobs(workspace, config.options, four_eyes=config.four_eyes)
+    console = Console(config, workspace, jobs, Planner(workspace))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -62,12 +64,12 @@ def create_console(config: ConsoleConfig) -> FastAPI:
 
     @app.middleware("http")
     async def require_login(request: Request, call_next: Any) -> Response:
-        if request.method == "POST" and not _same_site(request, config.allowed_hosts):
+        if request.method == "POST" and not _same_origin(request, config):
             return Response("cross-origin request refused", status_code=403)
         console: Console = request.app.state.console
         path = request.url.path
         public = path in OPEN_PATHS or path.startswith("/static/")
-        if not public and signed_in(request) is None and console.login_required():
+        if not public and not await _still_signed_in(request, console):
             return RedirectResponse("/login", status_code=303)
         response: Response = await call_next(request)
         response.headers["X-Frame-Options"] = "DENY"
@@ -87,18 +89,68 @@ def create_console(config: ConsoleConfig) -> FastAPI:
     )
     # Outermost: a page on another site resolved to 127.0.0.1 (DNS rebinding) sends its
     # own Host, and gets nothing from the console.
-    app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(config.allowed_hosts))
+    names = [_host_name(host) for host in config.allowed_hosts]
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=names)
     return app
 
 
-def _same_site(request: Request, allowed: tuple[str, ...]) -> bool:
-    """A form posted from a page of ours: its Origin (when the browser sends one) is one of
-    the console's own host names."""
+async def _still_signed_in(request: Request, console: Console) -> bool:
+    """A session opens pages while it is open on the server and, for a named user, while
+    the journal still knows that user as they were at sign-in: enabled, with the same
+    password (a change from the CLI in another process counts at once)."""
+    who = signed_in(request)
+    if who is None:
+        return not await run_in_threadpool(console.login_required)
+    if who.role is None:
+        return True
+    user = await run_in_threadpool(people.user_now, console.workspace, who.user)
+    if user is None or user.disabled or user.revision != who.revision:
+        console.sessions.revoke_user(who.user, None if user is None else user.revision)
+        request.session.clear()
+        return False
+    return True
+
+
+def _same_origin(request: Request, config: ConsoleConfig) -> bool:
+    """A form posted from a page of ours: its Origin (when the browser sends one) is the
+    console's own — scheme, host and port — as the browser addresses it. A page on
+    another port of the same host is another origin (and could be anyone's)."""
     origin = request.headers.get("origin")
     if origin is None:
         return True  # the CSRF token still guards the form
-    host = urlsplit(origin).netloc.rsplit("@", 1)[-1]
-    name = host if host.startswith("[") else host.split(":", 1)[0]
-    if host.startswith("["):
-        name = host.split("]", 1)[0] + "]"
-    return name in allowed
+    return _origin_key(origin) == _served_origin(request, config)
+
+
+def _served_origin(request: Request, config: ConsoleConfig) -> tuple[str, str, int] | None:
+    """Where the browser reached the console: the Host it asked for (which the host check
+    already held to --allowed-host), over TLS or not; behind a trusted proxy, the host
+    and scheme the proxy says it served."""
+    scheme = "https" if config.secure_cookies else "http"
+    host = request.headers.get("host", "")
+    peer = request.client.host if request.client else None
+    if peer is not None and peer in config.trusted_proxies:
+        scheme = request.headers.get("x-forwarded-proto", scheme).split(",")[0].strip()
+        host = request.headers.get("x-forwarded-host", host).split(",")[0].strip()
+    return _origin_key(f"{scheme}://{host}")
+
+
+def _host_name(entry: str) -> str:
+    """`--allowed-host quotas.example.com:443` → the name the host check compares (the
+    port is held by the Origin check, against the Host the browser asked for)."""
+    if entry.startswith("["):
+        return entry.split("]", 1)[0] + "]"
+    name, _, port = entry.rpartition(":")
+    return name if name and port.isdigit() else entry
+
+
+def _origin_key(origin: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) with the scheme's default port made explicit."""
+    try:
+        parts = urlsplit(origin.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    default = 443 if parts.scheme == "https" else 80
+    return parts.scheme, parts.hostname.lower(), port or default

@@ -18,7 +18,7 @@ from quotabulk.console.auth import csrf_token
 from quotabulk.console.i18n import LABELS
 from quotabulk.console.jobs import Jobs
 from quotabulk.console.planning import Planner
-from quotabulk.console.sessions import LoginThrottle, Sessions, SignedIn
+from quotabulk.console.sessions import Sessions, SignedIn
 from quotabulk.engine.execute import ExecuteOptions
 from quotabulk.formats.language import Language
 from quotabulk.formats.messages import render
@@ -55,7 +55,6 @@ class Console:
     jobs: Jobs
     planner: Planner
     sessions: Sessions = field(default_factory=Sessions)
-    throttle: LoginThrottle = field(default_factory=LoginThrottle)
 
     @property
     def uploads(self) -> Path:
@@ -145,4 +144,4 @@ def acting_user(request: Request) -> people.User | None:
     who = signed_in(request)
     if who is None or who.role is None:
         return None
-    return people.signed_in_user(console_of(request).workspace, who.user)
+    return people.signed_in_user(console_of(request).workspace, who.user, who.revision)

@@ -88,9 +88,13 @@ class Job(ProgressSink):
 
 
 class Jobs:
-    def __init__(self, workspace: Workspace, options: ExecuteOptions) -> None:
+    def __init__(
+        self, workspace: Workspace, options: ExecuteOptions, *, four_eyes: bool = False
+    ) -> None:
         self.workspace = workspace
         self.options = options
+        # `serve --four-eyes`: every job needs an approval, resumes after a restart too.
+        self.four_eyes = four_eyes
         self._jobs: dict[str, Job] = {}
         self._guard = threading.Lock()
 
@@ -129,7 +133,7 @@ class Jobs:
                         lambda *_: True,
                         None,
                         saved,
-                        require_approval=require_approval,
+                        require_approval=require_approval or self.four_eyes,
                         started_by=started_by,
                     )
                 )

@@ -7,6 +7,7 @@ QuotabulkError                  a user-facing message and an exit code
 ├── UsageError                  a command line that does not make sense (1)
 ├── PlanError                   a plan that must not run: guard tripped, stale plan (1)
 ├── AccessDenied                who you are does not allow it: password, role, approval (1)
+│   └── DecisionTaken           the submission was decided already; that decision stands (1)
 ├── StateError                  local state unusable: disk full, read-only, damaged, newer (1/3)
 ├── LockedError                 another run holds the account's lock (4)
 ├── Interrupted                 the user stopped the run; the journal is consistent (130)
@@ -119,6 +120,17 @@ class PlanError(QuotabulkError):
 class AccessDenied(QuotabulkError):
     """A wrong password, a role that may not do this, or a plan without the approval
     four eyes need. Nothing was sent."""
+
+
+class DecisionTaken(AccessDenied):
+    """Raised when a checker decides a submission that has its decision already (another
+    tab, an old form, another checker first): the first decision stands."""
+
+    def __init__(self, message: str, state: str, by: str | None, at: str | None) -> None:
+        super().__init__(message)
+        self.state = state
+        self.by = by
+        self.at = at
 
 
 class StateError(QuotabulkError):

@@ -17,7 +17,7 @@ import dataclasses
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from quotabulk.domain.digest import plan_digest
 from quotabulk.domain.errors import (
@@ -54,6 +54,16 @@ class PlannedRun:
     skipped: Sequence[SkippedRow] = ()
 
 
+class GateCheck(NamedTuple):
+    """What the approval gate is asked about a run about to start or resume: its plan's
+    digest (None for a run journaled before plans had one), whether approval was
+    required when the run started, and the run (None: not journaled yet)."""
+
+    digest: str | None
+    required_at_start: bool
+    run_id: str | None
+
+
 @dataclass(frozen=True)
 class RunSpec:
     """What to run. `plan_key` identifies the plan (a saved plan's digest, or the inputs
@@ -64,9 +74,13 @@ class RunSpec:
     plan_key: tuple[str, ...]
     build: Callable[[dict[str, Subscriber]], PlannedRun]
     msisdns: frozenset[str] = field(default_factory=frozenset)
-    # Called with the plan's digest before anything is journaled or sent; raises to
-    # refuse the run (four eyes: a plan nobody else approved).
-    gate: Callable[[str], None] | None = None
+    # Asked before a run is journaled, before a journaled run is resumed, and again once
+    # the account's lock is held; raises to refuse (four eyes: a plan nobody else
+    # approved). A resume is never checked less strictly than its start was.
+    gate: Callable[[GateCheck], None] | None = None
+    # Approval is required for this start (the flag or the home's policy): recorded with
+    # the run, so that every later resume requires it too.
+    requires_approval: bool = False
 
 
 Confirm = Callable[[PlannedRun | None, RunResult | None], bool]
@@ -103,6 +117,7 @@ async def run_apply(
     busy: dict[str, str] = {}
     run_id = journal.resumable_run(identity)
     if run_id is not None:
+        _gate(spec, journal, run_id)
         if not confirm(None, journal.run(run_id)):
             return RunOutcome(None, stats, resumed=True)
     else:
@@ -123,7 +138,7 @@ async def run_apply(
         planned = spec.build(current)
         digest = plan_digest(operator.account, operator.url, planned.plan.actions)
         if spec.gate is not None:
-            spec.gate(digest)
+            spec.gate(GateCheck(digest, False, None))
         if not confirm(planned, None):
             return RunOutcome(None, stats)
     if stop.is_set():
@@ -135,7 +150,9 @@ async def run_apply(
             assert run_id is not None
             return RunOutcome(journal.run(run_id), stats, resumed=True)
         resumed = joined is not None
-        if joined is None:
+        if joined is not None:  # held by us now: what runs is that run, checked as such
+            _gate(spec, journal, joined)
+        else:
             assert planned is not None
             actions = _journal_rows(operator.account, planned, busy)
             joined = journal.create_run(
@@ -146,6 +163,7 @@ async def run_apply(
                 spec.inputs,
                 actions,
                 plan_digest=digest,
+                requires_approval=spec.requires_approval,
             )
         try:
             return await _execute(
@@ -153,6 +171,12 @@ async def run_apply(
             )
         except StateError as exc:
             raise exc.after_sending() from None
+
+
+def _gate(spec: RunSpec, journal: Journal, run_id: str) -> None:
+    if spec.gate is not None:
+        check = GateCheck(journal.plan_digest_of(run_id), journal.requires_approval(run_id), run_id)
+        spec.gate(check)
 
 
 async def _execute(

@@ -159,6 +159,7 @@ class Journal:
         actions: Sequence[NewAction],
         run_id: str | None = None,
         plan_digest: str | None = None,
+        requires_approval: bool = False,
     ) -> str:
         """Record the run and every action (keys included) in one transaction, synced to
         disk: keys lost to a power cut would be made again and sent a second time."""
@@ -167,8 +168,8 @@ class Journal:
         with self.transaction() as db:
             db.execute(
                 "INSERT INTO runs (run_id, account, fingerprint, command, operator_url, inputs,"
-                " started_at, finished_at, status, plan_digest)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)",
+                " started_at, finished_at, status, plan_digest, requires_approval)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)",
                 (
                     run_id,
                     account,
@@ -179,6 +180,7 @@ class Journal:
                     now_iso(),
                     RunStatus.RUNNING.value,
                     plan_digest,
+                    int(requires_approval),
                 ),
             )
             db.executemany(
@@ -234,6 +236,13 @@ class Journal:
         """The digest of the plan the run carried out (runs since journal version 3)."""
         row = self.db.execute("SELECT plan_digest FROM runs WHERE run_id = ?", (run_id,)).fetchone()
         return None if row is None or row[0] is None else str(row[0])
+
+    def requires_approval(self, run_id: str) -> bool:
+        """Whether four eyes were required when the run started (every resume keeps it)."""
+        row = self.db.execute(
+            "SELECT requires_approval FROM runs WHERE run_id = ?", (run_id,)
+        ).fetchone()
+        return bool(row and row[0])
 
     def report_of(self, run_id: str) -> str | None:
         row = self.db.execute("SELECT report FROM runs WHERE run_id = ?", (run_id,)).fetchone()

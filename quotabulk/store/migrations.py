@@ -67,6 +67,34 @@ MIGRATIONS: tuple[str, ...] = (
     BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
     ALTER TABLE runs ADD COLUMN plan_digest TEXT;
     """,
+    # 4: four eyes that hold. A submission is a row of its own that gets exactly one
+    # decision (a conditional update only a waiting submission passes, so two checkers,
+    # an old tab or another process cannot both decide); the submissions of the trail so
+    # far are carried over with the first decision that followed each. What a run
+    # required when it started (so a resume is never less strict); a revision per user
+    # that a password change or a disable raises (every session of the older revision
+    # ends); sign-in failures, shared by the console and `users unlock`.
+    """
+    CREATE TABLE submissions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, digest TEXT NOT NULL, maker TEXT NOT NULL,
+        submitted_at TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'pending',
+        decided_by TEXT, decided_at TEXT, comment TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX submissions_by_digest ON submissions (digest, id);
+    INSERT INTO submissions (digest, maker, submitted_at, state, decided_by, decided_at, comment)
+    SELECT s.digest, s.user, s.at, COALESCE(d.event, 'pending'), d.user, d.at,
+        COALESCE(json_extract(d.detail, '$.comment'), '')
+    FROM audit AS s LEFT JOIN audit AS d ON d.id = (
+        SELECT MIN(x.id) FROM audit AS x
+        WHERE x.digest = s.digest AND x.event IN ('approved', 'declined') AND x.id > s.id
+        AND NOT EXISTS (SELECT 1 FROM audit AS y WHERE y.digest = s.digest
+            AND y.event = 'submitted' AND y.id > s.id AND y.id < x.id))
+    WHERE s.event = 'submitted' ORDER BY s.id;
+    ALTER TABLE runs ADD COLUMN requires_approval INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE users ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE login_failures (key TEXT NOT NULL, at REAL NOT NULL);
+    CREATE INDEX login_failures_by_key ON login_failures (key, at);
+    """,
 )
 VERSION = len(MIGRATIONS)
 

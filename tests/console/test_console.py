@@ -226,8 +226,14 @@ def test_a_post_from_another_origin_is_refused(console: AsgiClient) -> None:
         "/upload", files=files, data={"csrf": token}, headers={"Origin": "https://evil.example"}
     )
     assert foreign.status_code == 403
+    # Another port of the same host is another origin: a page served there is anyone's.
+    other_port = console.post(
+        "/upload", files=files, data={"csrf": token}, headers={"Origin": "http://127.0.0.1:19301"}
+    )
+    assert other_port.status_code == 403
+    assert other_port.text == "cross-origin request refused"  # before the CSRF check
     own = console.post(
-        "/upload", files=files, data={"csrf": token}, headers={"Origin": "http://127.0.0.1:8080"}
+        "/upload", files=files, data={"csrf": token}, headers={"Origin": "http://127.0.0.1"}
     )
     assert own.status_code == 303
 

@@ -18,8 +18,15 @@ from quotabulk.app.applying import read_saved_plan
 from quotabulk.app.planning import current_state
 from quotabulk.app.workspace import Workspace
 from quotabulk.console.auth import csrf_ok
-from quotabulk.console.context import acting_user, console_of, page, refused, upload_folder
-from quotabulk.domain.errors import QuotabulkError
+from quotabulk.console.context import (
+    acting_user,
+    console_of,
+    page,
+    refused,
+    upload_folder,
+    words_of,
+)
+from quotabulk.domain.errors import DecisionTaken, QuotabulkError
 from quotabulk.formats.plans.read import refuse_if_stale
 
 router = APIRouter()
@@ -32,26 +39,45 @@ def freeze(folder: Path) -> None:
     (folder / FROZEN).write_bytes((folder / "plan.json").read_bytes())
 
 
-def status_of(workspace: Workspace, digest: str) -> dict[str, Any] | None:
-    """Where a plan stands: submitted by whom, then approved or declined, with the run."""
-    trail = people.trail_of(workspace, digest)
-    if not trail:
+def status_of(
+    workspace: Workspace, digest: str, number: int | None = None
+) -> dict[str, Any] | None:
+    """Where an upload's submission stands (`number`, else the plan's newest one):
+    waiting, or the one decision it got, with the run an approval started."""
+    submission = (
+        people.submitted_by(workspace, digest)
+        if number is None
+        else people.submission_of(workspace, number)
+    )
+    if submission is None or submission.digest != digest:
         return None
-    state: dict[str, Any] = {}
-    for record in trail:
-        if record.event is people.Event.SUBMITTED:
-            state = {"state": "pending", "maker": record.user, "at": record.at}
-        elif record.event in (people.Event.APPROVED, people.Event.DECLINED) and state:
-            state.update(
-                state=record.event.value,
-                checker=record.user,
-                decided_at=record.at,
-                comment=record.detail.get("comment", ""),
-            )
-        elif record.event is people.Event.RUN:
-            state.setdefault("state", "run")
-            state["run_id"] = record.run_id
-    return state or None
+    state: dict[str, Any] = {
+        "state": submission.state.value,
+        "maker": submission.maker,
+        "at": submission.submitted_at,
+        "submission": submission.id,
+    }
+    if submission.state is not people.SubmissionState.PENDING:
+        state.update(
+            checker=submission.decided_by,
+            decided_at=submission.decided_at,
+            comment=submission.comment,
+        )
+    if submission.state is people.SubmissionState.APPROVED:
+        runs = [r for r in people.trail_of(workspace, digest) if r.event is people.Event.RUN]
+        if runs:
+            state["run_id"] = runs[-1].run_id
+    return state
+
+
+def upload_meta(folder: Path) -> dict[str, Any]:
+    meta: dict[str, Any] = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    return meta
+
+
+def _remember(folder: Path, **values: Any) -> None:
+    meta = {**upload_meta(folder), **values}
+    (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
 
 
 def _plan_of(folder: Path, name: str = "plan.json") -> tuple[dict[str, Any], list[Path]]:
@@ -76,6 +102,8 @@ async def submit(
     user = acting_user(request)
     if user is None or user.role is not people.Role.MAKER:
         return refused(request, "maker_only")
+    if upload_meta(folder).get("uploaded_by") != user.name:
+        return refused(request, "own_uploads_only")
     saved, paths = _plan_of(folder)
     if not reviewed or saved["digest"] != fingerprint:
         return refused(request, "review_first", 409)
@@ -86,10 +114,11 @@ async def submit(
         "operator": saved["operator"],
         "summary": saved["summary"],
     }
-    await run_in_threadpool(
+    submission = await run_in_threadpool(
         people.submit_signed_in, console.workspace, saved["digest"], user.name, detail
     )
     freeze(folder)
+    _remember(folder, submission=submission.id)
     return RedirectResponse(f"/u/{upload_id}", status_code=303)
 
 
@@ -101,6 +130,7 @@ async def decide(
     fingerprint: str = Form(""),
     decision: str = Form(""),
     comment: str = Form(""),
+    submission: str = Form(""),
 ) -> Response:
     if not csrf_ok(request, csrf):
         return Response("CSRF check failed", status_code=403)
@@ -116,14 +146,22 @@ async def decide(
         return refused(request, "review_first", 409)
     shown_as = ", ".join(path.name for path in paths)
     approve = decision == "approve"
+    number = int(submission) if submission.isdigit() else upload_meta(folder).get("submission")
     try:
         if approve:  # a plan that went stale while it waited is refused, listing why
             await run_in_threadpool(_still_fresh, console.workspace, folder / FROZEN, shown_as)
         await run_in_threadpool(
             lambda: people.decide_signed_in(
-                console.workspace, fingerprint, user.name, approve=approve, comment=comment[:2000]
+                console.workspace,
+                fingerprint,
+                user.name,
+                approve=approve,
+                comment=comment[:2000],
+                submission=number,
             )
         )
+    except DecisionTaken as exc:  # another tab, an old form, another checker came first
+        return _decision_stands(request, exc)
     except QuotabulkError as exc:
         return refused(request, exc.message, 409)
     if not approve:
@@ -132,6 +170,14 @@ async def decide(
         upload_id, folder / FROZEN, shown_as, started_by=user.name, require_approval=True
     )
     return RedirectResponse(f"/jobs/{job.job_id}", status_code=303)
+
+
+def _decision_stands(request: Request, taken: DecisionTaken) -> HTMLResponse:
+    """409, and in words which decision stands, by whom and when."""
+    words = words_of(request)
+    key = "decision_stands_approved" if taken.state == "approved" else "decision_stands_declined"
+    message = words[key].format(by=taken.by, at=taken.at)
+    return page(request, "error.html", message=message, status=409)
 
 
 def _still_fresh(workspace: Workspace, plan_path: Path, shown_as: str) -> None:
@@ -147,14 +193,14 @@ async def approvals(request: Request) -> HTMLResponse:
     waiting = await run_in_threadpool(people.pending_plans, console.workspace)
     shown = [
         {
-            "digest": record.digest,
-            "maker": record.user,
-            "at": record.at,
-            "upload": record.detail.get("upload"),
-            "files": [item["file"] for item in record.detail.get("files", [])],
-            "summary": record.detail.get("summary", {}),
-            "account": record.detail.get("account", ""),
+            "digest": w.submission.digest,
+            "maker": w.submission.maker,
+            "at": w.submission.submitted_at,
+            "upload": w.detail.get("upload"),
+            "files": [item["file"] for item in w.detail.get("files", [])],
+            "summary": w.detail.get("summary", {}),
+            "account": w.detail.get("account", ""),
         }
-        for record in waiting
+        for w in waiting
     ]
     return page(request, "approvals.html", waiting=shown)

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from quotabulk.app import people
+from quotabulk.app.signin import SignInThrottle
 from quotabulk.console.auth import check_password, csrf_ok
 from quotabulk.console.context import Console, console_of, page
 from quotabulk.console.i18n import LANGUAGES
@@ -42,26 +43,35 @@ async def login(
     )
     # Per address, and per name when people sign in by name. (With the one shared
     # password there is no name: one guesser must not lock the whole team out.)
-    keys = (f"address:{address}", *([f"name:{name.casefold()}"] if named else []))
-    wait = console.throttle.wait_s(*keys)
+    who = name if named and name else None
+    throttle = SignInThrottle(console.workspace)
+    wait = await run_in_threadpool(throttle.wait_s, who, address)
     if wait > 0:
-        minutes = max(1, round(wait / 60))
-        return page(request, "login.html", throttled=minutes, named=named, status=429)
+        return page(request, "login.html", throttled=_wait_words(wait), named=named, status=429)
     # PBKDF2 takes a fraction of a second on purpose: off the event loop.
     user = await run_in_threadpool(_signed_in, console, named, name, password)
     if user is None:
-        console.throttle.failed(*keys)
+        await run_in_threadpool(throttle.failed, who, address)
         return page(request, "login.html", failed=True, named=named, status=401)
-    console.throttle.succeeded(*keys[1:])
+    if who is not None:
+        await run_in_threadpool(throttle.succeeded, who, address)
     lang = request.session.get("lang")
     console.sessions.revoke(request.session.get("sid"))
     request.session.clear()  # nothing of the anonymous session carries over
     if lang:
         request.session["lang"] = lang
     role = user.role.value if named else None
-    request.session["sid"] = console.sessions.create(user.name, role)
+    revision = user.revision if named else None
+    request.session["sid"] = console.sessions.create(user.name, role, revision)
     request.session["csrf"] = secrets.token_urlsafe(24)  # a new token for the new session
     return RedirectResponse("/", status_code=303)
+
+
+def _wait_words(seconds: float) -> dict[str, int]:
+    """How long to wait, for the page: whole minutes, or seconds under a minute."""
+    if seconds >= 60:
+        return {"minutes": max(1, round(seconds / 60))}
+    return {"seconds": max(1, round(seconds))}
 
 
 def _signed_in(console: Console, named: bool, name: str, password: str) -> people.User | None:

@@ -28,7 +28,7 @@ from quotabulk.console.context import (
     words_of,
 )
 from quotabulk.console.i18n import describe, requests_phrase
-from quotabulk.console.pages.four_eyes import FROZEN, freeze, status_of
+from quotabulk.console.pages.four_eyes import FROZEN, freeze, status_of, upload_meta
 from quotabulk.console.planning import Shown, choose_column, frozen_view
 from quotabulk.formats.inputs.columns import Field
 from quotabulk.formats.language import Language, money
@@ -84,7 +84,8 @@ async def _render(request: Request, upload_id: str, folder: Path, view: Shown) -
     console = console_of(request)
     lang = language_of(request).value
     words = words_of(request)
-    skip = json.loads((folder / "meta.json").read_text())["skip_invalid"]
+    meta = upload_meta(folder)
+    skip = meta["skip_invalid"]
     problems = [  # a page of them; all of them are a download away
         {
             "source": shown(p.source, folder),
@@ -107,7 +108,9 @@ async def _render(request: Request, upload_id: str, folder: Path, view: Shown) -
         for c in view.changes
     ]
     user = acting_user(request)
-    submission = await run_in_threadpool(status_of, console.workspace, view.digest)
+    submission = await run_in_threadpool(
+        status_of, console.workspace, view.digest, meta.get("submission")
+    )
     target = _operator_name(view.operator_url, words)
     money_of = Language(lang)
     return page(

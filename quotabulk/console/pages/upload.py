@@ -9,9 +9,10 @@ from pathlib import Path
 
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from quotabulk.console.auth import csrf_ok
-from quotabulk.console.context import console_of, page
+from quotabulk.console.context import console_of, page, refused, signed_in
 
 ACCEPTED = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".csv", ".yaml", ".yml")
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -34,10 +35,14 @@ async def upload(
 ) -> Response:
     if not csrf_ok(request, csrf):
         return Response("CSRF check failed", status_code=403)
+    console = console_of(request)
+    who = signed_in(request)
+    if await run_in_threadpool(console.four_eyes) and (who is None or who.role != "maker"):
+        return refused(request, "makers_upload")
     if not files or len(files) > MAX_FILES:
         return page(request, "upload.html", error=f"1–{MAX_FILES} files", status=400)
     upload_id = secrets.token_urlsafe(9)
-    folder = console_of(request).uploads / upload_id
+    folder = console.uploads / upload_id
     folder.mkdir(parents=True)
     for index, item in enumerate(files):
         name = _safe_name(item.filename or "")
@@ -50,7 +55,8 @@ async def upload(
             return page(request, "upload.html", error=f"{name}: > 20 MB", status=413)
         (folder / f"{index}").mkdir()
         (folder / f"{index}" / name).write_bytes(data)
-    (folder / "meta.json").write_text(json.dumps({"skip_invalid": skip_invalid}))
+    meta = {"skip_invalid": skip_invalid, "uploaded_by": None if who is None else who.user}
+    (folder / "meta.json").write_text(json.dumps(meta))
     return RedirectResponse(f"/u/{upload_id}", status_code=303)
 
 
