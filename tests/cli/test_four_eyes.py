@@ -5,11 +5,7 @@ standard input: the one who prepares a plan is not the one who approves it, and
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import subprocess
-import sys
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,66 +15,9 @@ import pytest
 from quotabulk.domain.digest import plan_digest
 from quotabulk.domain.models import Quota
 from quotabulk.formats.plans.read import read_plan_file
+from tests.cli.conftest import ADMIN, CHECKER, MAKER, Run, lines
 from tests.conftest import EXAMPLES
 from tests.engine.test_apply import history
-
-Run = Callable[..., subprocess.CompletedProcess[str]]
-ADMIN, MAKER, CHECKER = ("root", "root-password"), ("anna", "anna-password"), ("boris", "boris-pw1")
-
-
-@pytest.fixture
-def qb(quotabulk_home: Path) -> Run:
-    """`quotabulk ARGS` in its own process; `stdin` lines are the passwords it asks for."""
-    env = {**os.environ, "QUOTABULK_SANDBOX_PROCESSING_MS": "30"}
-
-    def run(*args: str | Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "quotabulk", *map(str, args)],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=120,
-            check=False,
-        )
-
-    return run
-
-
-def lines(*passwords: str) -> str:
-    return "".join(f"{p}\n" for p in passwords)
-
-
-@pytest.fixture
-def team(qb: Run) -> None:
-    assert qb("sandbox", "seed", "--from", EXAMPLES / "current.yaml").returncode == 0
-    assert (
-        qb("users", "add", ADMIN[0], "--role", "admin", stdin=lines(ADMIN[1], ADMIN[1])).returncode
-        == 0
-    )
-    for (name, password), role in ((MAKER, "maker"), (CHECKER, "checker")):
-        added = qb(
-            "users",
-            "add",
-            name,
-            "--role",
-            role,
-            "--as",
-            ADMIN[0],
-            stdin=lines(ADMIN[1], password, password),
-        )
-        assert added.returncode == 0, added.stderr
-
-
-@pytest.fixture
-def plan_file(qb: Run, team: None, tmp_path: Path) -> Path:
-    out = tmp_path / "plan.json"
-    made = qb(
-        "plan", EXAMPLES / "quotas.csv", "--out", out, "--as", MAKER[0], stdin=lines(MAKER[1])
-    )
-    assert made.returncode == 0, made.stderr
-    assert "Submitted plan" in made.stderr
-    return out
 
 
 def test_an_unapproved_plan_is_refused_and_nothing_is_sent(

@@ -18,7 +18,8 @@ from quotabulk.app import people
 from quotabulk.app.workspace import Workspace
 from quotabulk.config import load_settings
 from quotabulk.formats.plans.read import read_plan_file
-from tests.cli.test_four_eyes import ADMIN, CHECKER, MAKER, Run, lines, plan_file, qb, team  # noqa: F401 - fixtures
+from tests.cli.conftest import ADMIN, CHECKER, MAKER, Run, lines
+from tests.conftest import EXAMPLES
 
 pytestmark = pytest.mark.slow
 NUMBERS = [f"7916200{n:04d}" for n in range(30)]
@@ -180,7 +181,7 @@ def test_a_decision_is_taken_once_and_a_decline_is_final(
     # Submitted anew, it is a new submission with a decision of its own.
     resubmitted = qb(
         "plan",
-        *plan_sources(plan_file),
+        EXAMPLES / "quotas.csv",
         "--out",
         plan_file,
         "--as",
@@ -192,9 +193,3 @@ def test_a_decision_is_taken_once_and_a_decline_is_final(
     assert approved.returncode == 0, approved.stderr
     assert qb("apply", "--plan", plan_file, "--yes", "--require-approval").returncode == 0
     assert requests_sent(quotabulk_home) == 2
-
-
-def plan_sources(plan_file: Path) -> list[str]:
-    from tests.conftest import EXAMPLES
-
-    return [str(EXAMPLES / "quotas.csv")]
