@@ -30,7 +30,10 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 HEADERS_S = 10.0
 BODY_S = 120.0  # ten files of 20 MB over a slow office line
 PER_ADDRESS = 32
-RESERVED_FDS = 160  # the journal, the planning processes' pipes, a burst of accepts
+# asyncio accepts up to `BACKLOG` connections in one go before their protocols see them:
+# descriptors for a few such bursts, the journal and the planning processes' pipes.
+BACKLOG = 32
+RESERVED_FDS = 256
 
 
 def connection_cap() -> int:
@@ -150,6 +153,7 @@ def serve_console(
         http=BoundedH11Protocol,
         proxy_headers=False,
         timeout_keep_alive=5,
+        backlog=BACKLOG,
         ssl_certfile=str(ssl_certfile) if ssl_certfile else None,
         ssl_keyfile=str(ssl_keyfile) if ssl_keyfile else None,
     )

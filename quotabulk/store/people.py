@@ -67,12 +67,14 @@ class People:
     def unlock(self, name: str, by: str) -> int:
         """Forget the sign-in failures of a name (from every address); how many there were."""
         with self.journal.transaction() as db:
-            found = db.execute(
-                "DELETE FROM login_failures WHERE key = ? OR key LIKE ? ESCAPE '\\'",
-                (name_key(name), _like_prefix(name_key(name) + "|")),
-            ).rowcount
-            self._record(Event.USER_UNLOCKED, by, detail={"name": name, "failures": found})
-        return int(found)
+            found = db.execute("DELETE FROM login_failures WHERE key = ?", (name_key(name),))
+            db.execute(
+                "DELETE FROM login_failures WHERE key LIKE ? ESCAPE '\\'",
+                (_like_prefix(name_key(name) + "|"),),
+            )
+            failures = found.rowcount
+            self._record(Event.USER_UNLOCKED, by, detail={"name": name, "failures": failures})
+        return int(failures)
 
     # -- sign-in failures ----------------------------------------------------------------
 
