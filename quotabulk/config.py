@@ -134,15 +134,16 @@ def console_secrets() -> tuple[str | None, str | None]:
     return env.get(ENV_CONSOLE_PASSWORD_HASH) or None, env.get(ENV_CONSOLE_SECRET) or None
 
 
-_DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(ms|[smh]?)$")
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(ms|[smhd]?)$")
 
 
 def parse_duration(text: str, what: str) -> float:
-    """`90`, `90s`, `2m`, `1h`, `500ms` → seconds; `ConfigError` naming `what` otherwise."""
+    """`90`, `90s`, `2m`, `1h`, `30d`, `500ms` → seconds; `ConfigError` naming `what`
+    otherwise."""
     match = _DURATION.match(text.strip())
     if not match:
         raise ConfigError(f"{what}: '{text}' is not a duration such as 90s, 2m or 1h")
-    factor = {"": 1.0, "s": 1.0, "ms": 0.001, "m": 60.0, "h": 3600.0}[match[2]]
+    factor = {"": 1.0, "s": 1.0, "ms": 0.001, "m": 60.0, "h": 3600.0, "d": 86400.0}[match[2]]
     return float(match[1]) * factor
 
 

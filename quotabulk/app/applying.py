@@ -204,6 +204,7 @@ def _approval_gate(workspace: Workspace, flag: bool, user: str) -> Callable[[Gat
         if not (flag or check.required_at_start or people.four_eyes_required(workspace)):
             return
         try:
+            workspace.refuse_if_exposed()
             if check.digest is None:
                 raise AccessDenied(
                     f"run {check.run_id} was started before plans were approved by digest, "

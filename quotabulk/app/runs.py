@@ -41,3 +41,17 @@ def rebuild_report(
     """Any run's report, from the journal alone."""
     result = show_run(workspace, run_id)
     return write_run_report(workspace, result, ReportRequest(path, lang=lang))
+
+
+def plan_in_use(workspace: Workspace, digest: str) -> bool:
+    """A plan still needed: a submission of it waits for a checker, or a run of it is
+    under way (interrupted or pending)."""
+    from quotabulk.store.people import People, SubmissionState
+
+    with workspace.journal() as journal:
+        run_id = journal.run_of_plan(digest)
+        status = None if run_id is None else journal.run_status(run_id)
+        if status is not None and status.resumable:
+            return True
+        waiting = People(journal).submissions(digest)
+        return any(s.state is SubmissionState.PENDING for s in waiting)

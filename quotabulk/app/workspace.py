@@ -11,9 +11,10 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 
 from quotabulk.config import ENV_API_URL, Settings
-from quotabulk.domain.errors import ConfigError
+from quotabulk.domain.errors import AccessDenied, ConfigError
 from quotabulk.operator.connect import ConnectOptions, connect, load_dialect
 from quotabulk.operator.port import Operator
+from quotabulk.store.home import exposure
 from quotabulk.store.journal import Journal
 
 
@@ -24,6 +25,16 @@ class Workspace:
     def journal(self) -> Journal:
         """The journal, migrated; use it as a context manager."""
         return Journal(self.settings.journal_path)
+
+    def exposure(self) -> list[str]:
+        """What of the home other users of the machine may read or write (and the fix)."""
+        return exposure(self.settings.home)
+
+    def refuse_if_exposed(self) -> None:
+        """Four eyes rest on the journal: whoever may write it may write an approval."""
+        found = self.exposure()
+        if found:
+            raise AccessDenied(f"four eyes need a private home, and {found[0]}; nothing was sent")
 
     def target_notice(self) -> str | None:
         """What a face tells the user when the target is the embedded sandbox."""

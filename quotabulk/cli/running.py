@@ -154,5 +154,9 @@ def echo_target(space: Workspace, log_format: str | None = None) -> None:
 
 
 def workspace(operator_timeout: str | None = None) -> Workspace:
-    """The one workspace a command works in: flags, then the environment."""
-    return Workspace(load_settings(operator_timeout=operator_timeout))
+    """The one workspace a command works in: flags, then the environment. A home that
+    other users may read or write is named first, with the command that fixes it."""
+    space = Workspace(load_settings(operator_timeout=operator_timeout))
+    for warning in space.exposure():
+        click.echo(f"Warning: {warning}", err=True)
+    return space

@@ -10,7 +10,7 @@ from quotabulk.app import people
 from quotabulk.app.workspace import Workspace
 from quotabulk.cli.running import execute_options, operator_timeout_option
 from quotabulk.config import ENV_CONSOLE_PASSWORD_HASH as ENV_PASSWORD_HASH
-from quotabulk.config import console_secrets, load_settings
+from quotabulk.config import console_secrets, load_settings, parse_duration
 from quotabulk.domain.errors import EXIT_OK, ConfigError
 from quotabulk.logs import configure_logging
 
@@ -55,6 +55,13 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
     help="maker–checker: a maker submits a reviewed plan, another user (a checker) approves"
     " it; users come from `quotabulk users add`",
 )
+@click.option(
+    "--keep-uploads",
+    default="30d",
+    show_default=True,
+    metavar="DURATION",
+    help="remove uploads untouched this long, unless a submission or a run still needs them",
+)
 @operator_timeout_option
 def serve_command(
     host: str,
@@ -67,6 +74,7 @@ def serve_command(
     allowed_hosts: tuple[str, ...],
     trusted_proxies: tuple[str, ...],
     four_eyes: bool,
+    keep_uploads: str,
     operator_timeout: str | None,
 ) -> int:
     """Serve the web console: upload a sheet, review the plan, approve, download the report.
@@ -88,7 +96,12 @@ def serve_command(
     remote = host not in LOOPBACK
     password_hash, session_secret = console_secrets()
     settings = load_settings(operator_timeout=operator_timeout)
-    named = people.has_users(Workspace(settings))
+    space = Workspace(settings)
+    for warning in space.exposure():
+        click.echo(f"Warning: {warning}", err=True)
+    if four_eyes:
+        space.refuse_if_exposed()
+    named = people.has_users(space)
     if four_eyes and not named:
         raise ConfigError(
             "--four-eyes needs named users: quotabulk users add NAME --role admin, then makers "
@@ -111,6 +124,7 @@ def serve_command(
         allowed_hosts=_allowed_hosts(host, allowed_hosts),
         four_eyes=four_eyes,
         trusted_proxies=trusted_proxies,
+        keep_uploads_s=parse_duration(keep_uploads, "--keep-uploads"),
     )
     scheme = "https" if ssl_certfile else "http"
     click.echo(f"quotabulk console on {scheme}://{host}:{port}/  (Ctrl-C stops it)", err=True)

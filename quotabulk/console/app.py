@@ -4,6 +4,7 @@ filters the plan and refreshes the progress."""
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,6 +21,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from quotabulk.app import people
 from quotabulk.app.workspace import Workspace
+from quotabulk.console import uploads
 from quotabulk.console.context import Console, ConsoleConfig, signed_in
 from quotabulk.console.jobs import Jobs
 from quotabulk.console.pages import four_eyes, login, progress, review, runs, upload
@@ -47,7 +49,9 @@ def create_console(config: ConsoleConfig) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         # A restart in the middle of a run: the run goes on (same plan, same lock).
         await run_in_threadpool(console.jobs.resume_under_way, console.uploads, FROZEN)
+        pruning = asyncio.create_task(_prune_now_and_then(console))
         yield
+        pruning.cancel()
         shutdown_planning()
 
     app = FastAPI(
@@ -92,6 +96,14 @@ def create_console(config: ConsoleConfig) -> FastAPI:
     names = [_host_name(host) for host in config.allowed_hosts]
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=names)
     return app
+
+
+async def _prune_now_and_then(console: Console) -> None:
+    """Old uploads go at start and every hour after, off the event loop."""
+    while True:
+        keep = console.config.keep_uploads_s
+        await run_in_threadpool(uploads.prune, console.uploads, console.workspace, keep)
+        await asyncio.sleep(uploads.PRUNE_EVERY_S)
 
 
 async def _still_signed_in(request: Request, console: Console) -> bool:

@@ -19,6 +19,7 @@ from quotabulk.console.i18n import LABELS
 from quotabulk.console.jobs import Jobs
 from quotabulk.console.planning import Planner
 from quotabulk.console.sessions import Sessions, SignedIn
+from quotabulk.console.uploads import DEFAULT_KEEP_S
 from quotabulk.engine.execute import ExecuteOptions
 from quotabulk.formats.language import Language
 from quotabulk.formats.messages import render
@@ -44,6 +45,8 @@ class ConsoleConfig:
     four_eyes: bool = False
     # Reverse proxies whose X-Forwarded-For is believed (for login throttling).
     trusted_proxies: tuple[str, ...] = ()
+    # Uploads nothing needs any more are removed after this long (`--keep-uploads`).
+    keep_uploads_s: float = DEFAULT_KEEP_S
 
 
 @dataclass(frozen=True)

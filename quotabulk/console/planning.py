@@ -18,6 +18,7 @@ import threading
 import time
 from collections import OrderedDict
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import islice
@@ -241,6 +242,44 @@ class PlanTask:
 _POOL: ProcessPoolExecutor | None = None
 _POOL_GUARD = threading.Lock()
 PLANNING_PROCESSES = 2
+# A planning process may use this much address space: a file that needs more fails alone
+# («не хватило памяти»), instead of the out-of-memory killer choosing among the server's
+# processes. A million-row .xlsx peaks at 1.3 GB resident.
+MEMORY_CEILING = 4 * 1024**3
+NO_MEMORY = (
+    "reading and planning this file needed more memory than a planning process may use "
+    f"({MEMORY_CEILING // 1024**3} GB); split it into smaller files"
+)
+WORKER_DIED = (
+    "the planning process of this upload stopped before it finished (the file needs more "
+    "memory than allowed, or made the reader crash); check the file, or split it"
+)
+
+
+def _worker_start(ceiling: int) -> None:
+    """In each planning process: a memory ceiling, and an end when the server ends (a
+    server killed with SIGKILL never runs its shutdown, and orphans would stay)."""
+    import os
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _new_pool(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_worker_start,
+        initargs=(MEMORY_CEILING,),
+    )
 
 
 def _executor() -> ProcessPoolExecutor:
@@ -248,9 +287,17 @@ def _executor() -> ProcessPoolExecutor:
     global _POOL
     with _POOL_GUARD:
         if _POOL is None:
-            context = multiprocessing.get_context("spawn")
-            _POOL = ProcessPoolExecutor(max_workers=PLANNING_PROCESSES, mp_context=context)
+            _POOL = _new_pool(PLANNING_PROCESSES)
         return _POOL
+
+
+def _discard(pool: ProcessPoolExecutor) -> None:
+    """A pool whose process died is broken for good: the next upload gets a new one."""
+    global _POOL
+    with _POOL_GUARD:
+        if _POOL is pool:
+            _POOL = None
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def shutdown_planning() -> None:
@@ -259,6 +306,32 @@ def shutdown_planning() -> None:
         if _POOL is not None:
             _POOL.shutdown(wait=False, cancel_futures=True)
             _POOL = None
+
+
+def _submit(task: PlanTask, settings: Settings, *, alone: bool = False) -> None:
+    """Plan the upload in the shared pool; after a process of it died (taking every upload
+    in flight there down with it), each of those is tried once more in a process of its
+    own, so that only the file that killed it fails."""
+    pool = _new_pool(1) if alone else _executor()
+    try:
+        future = pool.submit(plan_upload, settings, task.folder)
+    except BrokenProcessPool:
+        _discard(pool)
+        pool = _new_pool(1)
+        alone = True
+        future = pool.submit(plan_upload, settings, task.folder)
+
+    def done(finished: Any) -> None:
+        if isinstance(finished.exception(), BrokenProcessPool):
+            _discard(pool)
+            if not alone:
+                _submit(task, settings, alone=True)
+                return
+        elif alone:
+            pool.shutdown(wait=False)
+        _finish(task, finished)
+
+    future.add_done_callback(done)
 
 
 class Planner:
@@ -282,8 +355,7 @@ class Planner:
                 self._tasks.popitem(last=False)
         for stale in (STAGE_FILE, RETRY_FILE):
             (folder / stale).unlink(missing_ok=True)
-        future = _executor().submit(plan_upload, self.workspace.settings, folder)
-        future.add_done_callback(lambda done: _finish(task, done))
+        _submit(task, self.workspace.settings)
         return task
 
     def peek(self, upload_id: str) -> PlanTask | None:
@@ -301,7 +373,13 @@ def _finish(task: PlanTask, done: Any) -> None:
     except PlanningFailed as exc:
         task.error = str(exc)
         task.stage = "failed"
-    except Exception as exc:  # a bug, or the child died: shown, never a page that waits
+    except BrokenProcessPool:
+        task.error = WORKER_DIED
+        task.stage = "failed"
+    except MemoryError:
+        task.error = NO_MEMORY
+        task.stage = "failed"
+    except Exception as exc:  # a bug: shown, never a page that waits
         task.error = f"internal error: {type(exc).__name__}"
         task.stage = "failed"
 

@@ -5,12 +5,14 @@ into one sentence naming it."""
 from __future__ import annotations
 
 import errno
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from quotabulk.domain.errors import StateError
+from quotabulk.store.home import make_home
 
 
 def open_sqlite(path: Path) -> sqlite3.Connection:
@@ -18,7 +20,9 @@ def open_sqlite(path: Path) -> sqlite3.Connection:
     share the file), synchronous=NORMAL (survives a killed process)."""
     with state_errors(path):
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            make_home(path.parent)
+            if not path.exists():  # owner-only from its first byte; SQLite gives its
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))  # -wal the same
         except OSError as exc:
             raise StateError(_os_problem(path.parent, exc)) from None
         db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from quotabulk.console.auth import csrf_ok
 from quotabulk.console.context import console_of, page, refused, signed_in
+from quotabulk.console.uploads import private_folder, write_private
 
 ACCEPTED = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".csv", ".yaml", ".yml")
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -43,7 +44,7 @@ async def upload(
         return page(request, "upload.html", error=f"1–{MAX_FILES} files", status=400)
     upload_id = secrets.token_urlsafe(9)
     folder = console.uploads / upload_id
-    folder.mkdir(parents=True)
+    private_folder(folder)
     for index, item in enumerate(files):
         name = _safe_name(item.filename or "")
         if not name.lower().endswith(ACCEPTED):
@@ -53,10 +54,9 @@ async def upload(
         if len(data) > MAX_FILE_BYTES:
             shutil.rmtree(folder)
             return page(request, "upload.html", error=f"{name}: > 20 MB", status=413)
-        (folder / f"{index}").mkdir()
-        (folder / f"{index}" / name).write_bytes(data)
+        write_private(private_folder(folder / f"{index}") / name, data)
     meta = {"skip_invalid": skip_invalid, "uploaded_by": None if who is None else who.user}
-    (folder / "meta.json").write_text(json.dumps(meta))
+    write_private(folder / "meta.json", json.dumps(meta).encode())
     return RedirectResponse(f"/u/{upload_id}", status_code=303)
 
 
