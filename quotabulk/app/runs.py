@@ -7,7 +7,7 @@ from pathlib import Path
 from quotabulk.app.reports import ReportRequest, write_run_report
 from quotabulk.app.workspace import Workspace
 from quotabulk.domain.errors import UsageError
-from quotabulk.domain.outcomes import RunResult
+from quotabulk.domain.outcomes import RunResult, RunStatus
 from quotabulk.formats.language import Language
 
 
@@ -25,6 +25,14 @@ def list_runs(workspace: Workspace, limit: int = 20) -> list[RunResult]:
         return journal.runs(limit)
 
 
+def run_summaries(workspace: Workspace, limit: int = 50) -> list[RunResult]:
+    """The newest runs with their counts per outcome, none of their rows."""
+    if not workspace.settings.journal_path.exists():
+        return []
+    with workspace.journal() as journal:
+        return journal.run_summaries(limit)
+
+
 def show_run(workspace: Workspace, run_id: str) -> RunResult:
     """One run with every row; `UsageError` for an unknown id."""
     _require_journal(workspace)
@@ -33,6 +41,16 @@ def show_run(workspace: Workspace, run_id: str) -> RunResult:
             return journal.run(run_id)
         except KeyError:
             raise UsageError(f"no run {run_id}; `quotabulk runs` lists them") from None
+
+
+def run_status(workspace: Workspace, run_id: str) -> RunStatus:
+    """Where one run stands; `UsageError` for an unknown id."""
+    _require_journal(workspace)
+    with workspace.journal() as journal:
+        found = journal.run_status(run_id)
+    if found is None:
+        raise UsageError(f"no run {run_id}; `quotabulk runs` lists them")
+    return found
 
 
 def rebuild_report(

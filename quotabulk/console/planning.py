@@ -300,6 +300,29 @@ def _discard(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
 
 
+def write_report_file(settings: Settings, run_id: str, target: Path, lang: str) -> Path:
+    """In a planning process: a run's report from the journal (50 000 rows take seconds
+    of CPU that no page should wait behind)."""
+    from quotabulk.app.runs import rebuild_report
+    from quotabulk.formats.language import Language
+
+    return rebuild_report(Workspace(settings), run_id, target, Language(lang))
+
+
+async def in_worker(function: Any, *args: Any) -> Any:
+    """Run `function(*args)` in a planning process, off the event loop and its GIL; a
+    broken pool is replaced and the call made once more."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    pool = _executor()
+    try:
+        return await loop.run_in_executor(pool, function, *args)
+    except BrokenProcessPool:
+        _discard(pool)
+        return await loop.run_in_executor(_executor(), function, *args)
+
+
 def shutdown_planning() -> None:
     global _POOL
     with _POOL_GUARD:

@@ -52,6 +52,11 @@ class RunStatus(StrEnum):
     def resumable(self) -> bool:
         return self in (RunStatus.RUNNING, RunStatus.INTERRUPTED, RunStatus.PENDING)
 
+    @property
+    def ended(self) -> bool:
+        """Nothing about the run changes any more."""
+        return not self.resumable
+
 
 @dataclass(frozen=True, slots=True)
 class RowResult:
@@ -138,8 +143,12 @@ class RunResult:
     finished_at: str | None
     status: RunStatus
     rows: Sequence[RowResult] = field(default_factory=tuple)
+    # A summary read without its rows (`Journal.run_summaries`) carries its counts here.
+    outcome_counts: dict[str, int] | None = None
 
     def counts(self) -> dict[str, int]:
+        if self.outcome_counts is not None:
+            return {o.value: self.outcome_counts.get(o.value, 0) for o in Outcome}
         found = Counter(row.outcome for row in self.rows)
         return {outcome.value: found.get(outcome, 0) for outcome in Outcome}
 

@@ -20,6 +20,7 @@ from quotabulk.formats.messages import render
 from quotabulk.formats.reports.columns import reason_text
 
 router = APIRouter()
+ROWS_PER_PAGE = 200
 
 
 async def _job(request: Request, job_id: str) -> Job | None:
@@ -36,13 +37,20 @@ async def _job(request: Request, job_id: str) -> Job | None:
 
 
 @router.get("/jobs/{job_id}", response_class=HTMLResponse)
-async def job_page(request: Request, job_id: str) -> HTMLResponse:
+async def job_page(request: Request, job_id: str, page_no: int = 1) -> HTMLResponse:
+    """The run's progress, then its result: the rows that need a person, a page of
+    `ROWS_PER_PAGE` at a time (a run of 50 000 rows is a download, not a 10 MB page)."""
     console = console_of(request)
     job = await _job(request, job_id)
     if job is None:
         return refused(request, "not_found", 404)
     rows = []
+    attention = 0
     if job.result is not None:
+        needing = [r for r in job.result.rows if not r.outcome.good]
+        attention = len(needing)
+        page_no = min(max(1, page_no), max(1, -(-attention // ROWS_PER_PAGE)))
+        first = (page_no - 1) * ROWS_PER_PAGE
         rows = [
             {
                 "outcome": r.outcome.value,
@@ -51,13 +59,20 @@ async def job_page(request: Request, job_id: str) -> HTMLResponse:
                 "request_id": r.request_id or "",
                 "error": reason_text(r, language_of(request)),
             }
-            for r in job.result.rows
-            if not r.outcome.good
+            for r in needing[first : first + ROWS_PER_PAGE]
         ]
     state = job.state()
     if state["error"]:
         state["error"] = render(state["error"], language_of(request))
-    return page(request, "job.html", job=state, rows=rows)
+    pages = {
+        "number": page_no,
+        "first": (page_no - 1) * ROWS_PER_PAGE + 1,
+        "last": (page_no - 1) * ROWS_PER_PAGE + len(rows),
+        "total": attention,
+        "previous": page_no - 1 if page_no > 1 else None,
+        "next": page_no + 1 if page_no * ROWS_PER_PAGE < attention else None,
+    }
+    return page(request, "job.html", job=state, rows=rows, pages=pages)
 
 
 @router.get("/jobs/{job_id}/state")

@@ -10,9 +10,9 @@ from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from quotabulk.app.auditing import write_run_audit
-from quotabulk.app.reports import ReportRequest, write_run_report
-from quotabulk.app.runs import list_runs, show_run
+from quotabulk.app.runs import run_status, run_summaries
 from quotabulk.console.context import SAFE_ID, console_of, language_of, page
+from quotabulk.console.planning import in_worker, write_report_file
 from quotabulk.domain.errors import QuotabulkError
 
 router = APIRouter()
@@ -28,7 +28,7 @@ async def runs(request: Request) -> HTMLResponse:
             "status": r.status.value,
             "counts": {k: v for k, v in r.counts().items() if v},
         }
-        for r in list_runs(console_of(request).workspace, 50)
+        for r in await run_in_threadpool(run_summaries, console_of(request).workspace, 50)
     ]
     return page(request, "runs.html", runs=found)
 
@@ -39,12 +39,16 @@ async def report(request: Request, run_id: str, fmt: str) -> Response:
         return Response("not found", status_code=404)
     console = console_of(request)
     try:
-        result = show_run(console.workspace, run_id)
+        status = await run_in_threadpool(run_status, console.workspace, run_id)
     except QuotabulkError:
         return Response("not found", status_code=404)
     lang = language_of(request)
     target = console.uploads / "reports" / f"{run_id}-{lang}.{fmt}"
-    write_run_report(console.workspace, result, ReportRequest(target, lang=lang))
+    # A finished run's report never changes: written once, in a planning process, then
+    # served as a file. A run under way is written afresh.
+    if not (status.ended and target.is_file()):
+        settings = console.workspace.settings
+        await in_worker(write_report_file, settings, run_id, target, lang.value)
     return FileResponse(target, filename=f"quotabulk-{run_id}.{fmt}")
 
 
@@ -58,7 +62,7 @@ async def audit(request: Request, run_id: str, fmt: str) -> Response:
     lang = language_of(request)
     target = console.uploads / "audits" / f"{run_id}-{lang}-{secrets.token_hex(4)}.{fmt}"
     try:
-        await run_in_threadpool(write_run_audit, console.workspace, run_id, target, lang)
+        await in_worker(write_run_audit, console.workspace, run_id, target, lang)
     except QuotabulkError:
         return Response("not found", status_code=404)
     return FileResponse(
