@@ -41,7 +41,7 @@ from quotabulk.formats.reports.columns import inert
 KEPT = 32  # finished plans kept for reloads; older ones are planned again when opened
 WAITING_AFTER_S = 2.0  # a retry this recent: "the operator is not answering"
 PROBLEMS_ON_PAGE = 100
-CHANGES_ON_PAGE = 2000  # a page a browser opens at once; a bigger plan is summed, not listed
+CHANGES_ON_PAGE = 1000  # a page under 1 MB with wide rows; a bigger plan is summed, not listed
 STAGE_FILE = ".stage"  # the child says how far it got, in the upload's folder
 RETRY_FILE = ".operator-retry"  # touched by the child at every retry of the operator
 NOTICES_FILE = "notices.json"  # the readers' notices, for the page of a frozen plan too
