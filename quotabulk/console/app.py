@@ -65,6 +65,7 @@ def create_console(config: ConsoleConfig) -> FastAPI:
     for pages in (login, upload, review, four_eyes, progress, runs):
         app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    _build_routes_now(app)
 
     @app.middleware("http")
     async def require_login(request: Request, call_next: Any) -> Response:
@@ -96,6 +97,16 @@ def create_console(config: ConsoleConfig) -> FastAPI:
     names = [_host_name(host) for host in config.allowed_hosts]
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=names)
     return app
+
+
+def _build_routes_now(app: FastAPI) -> None:
+    """FastAPI builds an included router's routes when the first request reaches it, with
+    pydantic schema building that is not safe beside another thread building schemas (a
+    console job making the embedded sandbox's app: seen as `AttributeError:
+    __pydantic_core_schema__`). Matching a path that is no page builds them all now."""
+    nowhere = {"type": "http", "path": "/\x00", "method": "GET", "root_path": "", "headers": []}
+    for route in app.router.routes:
+        route.matches(nowhere)
 
 
 async def _prune_now_and_then(console: Console) -> None:
