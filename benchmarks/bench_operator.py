@@ -31,7 +31,7 @@ def _seed(db: Path, count: int) -> None:
 
 async def _list_with_client(url: str) -> tuple[float, int]:
     settings = Settings(url, SecretStr(TOKEN), ACCOUNT, Path("."))
-    async with connect(settings, ACCOUNT) as client:
+    async with connect(settings.operator_config(ACCOUNT)) as client:
         started = time.perf_counter()
         found = await client.subscribers()
         return time.perf_counter() - started, len(found)
@@ -71,7 +71,7 @@ def run_listing(count: int = 100_000) -> Result:
 
 async def _submit_some(url: str, count: int) -> list[str]:
     settings = Settings(url, SecretStr(TOKEN), ACCOUNT, Path("."))
-    async with connect(settings, ACCOUNT) as client:
+    async with connect(settings.operator_config(ACCOUNT)) as client:
         ids = []
         for i in range(count):
             request = await client.submit(

@@ -12,22 +12,25 @@ from urllib.parse import urlsplit, urlunsplit
 
 from quotabulk import redaction
 from quotabulk.domain.errors import ConfigError
-from quotabulk.formats.language import DEFAULT_LANGUAGE, Language
+from quotabulk.domain.language import DEFAULT_LANGUAGE, Language
+from quotabulk.operator.port import (
+    DEFAULT_OPERATOR_TIMEOUT_S,
+    ENV_ACCOUNT,
+    ENV_API_DIALECT,
+    ENV_TOKEN,
+    OperatorConfig,
+)
 
 if TYPE_CHECKING:  # pydantic costs 0.1 s to import: `validate` never needs a token
     from pydantic import SecretStr
 
 ENV_API_URL = "QUOTABULK_API_URL"
-ENV_TOKEN = "QUOTABULK_TOKEN"  # noqa: S105 - the variable's name, not a token
 ENV_TOKEN_FILE = "QUOTABULK_TOKEN_FILE"  # noqa: S105
-ENV_ACCOUNT = "QUOTABULK_ACCOUNT"
 ENV_HOME = "QUOTABULK_HOME"
 ENV_SANDBOX_PROCESSING_MS = "QUOTABULK_SANDBOX_PROCESSING_MS"
 ENV_CA_BUNDLE = "QUOTABULK_CA_BUNDLE"
-ENV_API_DIALECT = "QUOTABULK_API_DIALECT"
 ENV_OPERATOR_TIMEOUT = "QUOTABULK_OPERATOR_TIMEOUT"
 ENV_LANG = "QUOTABULK_LANG"
-DEFAULT_OPERATOR_TIMEOUT = "2m"
 ENV_CONSOLE_PASSWORD_HASH = "QUOTABULK_CONSOLE_PASSWORD_HASH"  # noqa: S105 - a variable's name
 ENV_CONSOLE_SECRET = "QUOTABULK_CONSOLE_SECRET"  # noqa: S105
 DEFAULT_HOME = ".quotabulk"
@@ -46,7 +49,7 @@ class Settings:
     account: str | None
     home: Path
     dialect: str = "http"
-    operator_timeout_s: float = 120.0
+    operator_timeout_s: float = DEFAULT_OPERATOR_TIMEOUT_S
     language: Language = DEFAULT_LANGUAGE  # of the .xlsx and .csv reports
 
     @property
@@ -90,6 +93,18 @@ class Settings:
         if not value.isdigit():
             raise ConfigError(f"{ENV_SANDBOX_PROCESSING_MS} must be a whole number of ms")
         return int(value)
+
+    def operator_config(self, account: str | None) -> OperatorConfig:
+        """What the operator's dialect is opened with: never the whole settings."""
+        return OperatorConfig(
+            self.dialect,
+            self.api_url,
+            self.operator_url,
+            self.token,
+            account,
+            self.operator_timeout_s,
+            self.ca_bundle,
+        )
 
     def resolve_account(self, from_inputs: set[str] | None = None) -> str | None:
         """The account to work on: the inputs' if they name one, else the configured one;
@@ -177,12 +192,20 @@ def report_language() -> Language:
 
 
 def _operator_timeout(flag: str | None) -> float:
+    """The flag, else the variable, else the default; 0 is refused from either alike."""
     if flag:
-        return parse_duration(flag, "--operator-timeout")
-    text = os.environ.get(ENV_OPERATOR_TIMEOUT) or DEFAULT_OPERATOR_TIMEOUT
-    seconds = parse_duration(text, ENV_OPERATOR_TIMEOUT)
+        return positive_duration(flag, "--operator-timeout")
+    text = os.environ.get(ENV_OPERATOR_TIMEOUT)
+    if not text:
+        return DEFAULT_OPERATOR_TIMEOUT_S
+    return positive_duration(text, ENV_OPERATOR_TIMEOUT)
+
+
+def positive_duration(text: str, what: str) -> float:
+    """`parse_duration`, and more than nothing."""
+    seconds = parse_duration(text, what)
     if seconds <= 0:
-        raise ConfigError(f"{ENV_OPERATOR_TIMEOUT} must be more than 0")
+        raise ConfigError(f"{what} must be more than 0 (got {text!r})")
     return seconds
 
 

@@ -19,7 +19,6 @@ from typing import Any, ParamSpec, TypeVar
 from quotabulk.app import people
 from quotabulk.app.reports import ReportRequest, write_run_report
 from quotabulk.app.workspace import Workspace
-from quotabulk.config import ENV_ACCOUNT
 from quotabulk.domain.errors import (
     EXIT_INTERRUPTED,
     EXIT_OPERATOR,
@@ -32,7 +31,6 @@ from quotabulk.domain.models import Subscriber
 from quotabulk.domain.outcomes import RunResult
 from quotabulk.domain.plan import PlanOptions, plan
 from quotabulk.engine.execute import ExecuteOptions, ProgressSink
-from quotabulk.engine.ratelimit import AdaptiveBucket
 from quotabulk.engine.runner import (
     Confirm,
     GateCheck,
@@ -45,6 +43,7 @@ from quotabulk.engine.stopping import Stop, signals_stop
 from quotabulk.formats.inputs import Loaded
 from quotabulk.formats.plans.read import SavedPlan, read_plan_file, refuse_if_stale
 from quotabulk.operator.connect import ConnectOptions
+from quotabulk.operator.port import ENV_ACCOUNT
 from quotabulk.store.journal import Journal
 from quotabulk.store.people import Event, People
 
@@ -157,18 +156,13 @@ async def run_async(
     spec = dataclasses.replace(
         spec, gate=_approval_gate(workspace, require_approval, user), requires_approval=required
     )
-    bucket = AdaptiveBucket(options.rate_limit)
     stop = Stop()
     written: list[Path] = []
 
     def on_retry(exc: BaseException, _: float) -> None:
-        if getattr(exc, "throttled", False):
-            bucket.slow_down()
         progress.retrying(str(exc))
 
-    connect_options = ConnectOptions(
-        on_retry=on_retry, throttle=bucket.take, max_connections=options.concurrency + 2
-    )
+    connect_options = ConnectOptions(on_retry=on_retry, max_connections=options.concurrency + 2)
     with signals_stop(stop, progress.stopping):
         async with workspace.operator(account, connect_options) as operator:
             if saved is not None:

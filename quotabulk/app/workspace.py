@@ -48,7 +48,7 @@ class Workspace:
     def load_operator(self) -> None:
         """Import what talking to the operator needs, on the calling thread: two threads
         importing one package for the first time can see each other's modules half made."""
-        load_dialect(self.settings)
+        load_dialect(self.settings.dialect)
         if self.settings.embedded:
             import quotabulk.sandbox.embedded  # noqa: F401
 
@@ -57,14 +57,14 @@ class Workspace:
         self, account: str | None, options: ConnectOptions | None = None
     ) -> AsyncIterator[Operator]:
         """The configured operator; with no URL, the embedded sandbox in-process."""
-        options = replace(options or ConnectOptions(), timeout_s=self.settings.operator_timeout_s)
+        options = options or ConnectOptions()
         if self.settings.embedded:
             from quotabulk.sandbox.embedded import EMBEDDED_URL, embedded_transport
 
             transport = embedded_transport(self.settings)
             options = replace(options, transport=transport, base_url=EMBEDDED_URL)
         try:
-            async with connect(self.settings, account, options) as operator:
+            async with connect(self.settings.operator_config(account), options) as operator:
                 yield operator
         except ConfigError as exc:
             if self.settings.embedded and "has no account" in exc.message:

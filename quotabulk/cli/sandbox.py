@@ -8,9 +8,10 @@ from pathlib import Path
 import click
 
 from quotabulk.app.planning import validate
-from quotabulk.config import ENV_TOKEN, SANDBOX_ACCOUNT, load_settings, sandbox_token
+from quotabulk.config import SANDBOX_ACCOUNT, load_settings, sandbox_token
 from quotabulk.domain.errors import EXIT_OK, UsageError
 from quotabulk.domain.state import state_from_rows
+from quotabulk.operator.port import ENV_TOKEN
 from quotabulk.sandbox.seed import random_subscribers, seed_account
 from quotabulk.sandbox.store import DEFAULT_PROCESSING_MS, Behaviour, SandboxStore
 

@@ -12,9 +12,18 @@ QuotabulkError                  a user-facing message and an exit code
 ├── LockedError                 another run holds the account's lock (4)
 ├── Interrupted                 the user stopped the run; the journal is consistent (130)
 └── ApiError                    the operator could not be talked to (1)
-    ├── ApiStatusError          the operator answered with a non-2xx status
+    ├── ApiStatusError          the operator answered, and refused the call
+    │   ├── Rejected            for a reason of its own (`reason_code`, `words`): the row fails
+    │   ├── StaleVersion        the subscriber changed since the version planned against
+    │   ├── RequestInFlight     another request for the subscriber is not final yet
+    │   ├── Throttled           over the operator's rate limit (`retry_after`): transient
+    │   └── OperatorFault       the operator failed on its side: transient
     ├── ApiTransportError       no usable answer: connection, timeout, protocol
     └── OperatorUnavailable     no good answer for --operator-timeout; names the URL (5)
+
+The engine reads only these classes; each dialect maps its own answers onto them (the
+HTTP dialect: 412, 409 `request_in_flight`, 429, 5xx, other 4xx), at the one seam where
+they enter.
 """
 
 from __future__ import annotations
@@ -163,15 +172,49 @@ class ApiError(QuotabulkError):
 
 
 class ApiStatusError(ApiError):
-    """Raised when the operator answers with a non-2xx status."""
+    """Raised when the operator answered and refused the call. `status` is the dialect's
+    own number for it (shown in messages, never matched on); `code` its reason."""
 
     def __init__(self, status: int, code: str, message: str) -> None:
         self.status = status
         self.code = code
         self.detail = message
         self.retry_after: float | None = None
-        self.retryable = status == 429 or status >= 500
         super().__init__(f"the operator refused the call ({status} {code}): {message}")
+
+
+class Rejected(ApiStatusError):
+    """Raised when the operator refuses a call for a reason of its own: that row fails."""
+
+    @property
+    def reason_code(self) -> str:
+        return self.code
+
+    @property
+    def words(self) -> str:
+        return self.detail
+
+
+class StaleVersion(ApiStatusError):
+    """Raised when a conditional write finds the subscriber changed since the version it
+    was planned against: nothing was made of it, and its row is a `conflict`."""
+
+
+class RequestInFlight(ApiStatusError):
+    """Raised when another request for the subscriber is not final yet: wait for it."""
+
+
+class Throttled(ApiStatusError):
+    """Raised when the call was over the operator's rate limit; `retry_after` seconds
+    when the operator said. Transient."""
+
+    retryable = True
+
+
+class OperatorFault(ApiStatusError):
+    """Raised when the operator failed on its side (it may work again soon). Transient."""
+
+    retryable = True
 
 
 class ApiTransportError(ApiError):

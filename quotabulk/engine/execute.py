@@ -3,9 +3,10 @@ poll the request numbers in batches until they are final or the wait runs out.
 
 Exactly-once rests on two things: every action's change-keyed idempotency key is in the
 journal before its request is sent, and a re-send (after a lost answer, a crash or a
-kill) uses that same key, which the operator answers with the original request. Each
-submit carries the subscriber version the change was planned against (`If-Match`): a
-subscriber changed by someone else meanwhile is refused (412) and reported `conflict`.
+kill) uses that same key, which an operator with idempotent submits answers with the
+original request. Where the operator offers conditional writes, each submit carries the
+subscriber version the change was planned against: a subscriber changed by someone
+else meanwhile is refused (`StaleVersion`) and reported `conflict`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,14 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from quotabulk.domain.errors import ApiError, ApiStatusError, ApiTransportError, OperatorUnavailable
+from quotabulk.domain.errors import (
+    ApiError,
+    ApiStatusError,
+    ApiTransportError,
+    OperatorUnavailable,
+    RequestInFlight,
+    StaleVersion,
+)
 from quotabulk.domain.outcomes import Outcome
 from quotabulk.domain.requests import Operation, Request
 from quotabulk.engine.stopping import Stop
@@ -169,11 +177,12 @@ class Executor:
         self._journal_soon()
         try:
             request = await self._submit(action)
+        except StaleVersion as exc:
+            self._refused(action, Outcome.CONFLICT, CONFLICT_NOTE, exc)
+            return
         except ApiStatusError as exc:
             if exc.retryable:  # retries ran out: the row stays open for the next run
                 self._unanswered(action, exc.message)
-            elif exc.status == 412:
-                self._refused(action, Outcome.CONFLICT, CONFLICT_NOTE, exc)
             else:
                 self._refused(action, Outcome.FAILED, exc.detail, exc)
             return
@@ -208,10 +217,11 @@ class Executor:
             self._open[request.request_id] = action.seq
 
     async def _submit(self, action: JournalAction) -> Request | None:
-        """Submit; while another request for the subscriber is in flight (409), wait for
-        it and submit again: If-Match then tells whether it changed what we planned on."""
+        """Submit; while another request for the subscriber is in flight, wait for it and
+        submit again: the planned version then tells whether it changed what we planned on."""
         pause = self.options.poll_first_s
         deadline = time.monotonic() + self.options.wait_s
+        conditional = self.operator.capabilities.conditional_writes
         while True:
             try:
                 return await self.operator.submit(
@@ -219,11 +229,9 @@ class Executor:
                     Operation(action.kind.value),
                     action.after,
                     action.idem_key or "",
-                    if_match=action.version,
+                    if_match=action.version if conditional else None,
                 )
-            except ApiStatusError as exc:
-                if exc.status != 409 or exc.code != "request_in_flight":
-                    raise
+            except RequestInFlight:
                 if time.monotonic() + pause > deadline:
                     raise
             self.progress.retrying(f"{action.msisdn}: waiting for a request already in flight")
@@ -242,7 +250,6 @@ class Executor:
             "request refused",
             msisdn=action.msisdn,
             source=action.source,
-            status=exc.status,
             code=exc.code,
             error=exc.detail,
         )
@@ -298,7 +305,8 @@ class Executor:
     async def _poll_once(self) -> bool:
         ids = list(self._open)
         try:
-            self.stats.status_calls += -(-len(ids) // 500)
+            batch = self.operator.capabilities.status_batch
+            self.stats.status_calls += -(-len(ids) // batch)
             found = await self.operator.statuses(ids)
         except ApiError as exc:
             if isinstance(exc, OperatorUnavailable):

@@ -1,4 +1,4 @@
-"""A client-side token bucket that slows down when the operator answers 429."""
+"""A client-side token bucket that slows down when the operator says it is throttled."""
 
 from __future__ import annotations
 
@@ -6,17 +6,17 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 
-SLOWDOWN = 0.7  # the rate after a 429, as a share of the rate before it
+SLOWDOWN = 0.7  # the rate after a throttled answer, as a share of the rate before it
 SLOWDOWN_COOLDOWN_S = 2.0
-RECOVERY_PER_S = 0.1  # share of the limit regained per second without a 429
+RECOVERY_PER_S = 0.1  # share of the limit regained per second without being throttled
 FLOOR = 0.05  # never below this share of the limit
 
 
 class AdaptiveBucket:
-    """At most `rate` calls per second, evenly spaced. A 429 lowers the rate (at most once
-    per cooldown, so a burst of 429s from one moment counts once) and it climbs back while
-    the operator stays quiet. The throttled call itself waits out Retry-After (the retry
-    policy's job), while the other calls go on at the lower rate."""
+    """At most `rate` calls per second, evenly spaced. A throttled answer lowers the rate
+    (at most once per cooldown, so a burst of them from one moment counts once) and it
+    climbs back while the operator stays quiet. The throttled call itself waits out
+    Retry-After (the retry policy's job), while the other calls go on at the lower rate."""
 
     def __init__(
         self,

@@ -21,6 +21,7 @@ from typing import NamedTuple, TypeVar
 
 from quotabulk.domain.digest import plan_digest
 from quotabulk.domain.errors import (
+    ConfigError,
     Interrupted,
     OperatorUnavailable,
     QuotabulkError,
@@ -33,9 +34,10 @@ from quotabulk.domain.requests import RequestStatus
 from quotabulk.engine.execute import ExecuteOptions, ExecuteStats, Executor, ProgressSink
 from quotabulk.engine.keys import change_key, run_identity
 from quotabulk.engine.lock import AccountLock
+from quotabulk.engine.ratelimit import AdaptiveBucket
 from quotabulk.engine.stopping import Stop
 from quotabulk.engine.verify import decide
-from quotabulk.operator.port import Operator
+from quotabulk.operator.port import Capabilities, Operator
 from quotabulk.store.journal import Journal, JournalAction, NewAction, now_iso
 
 IN_FLIGHT_LOOKBACK = timedelta(days=1)
@@ -111,6 +113,10 @@ async def run_apply(
     """Run `spec`; `finish` (the report) is called with the result before the run is
     marked finished, so a kill in between leaves a run that the rerun completes."""
     stats = ExecuteStats()
+    _refuse_unsupported(operator.capabilities)
+    # The run's rate limit is the engine's: every call of the operator keeps to it (the
+    # listing, sends, retries and polls alike), and a throttled answer slows it down.
+    operator.pace_with(AdaptiveBucket(options.rate_limit))
     identity = run_identity(operator.account, operator.url, spec.plan_key)
     planned: PlannedRun | None = None
     digest: str | None = None
@@ -171,6 +177,17 @@ async def run_apply(
             )
         except StateError as exc:
             raise exc.after_sending() from None
+
+
+def _refuse_unsupported(capabilities: Capabilities) -> None:
+    """What this engine needs of an operator to keep a change single: without idempotent
+    submits a lost answer must be looked for before anything is sent again, and without a
+    native edit an edit is two steps — strategies this engine does not have yet."""
+    if not (capabilities.idempotent_submits and capabilities.native_edit):
+        raise ConfigError(
+            "this operator offers no idempotent submits or no edit in one request, and "
+            "quotabulk cannot yet apply changes to it exactly once; nothing was sent"
+        )
 
 
 def _gate(spec: RunSpec, journal: Journal, run_id: str) -> None:

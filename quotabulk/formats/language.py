@@ -6,20 +6,14 @@ JSON reports do not: their English keys and values are the machine contract."""
 from __future__ import annotations
 
 from decimal import Decimal
-from enum import StrEnum
 
+from quotabulk.domain.language import DEFAULT_LANGUAGE, Language
 from quotabulk.domain.models import ActionKind, OnExceed, Quota
 from quotabulk.domain.outcomes import Outcome, RunStatus
 
+__all__ = ["DEFAULT_LANGUAGE", "Language"]  # where the words are, the languages are too
+
 NBSP = "\u00a0"  # keeps «1 500,00 ₽» on one line
-
-
-class Language(StrEnum):
-    RU = "ru"
-    EN = "en"
-
-
-DEFAULT_LANGUAGE = Language.RU
 
 HEADERS: dict[Language, dict[str, str]] = {
     Language.RU: {

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-DEFAULT_OPERATOR_TIMEOUT_S = 120.0
+from quotabulk.operator.port import DEFAULT_OPERATOR_TIMEOUT_S
 
 
 class OperatorBudget:

@@ -9,15 +9,16 @@ by the caller as `ConnectOptions.transport`: this package knows no fake operator
 from __future__ import annotations
 
 import importlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
-from quotabulk.config import ENV_API_DIALECT, Settings
 from quotabulk.domain.errors import ConfigError
-from quotabulk.operator.budget import DEFAULT_OPERATOR_TIMEOUT_S
-from quotabulk.operator.port import Operator
+from quotabulk.operator.port import ENV_API_DIALECT, Operator, OperatorConfig
+
+if TYPE_CHECKING:
+    import httpx
 
 OnRetry = Callable[[BaseException, float], None]
 
@@ -28,19 +29,25 @@ DIALECTS = {
 
 
 @dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff with full jitter: the first wait, and the longest."""
+
+    base_s: float = 0.1
+    max_wait_s: float = 20.0
+
+
+@dataclass(frozen=True)
 class ConnectOptions:
-    """How to talk: retries, throttling, connection pool, and an injected transport."""
+    """How to talk: retries, the connection pool, and an injected transport."""
 
-    retry: Any = None  # the dialect's retry policy; its default when None
+    retry: RetryPolicy | None = None  # the default policy when None
     on_retry: OnRetry | None = None
-    throttle: Callable[[], Awaitable[None]] | None = None
     max_connections: int = 16
-    transport: Any = None  # dialect-specific: an httpx transport for `http`
+    transport: httpx.AsyncBaseTransport | None = None  # the network when None
     base_url: str | None = None  # with `transport`: the URL the requests carry
-    timeout_s: float = DEFAULT_OPERATOR_TIMEOUT_S  # --operator-timeout
 
 
-Opener = Callable[[Settings, str | None, ConnectOptions], AbstractAsyncContextManager[Operator]]
+Opener = Callable[[OperatorConfig, ConnectOptions], AbstractAsyncContextManager[Operator]]
 
 
 def _opener(name: str) -> Opener:
@@ -52,15 +59,15 @@ def _opener(name: str) -> Opener:
     return opener
 
 
-def load_dialect(settings: Settings) -> None:
+def load_dialect(name: str) -> None:
     """Import the dialect now, on this thread (see `app.planning.Prefetch`)."""
-    _opener(settings.dialect)
+    _opener(name)
 
 
 @asynccontextmanager
 async def connect(
-    settings: Settings, account: str | None, options: ConnectOptions | None = None
+    config: OperatorConfig, options: ConnectOptions | None = None
 ) -> AsyncIterator[Operator]:
-    """An `Operator` for `account` (the token's only account when None)."""
-    async with _opener(settings.dialect)(settings, account, options or ConnectOptions()) as op:
-        yield op
+    """An `Operator` for `config.account` (the credentials' only account when None)."""
+    async with _opener(config.dialect)(config, options or ConnectOptions()) as operator:
+        yield operator

@@ -1,21 +1,85 @@
 """The operator as the engine sees it: a small Protocol in domain types.
 
 A dialect (today `operator/http/`) implements it; the engine, the app layer and the
-faces know only this. Failures are `ApiError`s from `quotabulk.domain.errors`.
+faces know only this. Failures are the `ApiError` family of `quotabulk.domain.errors`
+(`StaleVersion`, `RequestInFlight`, `Throttled`, `Rejected`, `OperatorUnavailable`, …),
+never a dialect's own status codes; what the operator can do is its `Capabilities`, and
+the engine picks its strategy from them (SQLAlchemy's dialects declare theirs the same
+way).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from quotabulk.domain.models import Quota, Subscriber
 from quotabulk.domain.requests import Operation, Request
 
+if TYPE_CHECKING:  # pydantic costs 0.1 s to import
+    from pydantic import SecretStr
+
+DEFAULT_OPERATOR_TIMEOUT_S = 120.0
+# The variables that configure the operator, named in the messages that say what to fix
+# (read by `quotabulk.config`, the one module that reads the environment).
+ENV_TOKEN = "QUOTABULK_TOKEN"  # noqa: S105 - the variable's name, not a token
+ENV_ACCOUNT = "QUOTABULK_ACCOUNT"
+ENV_API_DIALECT = "QUOTABULK_API_DIALECT"
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What an operator's API offers."""
+
+    # Submitting again with the same key returns the original request, never a second.
+    idempotent_submits: bool = True
+    # A submit carries the subscriber version it was planned against, and is refused
+    # (`StaleVersion`) when the subscriber changed since.
+    conditional_writes: bool = True
+    # How many requests' statuses one call reads (1: a call per request).
+    status_batch: int = 500
+    # An edit is one request (else a removal and an addition).
+    native_edit: bool = True
+    # Any amount is a limit (else a catalogue of allowed values).
+    free_limit_values: bool = True
+    # A notification threshold can be set.
+    thresholds: bool = True
+
+
+@dataclass(frozen=True)
+class OperatorConfig:
+    """Where the operator is and who we are there: what a dialect is opened with."""
+
+    dialect: str
+    api_url: str | None  # None: the caller injects a transport (the embedded sandbox)
+    shown_url: str  # without credentials: in messages, reports and a run's identity
+    token: SecretStr | None
+    account: str | None  # None: the only account the credentials may use
+    timeout_s: float = DEFAULT_OPERATOR_TIMEOUT_S  # --operator-timeout
+    ca_bundle: Path | None = None
+
+
+class Pacer(Protocol):
+    """A rate limit the engine owns and a dialect keeps to: every call to the operator
+    (retries and polls included) waits its turn, and a throttled answer slows it down."""
+
+    async def take(self) -> None: ...
+
+    def slow_down(self) -> None: ...
+
 
 class Operator(Protocol):
     """One account at one operator."""
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """What this operator offers."""
+
+    def pace_with(self, pacer: Pacer) -> None:
+        """Keep every later call to `pacer`'s rate."""
 
     @property
     def account(self) -> str:
@@ -40,8 +104,9 @@ class Operator(Protocol):
         key: str,
         if_match: int | None = None,
     ) -> Request:
-        """Submit one request. The same `key` returns the same request, never a second one;
-        `if_match` refuses it (`ApiStatusError` 412) when the subscriber changed since."""
+        """Submit one request. With `idempotent_submits`, the same `key` returns the same
+        request, never a second one; with `conditional_writes`, `if_match` refuses it
+        (`StaleVersion`) when the subscriber changed since."""
 
     async def statuses(self, request_ids: Sequence[str]) -> list[Request]:
         """Statuses of many requests; unknown ids are left out."""

@@ -17,14 +17,19 @@ from quotabulk.domain.errors import (
     ApiStatusError,
     ApiTransportError,
     ConfigError,
+    OperatorFault,
     OperatorUnavailable,
+    Rejected,
+    RequestInFlight,
+    StaleVersion,
+    Throttled,
 )
 from quotabulk.domain.models import Quota, Subscriber
 from quotabulk.domain.requests import Operation
-from quotabulk.operator.connect import ConnectOptions, connect
+from quotabulk.operator.connect import ConnectOptions, RetryPolicy, connect
 from quotabulk.operator.http.client import OperatorClient
 from quotabulk.operator.http.errors import HTTPX_ERRORS, translate_httpx_error
-from quotabulk.operator.http.retry import RetryPolicy
+from quotabulk.operator.port import OperatorConfig
 from quotabulk.sandbox.faults import Faults
 from quotabulk.sandbox.seed import random_subscribers
 from quotabulk.sandbox.store import Behaviour, SandboxStore
@@ -40,10 +45,13 @@ def seeded(db: Path, subscribers: list[Subscriber]) -> None:
     store.close()
 
 
-def settings_for(live: LiveSandbox, token: str = TOKEN) -> Settings:
+def config_for(live: LiveSandbox, token: str = TOKEN, timeout_s: float = 30.0) -> OperatorConfig:
     from pydantic import SecretStr
 
-    return Settings(live.url, SecretStr(token), ACC, live.db.parent)
+    settings = Settings(
+        live.url, SecretStr(token), ACC, live.db.parent, operator_timeout_s=timeout_s
+    )
+    return settings.operator_config(ACC)
 
 
 def run(
@@ -56,8 +64,8 @@ def run(
 ):  # type: ignore[no-untyped-def]
     async def session():  # type: ignore[no-untyped-def]
         on_retry = (lambda exc, _: retries.append(exc)) if retries is not None else None
-        options = ConnectOptions(retry=policy, on_retry=on_retry, timeout_s=timeout_s)
-        async with connect(settings_for(live, token), ACC, options) as client:
+        options = ConnectOptions(retry=policy, on_retry=on_retry)
+        async with connect(config_for(live, token, timeout_s), options) as client:
             return await work(client)
 
     return asyncio.run(session())
@@ -142,7 +150,7 @@ async def _timed_reads(live: LiveSandbox, count: int, retries: list[BaseExceptio
 
     started = time.monotonic()
     options = ConnectOptions(retry=FAST_RETRY, on_retry=lambda e, _: retries.append(e))
-    async with connect(settings_for(live), ACC, options) as client:
+    async with connect(config_for(live), options) as client:
         for _ in range(count):
             await client.subscribers()
     return time.monotonic() - started
@@ -178,7 +186,7 @@ def test_a_retry_after_longer_than_the_budget_ends_the_retries_at_once() -> None
     async def throttled() -> None:
         nonlocal calls
         calls += 1
-        error = ApiStatusError(429, "rate_limited", "slow down")
+        error = Throttled(429, "rate_limited", "slow down")
         error.retry_after = 3600.0
         raise error
 
@@ -229,10 +237,10 @@ def test_every_httpx_exception_is_mapped_or_deliberately_a_bug(error: type[Excep
 
 
 def test_transient_errors_are_the_retryable_ones() -> None:
-    assert ApiStatusError(503, "x", "y").retryable
-    assert ApiStatusError(429, "x", "y").retryable
-    assert not ApiStatusError(409, "x", "y").retryable
-    assert not ApiStatusError(401, "x", "y").retryable
+    assert OperatorFault(503, "x", "y").retryable
+    assert Throttled(429, "x", "y").retryable
+    assert not RequestInFlight(409, "x", "y").retryable
+    assert not Rejected(401, "x", "y").retryable
     assert ApiTransportError("x").retryable
     assert not ApiError("x").retryable
 
@@ -255,3 +263,29 @@ def test_embedded_sandbox_without_account_explains_how_to_seed(tmp_path: Path) -
 def test_behaviour_is_repeatable_with_a_seed(tmp_path: Path) -> None:
     assert random_subscribers(50, 0.5, 0.2, seed=5) == random_subscribers(50, 0.5, 0.2, seed=5)
     assert Behaviour(seed=1) == Behaviour(seed=1)
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "kind"),
+    [
+        (412, "version_mismatch", StaleVersion),
+        (409, "request_in_flight", RequestInFlight),
+        (409, "idempotency_conflict", Rejected),
+        (429, "rate_limited", Throttled),
+        (503, "unavailable", OperatorFault),
+        (500, "http_error", OperatorFault),
+        (404, "subscriber_not_found", Rejected),
+    ],
+)
+def test_the_dialect_answers_in_domain_terms(
+    status: int, code: str, kind: type[ApiStatusError]
+) -> None:
+    """The one seam where this dialect's status codes mean something: the engine sees
+    only the domain's classes."""
+    from quotabulk.operator.http.errors import status_error
+
+    answer = httpx.Response(status, json={"code": code, "message": "words"})
+    error = status_error(answer)
+    assert type(error) is kind
+    assert error.code == code
+    assert error.retryable is (kind in (Throttled, OperatorFault))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -12,12 +12,13 @@ import httpx
 from pydantic import TypeAdapter, ValidationError
 
 from quotabulk.domain.amounts import KOPECK
-from quotabulk.domain.errors import ApiError, ApiTransportError
+from quotabulk.domain.errors import ApiError, ApiTransportError, Throttled
 from quotabulk.domain.models import OnExceed, Quota, Subscriber
 from quotabulk.domain.requests import Operation, Request
 from quotabulk.operator.budget import OperatorBudget
+from quotabulk.operator.connect import OnRetry, RetryPolicy
 from quotabulk.operator.http.errors import HTTPX_ERRORS, status_error, translate_httpx_error
-from quotabulk.operator.http.retry import OnRetry, RetryPolicy, with_retries
+from quotabulk.operator.http.retry import with_retries
 from quotabulk.operator.http.wire import (
     API_PREFIX,
     MAX_PAGE,
@@ -30,9 +31,13 @@ from quotabulk.operator.http.wire import (
     SubmitRequest,
     SubscriberRows,
 )
+from quotabulk.operator.port import Capabilities, Pacer
 
 # One call may take this long at most, however much of the operator budget is left.
 CALL_CAP_S = 60.0
+# Our own API's contract: idempotency keys, If-Match, batch status reads, an edit in one
+# request, any amount, thresholds.
+CAPABILITIES = Capabilities(status_batch=MAX_STATUS_IDS)
 _subscriber_rows = TypeAdapter(SubscriberRows)
 _requests = TypeAdapter(list[ApiRequest])
 _request = TypeAdapter(ApiRequest)
@@ -51,7 +56,6 @@ class OperatorClient:
         account: str,
         retry: RetryPolicy | None = None,
         on_retry: OnRetry | None = None,
-        throttle: Callable[[], Awaitable[None]] | None = None,
         url: str = "",
         budget: OperatorBudget | None = None,
     ) -> None:
@@ -61,9 +65,16 @@ class OperatorClient:
         self.budget = budget or OperatorBudget()
         self.retry = retry or RetryPolicy()
         self.on_retry = on_retry
-        self.throttle = throttle
+        self.pacer: Pacer | None = None
         self.calls = 0
         self._base = f"{API_PREFIX}/accounts/{account}"
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return CAPABILITIES
+
+    def pace_with(self, pacer: Pacer) -> None:
+        self.pacer = pacer
 
     async def accounts(self) -> list[str]:
         """The accounts the token may work on."""
@@ -162,8 +173,8 @@ class OperatorClient:
         them), retried within the operator budget."""
 
         async def once() -> Any:
-            if self.throttle is not None:
-                await self.throttle()
+            if self.pacer is not None:
+                await self.pacer.take()
             self.calls += 1
             # httpx's read timeout restarts with every byte: an answer trickling in would
             # never end. The whole call is capped instead, by what the budget has left.
@@ -177,9 +188,12 @@ class OperatorClient:
             except HTTPX_ERRORS as exc:
                 raise translate_httpx_error(exc) from None
             if not response.is_success:
-                if response.status_code < 500 and response.status_code != 429:
+                error = status_error(response)
+                if isinstance(error, Throttled) and self.pacer is not None:
+                    self.pacer.slow_down()
+                elif not error.retryable:
                     self.budget.good()  # a refusal is an answer: the operator is there
-                raise status_error(response)
+                raise error
             if raw:
                 self.budget.good()
                 return response.content

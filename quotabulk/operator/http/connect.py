@@ -9,24 +9,24 @@ from contextlib import asynccontextmanager
 import httpx
 
 from quotabulk import __version__
-from quotabulk.config import ENV_ACCOUNT, ENV_TOKEN, Settings
 from quotabulk.domain.errors import ApiStatusError, ConfigError
 from quotabulk.operator.budget import OperatorBudget
 from quotabulk.operator.connect import ConnectOptions
 from quotabulk.operator.http.client import OperatorClient
+from quotabulk.operator.port import ENV_ACCOUNT, ENV_TOKEN, OperatorConfig
 
 TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 
 
-def _tls(settings: Settings) -> ssl.SSLContext:
+def _tls(config: OperatorConfig) -> ssl.SSLContext:
     """Certificates are always verified: the system's CAs, plus QUOTABULK_CA_BUNDLE.
 
     Loading the system's CAs takes ~50 ms, so an `http://` operator (the sandbox on
     loopback) gets a context without any: it still verifies, so it trusts no TLS peer."""
-    if not (settings.api_url or "").lower().startswith("https:"):
+    if not (config.api_url or "").lower().startswith("https:"):
         return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context = ssl.create_default_context()
-    bundle = settings.ca_bundle
+    bundle = config.ca_bundle
     if bundle is not None:
         context.load_verify_locations(cafile=str(bundle))
     return context
@@ -34,12 +34,13 @@ def _tls(settings: Settings) -> ssl.SSLContext:
 
 @asynccontextmanager
 async def open_http(
-    settings: Settings, account: str | None, options: ConnectOptions
+    config: OperatorConfig, options: ConnectOptions
 ) -> AsyncIterator[OperatorClient]:
-    """An `OperatorClient` for `account`; the only account of the token when None."""
-    assert settings.token is not None
+    """An `OperatorClient` for `config.account`; the only account of the token when None."""
+    assert config.token is not None
+    account = config.account
     headers = {
-        "Authorization": f"Bearer {settings.token.get_secret_value()}",
+        "Authorization": f"Bearer {config.token.get_secret_value()}",
         "User-Agent": f"quotabulk/{__version__}",
     }
     transport = options.transport
@@ -48,9 +49,8 @@ async def open_http(
             max_connections=options.max_connections,
             max_keepalive_connections=options.max_connections,
         )
-        transport = httpx.AsyncHTTPTransport(limits=limits, retries=0, verify=_tls(settings))
-    assert isinstance(transport, httpx.AsyncBaseTransport)
-    base_url = options.base_url or settings.api_url or ""
+        transport = httpx.AsyncHTTPTransport(limits=limits, retries=0, verify=_tls(config))
+    base_url = options.base_url or config.api_url or ""
     async with httpx.AsyncClient(
         base_url=base_url, headers=headers, timeout=TIMEOUT, transport=transport
     ) as http:
@@ -59,16 +59,15 @@ async def open_http(
             account or "",
             options.retry,
             options.on_retry,
-            options.throttle,
-            url=settings.operator_url,
-            budget=OperatorBudget(options.timeout_s),
+            url=config.shown_url,
+            budget=OperatorBudget(config.timeout_s),
         )
         try:
             if account is None:
                 client.use_account(await _only_account(client))
             yield client
         except ApiStatusError as exc:
-            raise _explained(exc, settings, client.account) from None
+            raise _explained(exc, config, client.account) from None
 
 
 async def _only_account(client: OperatorClient) -> str:
@@ -79,13 +78,13 @@ async def _only_account(client: OperatorClient) -> str:
     raise ConfigError(f"set {ENV_ACCOUNT}: the token may use several accounts ({listed})")
 
 
-def _explained(exc: ApiStatusError, settings: Settings, account: str) -> Exception:
+def _explained(exc: ApiStatusError, config: OperatorConfig, account: str) -> Exception:
     if exc.status == 401:
         return ConfigError(
-            f"the operator at {settings.operator_url} refused the token (401); check {ENV_TOKEN}"
+            f"the operator at {config.shown_url} refused the token (401); check {ENV_TOKEN}"
         )
     if exc.code == "account_not_found":
         return ConfigError(
-            f"the operator at {settings.operator_url} has no account {account}; check {ENV_ACCOUNT}"
+            f"the operator at {config.shown_url} has no account {account}; check {ENV_ACCOUNT}"
         )
     return exc

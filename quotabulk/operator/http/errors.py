@@ -6,7 +6,16 @@ import json
 
 import httpx
 
-from quotabulk.domain.errors import ApiError, ApiStatusError, ApiTransportError
+from quotabulk.domain.errors import (
+    ApiError,
+    ApiStatusError,
+    ApiTransportError,
+    OperatorFault,
+    Rejected,
+    RequestInFlight,
+    StaleVersion,
+    Throttled,
+)
 from quotabulk.redaction import blank
 
 # Everything httpx raises for a call's outcome. Its StreamError family (a body read twice)
@@ -42,16 +51,30 @@ def translate_httpx_error(
 
 
 def status_error(response: httpx.Response) -> ApiStatusError:
-    """A non-2xx answer, with the operator's code and message and its Retry-After."""
+    """A non-2xx answer as the domain's error, with the operator's code and message and
+    its Retry-After. The only place where this dialect's status codes mean something."""
     try:
         body = response.json()
         code, message = str(body["code"]), str(body["message"])
     except (ValueError, KeyError, TypeError, json.JSONDecodeError):
         code, message = "http_error", response.reason_phrase or "no explanation given"
     # The operator's words enter here: an operator that echoes the token gets it blanked.
-    error = ApiStatusError(response.status_code, blank(code), blank(message))
+    kind = _kind(response.status_code, code)
+    error = kind(response.status_code, blank(code), blank(message))
     error.retry_after = _retry_after(response.headers.get("retry-after"))
     return error
+
+
+def _kind(status: int, code: str) -> type[ApiStatusError]:
+    if status == 429:
+        return Throttled
+    if status >= 500:
+        return OperatorFault
+    if status == 412:
+        return StaleVersion
+    if status == 409 and code == "request_in_flight":
+        return RequestInFlight
+    return Rejected
 
 
 def _retry_after(value: str | None) -> float | None:

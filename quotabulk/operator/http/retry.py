@@ -8,22 +8,15 @@ retries at once instead of sleeping past the operator timeout.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import TypeVar
 
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, wait_random_exponential
 
 from quotabulk.domain.errors import ApiError, ApiStatusError, OperatorUnavailable
 from quotabulk.operator.budget import OperatorBudget
+from quotabulk.operator.connect import OnRetry, RetryPolicy
 
 T = TypeVar("T")
-OnRetry = Callable[[BaseException, float], None]
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    base_s: float = 0.1
-    max_wait_s: float = 20.0
 
 
 def is_transient(exc: BaseException) -> bool:

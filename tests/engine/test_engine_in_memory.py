@@ -1,0 +1,107 @@
+"""The engine against an operator that implements the port without HTTP: it plans,
+sends, follows and verifies through domain terms only, chooses its strategy from the
+operator's capabilities, and keeps to a rate it owns."""
+
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from quotabulk.domain.errors import ConfigError
+from quotabulk.domain.models import DesiredRow, Quota, RowAction, Subscriber
+from quotabulk.domain.outcomes import Outcome
+from quotabulk.domain.plan import plan
+from quotabulk.engine.execute import ExecuteOptions, ProgressSink
+from quotabulk.engine.runner import PlannedRun, RunOutcome, RunSpec, run_apply
+from quotabulk.engine.stopping import Stop
+from quotabulk.operator.port import Capabilities
+from quotabulk.store.journal import Journal
+from tests.engine.memory_operator import MemoryOperator
+
+NUMBERS = [f"7916300{n:04d}" for n in range(6)]
+FAST = ExecuteOptions(rate_limit=1000, poll_first_s=0.01, poll_tail_s=0.01, poll_max_s=0.05)
+
+
+def desired(limit: int) -> list[DesiredRow]:
+    return [
+        DesiredRow(f"q.csv:{n + 2}", msisdn, RowAction.SET, Decimal(limit))
+        for n, msisdn in enumerate(NUMBERS)
+    ]
+
+
+def spec_of(rows: list[DesiredRow]) -> RunSpec:
+    return RunSpec(
+        "apply",
+        ("q.csv",),
+        ("memory", str(rows[0].limit)),
+        lambda current: PlannedRun(plan(rows, current)),
+        frozenset(r.msisdn for r in rows),
+    )
+
+
+def apply(operator: MemoryOperator, journal: Journal, rows: list[DesiredRow]) -> RunOutcome:
+    return asyncio.run(
+        run_apply(operator, journal, spec_of(rows), FAST, ProgressSink(), lambda *_: True, Stop())
+    )
+
+
+@pytest.fixture
+def journal(tmp_path: Path) -> Journal:
+    return Journal(tmp_path / "journal.db")
+
+
+def operator(**capabilities: object) -> MemoryOperator:
+    people = {m: Subscriber(m, Quota(Decimal(100))) for m in NUMBERS}
+    return MemoryOperator("ACC-1", people, Capabilities(**capabilities))  # type: ignore[arg-type]
+
+
+def test_the_engine_applies_through_the_port_alone(journal: Journal) -> None:
+    memory = operator()
+    done = apply(memory, journal, desired(500))
+    assert done.result is not None
+    assert done.result.counts()["applied"] == len(NUMBERS)
+    assert memory.submits == len(NUMBERS)
+    assert {s.quota for s in memory.people.values()} == {Quota(Decimal(500))}
+    assert memory.paced > len(NUMBERS)  # every call kept to the engine's own rate
+    again = apply(memory, journal, desired(500))
+    assert again.result is not None
+    assert again.result.counts()["unchanged"] == len(NUMBERS)
+    assert memory.submits == len(NUMBERS)
+    journal.close()
+
+
+def test_a_subscriber_changed_by_someone_else_is_a_conflict_never_overwritten(
+    journal: Journal,
+) -> None:
+    memory = operator()
+    memory.changed_by_others.add(NUMBERS[0])
+    done = apply(memory, journal, desired(700))
+    assert done.result is not None
+    outcomes = {r.msisdn: r.outcome for r in done.result.rows}
+    assert outcomes[NUMBERS[0]] is Outcome.CONFLICT
+    assert memory.people[NUMBERS[0]].quota == Quota(Decimal(100))
+    assert list(outcomes.values()).count(Outcome.APPLIED) == len(NUMBERS) - 1
+    journal.close()
+
+
+def test_without_conditional_writes_no_version_is_sent(journal: Journal) -> None:
+    memory = operator(conditional_writes=False)
+    memory.changed_by_others.add(NUMBERS[0])
+    done = apply(memory, journal, desired(700))
+    assert done.result is not None
+    assert done.result.counts()["applied"] == len(NUMBERS)  # nothing to compare against
+    journal.close()
+
+
+@pytest.mark.parametrize("missing", ["idempotent_submits", "native_edit"])
+def test_an_operator_the_engine_cannot_keep_single_is_refused_before_anything_is_sent(
+    journal: Journal, missing: str
+) -> None:
+    memory = operator(**{missing: False})
+    with pytest.raises(ConfigError, match="cannot yet apply changes to it exactly once"):
+        apply(memory, journal, desired(500))
+    assert memory.submits == 0
+    journal.close()
