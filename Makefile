@@ -20,7 +20,7 @@ UV_SYNC_FLAGS := $(if $(CI),--locked,--frozen)
 # apt waits for another apt (a daily update) instead of failing at once.
 APT := DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -qq
 
-.PHONY: install browser office demo test lint typecheck pytest bench soak schemas serve lock clean
+.PHONY: install browser office demo test check lint typecheck pytest bench soak schemas serve lock clean
 
 install: $(STAMP)
 
@@ -50,9 +50,15 @@ demo: install
 
 test: lint typecheck pytest
 
+# The fast loop while changing the code: lint, the import contracts, types, and every test
+# not marked slow — no apt, no browser, no office suite, no coverage (`make test` is all).
+check: lint typecheck
+	$(BIN)/pytest -m "not slow" --no-cov -q
+
 lint: install
 	$(BIN)/ruff check quotabulk tests benchmarks
 	$(BIN)/ruff format --check quotabulk tests benchmarks
+	$(BIN)/lint-imports
 
 typecheck: install
 	$(BIN)/mypy --strict quotabulk
@@ -71,8 +77,9 @@ office:
 		$(APT) update && $(APT) install -y --no-install-recommends \
 			libreoffice-calc-nogui poppler-utils >/dev/null; }
 
+# Branch coverage may not fall below what it was (81 % on 2026-11-30).
 pytest: install browser office
-	$(BIN)/pytest
+	$(BIN)/pytest --cov-fail-under=81
 
 # Benchmarks time whole commands: our own modules are compiled first, as an installed
 # package's are, so no run pays for compiling the source that was just edited.
@@ -88,7 +95,7 @@ serve: install
 	$(BIN)/quotabulk serve
 
 schemas: install
-	$(BIN)/python -m quotabulk.formats.schemas
+	$(BIN)/python -m quotabulk.sandbox.schemas
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .quotabulk .pytest_cache .mypy_cache .ruff_cache .coverage

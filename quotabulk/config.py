@@ -21,6 +21,15 @@ from quotabulk.operator.port import (
     OperatorConfig,
 )
 
+# Every variable quotabulk reads, named here (the operator's are the port's own words).
+__all__ = [
+    "ENV_ACCOUNT",
+    "ENV_API_DIALECT",
+    "ENV_TOKEN",
+    "Settings",
+    "load_settings",
+]
+
 if TYPE_CHECKING:  # pydantic costs 0.1 s to import: `validate` never needs a token
     from pydantic import SecretStr
 

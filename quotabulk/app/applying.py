@@ -30,15 +30,15 @@ from quotabulk.domain.errors import (
 from quotabulk.domain.models import Subscriber
 from quotabulk.domain.outcomes import RunResult
 from quotabulk.domain.plan import PlanOptions, plan
-from quotabulk.engine.execute import ExecuteOptions, ProgressSink
-from quotabulk.engine.runner import (
+from quotabulk.domain.running import (
     Confirm,
+    ExecuteOptions,
     GateCheck,
     PlannedRun,
-    RunOutcome,
+    ProgressSink,
     RunSpec,
-    run_apply,
 )
+from quotabulk.engine.runner import RunOutcome, run_apply
 from quotabulk.engine.stopping import Stop, signals_stop
 from quotabulk.formats.inputs import Loaded
 from quotabulk.formats.plans.read import SavedPlan, read_plan_file, refuse_if_stale
@@ -92,6 +92,15 @@ def saved_plan_spec(saved: SavedPlan, shown_as: str) -> RunSpec:
 def read_saved_plan(path: Path, shown_as: str | None = None) -> SavedPlan:
     """A plan saved by `plan --out`; refused when edited or made by an older quotabulk."""
     return read_plan_file(path, shown_as)
+
+
+def refuse_if_stale_now(workspace: Workspace, saved: SavedPlan) -> None:
+    """Refuse (`PlanError`, listing what changed) a saved plan whose subscribers changed
+    at the operator since it was made: what the console asks before an approval."""
+    from quotabulk.app.planning import current_state
+
+    _, _, current = asyncio.run(current_state(workspace, saved.account))
+    refuse_if_stale(saved, current)
 
 
 def check_plan_target(saved: SavedPlan, account: str, operator_url: str) -> None:

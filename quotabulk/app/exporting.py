@@ -9,7 +9,13 @@ from pathlib import Path
 from quotabulk.app.planning import current_state
 from quotabulk.app.workspace import Workspace
 from quotabulk.domain.requests import Request
+from quotabulk.formats.export import check_export_path as _check_export_path
 from quotabulk.formats.export import export_state
+
+
+def check_export_path(path: Path) -> None:
+    """Refuse an export file of a kind quotabulk does not write, before asking anyone."""
+    _check_export_path(path)
 
 
 def export(workspace: Workspace, out: Path) -> tuple[str, int]:

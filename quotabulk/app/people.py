@@ -20,13 +20,24 @@ from typing import Any
 from quotabulk.app.passwords import check_password, hash_password
 from quotabulk.app.workspace import Workspace
 from quotabulk.domain.errors import AccessDenied, DecisionTaken, UsageError
-from quotabulk.store.people import AuditRecord as AuditRecord
-from quotabulk.store.people import Event as Event
+from quotabulk.domain.people import (
+    AuditRecord,
+    Event,
+    Role,
+    Submission,
+    SubmissionState,
+    User,
+)
 from quotabulk.store.people import People
-from quotabulk.store.people import Role as Role
-from quotabulk.store.people import Submission as Submission
-from quotabulk.store.people import SubmissionState as SubmissionState
-from quotabulk.store.people import User as User
+
+__all__ = [  # the domain's words for people, for the faces that speak of them
+    "AuditRecord",
+    "Event",
+    "Role",
+    "Submission",
+    "SubmissionState",
+    "User",
+]
 
 FOUR_EYES = "four-eyes"
 _NAME = re.compile(r"^[\w.@-]{1,64}$")

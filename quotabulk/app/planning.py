@@ -7,13 +7,15 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from quotabulk.domain.errors import ValidationFailed
-from quotabulk.domain.models import Subscriber
+from quotabulk.domain.models import Loaded, Subscriber
 from quotabulk.domain.plan import Plan, PlanOptions, plan
 from quotabulk.domain.state import state_from_rows
-from quotabulk.formats.inputs import Loaded, LoadOptions, load_inputs
+from quotabulk.formats.inputs import LoadOptions, load_inputs
+from quotabulk.formats.inputs.columns import ColumnAliases
+from quotabulk.formats.plans.write import plan_json
 from quotabulk.operator.connect import ConnectOptions, OnRetry
 
 if TYPE_CHECKING:  # `validate` needs no journal nor operator: not imported for it
@@ -26,6 +28,18 @@ def validate(
     """Load and validate inputs; no network. Row problems are in `Loaded.invalid`.
     `names`: what sources call the files (default: the paths as given)."""
     return load_inputs(list(paths), options, names)
+
+
+def load_options(columns_file: Path | None, sheets: Sequence[str] = ()) -> LoadOptions:
+    """How to read the inputs: the mapping file (`--columns`) and the picked sheets."""
+    aliases = ColumnAliases.from_mapping_file(columns_file) if columns_file else ColumnAliases()
+    return LoadOptions(aliases=aliases, sheets=tuple(sheets))
+
+
+def plan_body(view: PlanView) -> dict[str, Any]:
+    """The plan as `plan --format json` prints it and `plan --out` saves it, digest
+    included (the machine contract)."""
+    return plan_json(view.plan, view.account, view.operator_url, view.loaded.invalid)
 
 
 def load_checked(

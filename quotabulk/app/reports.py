@@ -8,8 +8,8 @@ from pathlib import Path
 
 from quotabulk.app.workspace import Workspace
 from quotabulk.domain.outcomes import RunResult
+from quotabulk.formats import reports
 from quotabulk.formats.language import Language
-from quotabulk.formats.reports import ReportMeta, write_report
 from quotabulk.store.journal import Journal
 
 
@@ -22,6 +22,11 @@ class ReportRequest:
     csv_delimiter: str = ";"
     note: str | None = None
     lang: Language | None = None  # None: the workspace's (QUOTABULK_LANG, else Russian)
+
+
+def check_report_path(path: Path) -> None:
+    """Refuse a report file of a kind quotabulk does not write, before anything is sent."""
+    reports.check_report_path(path)
 
 
 def default_report_path(workspace: Workspace, account: str, run_id: str, suffix: str) -> Path:
@@ -37,12 +42,13 @@ def write_run_report(
 ) -> Path:
     """Write the report; with a journal, remember where it went."""
     lang = request.lang or workspace.settings.language
-    meta = ReportMeta(result.operator_url or workspace.settings.operator_url, request.note, lang)
+    url = result.operator_url or workspace.settings.operator_url
+    meta = reports.ReportMeta(url, request.note, lang)
     if request.path is not None:
-        written = write_report(result, request.path, meta, request.csv_delimiter)
+        written = reports.write_report(result, request.path, meta, request.csv_delimiter)
     else:
         target = default_report_path(workspace, result.account, result.run_id, request.suffix)
-        written = write_report(result, target, meta, request.csv_delimiter, exclusive=True)
+        written = reports.write_report(result, target, meta, request.csv_delimiter, exclusive=True)
     if journal is not None and result.run_id:
         journal.set_report(result.run_id, str(written))
     return written

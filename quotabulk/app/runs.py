@@ -3,12 +3,29 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from quotabulk.app.reports import ReportRequest, write_run_report
 from quotabulk.app.workspace import Workspace
 from quotabulk.domain.errors import UsageError
+from quotabulk.domain.language import Language
 from quotabulk.domain.outcomes import RunResult, RunStatus
-from quotabulk.formats.language import Language
+from quotabulk.formats.reports.columns import row_json
+
+
+def run_json(result: RunResult, *, all_rows: bool) -> dict[str, Any]:
+    """A run as `--format json` prints it (the machine contract: English, with codes);
+    the rows that need a person, or all of them."""
+    rows = result.rows if all_rows else [r for r in result.rows if not r.outcome.good]
+    return {
+        "run_id": result.run_id,
+        "account": result.account,
+        "status": result.status,
+        "started_at": result.started_at,
+        "finished_at": result.finished_at,
+        "counts": result.counts(),
+        "rows": [row_json(row) for row in rows],
+    }
 
 
 def _require_journal(workspace: Workspace) -> None:

@@ -9,7 +9,7 @@ import click
 
 from quotabulk.app import applying
 from quotabulk.app.applying import Applied
-from quotabulk.app.reports import ReportRequest
+from quotabulk.app.reports import ReportRequest, check_report_path
 from quotabulk.app.workspace import Workspace
 from quotabulk.cli.options import echo_notices, input_files, load_checked, output_format
 from quotabulk.cli.progress import BarProgress, progress_for_stderr
@@ -27,11 +27,8 @@ from quotabulk.cli.running import (
 )
 from quotabulk.domain.errors import EXIT_OK, UsageError
 from quotabulk.domain.outcomes import RunResult
-from quotabulk.domain.plan import PlanOptions
-from quotabulk.engine.execute import ExecuteOptions
-from quotabulk.engine.runner import Confirm, PlannedRun, RunSpec
-from quotabulk.formats.plans.read import SavedPlan
-from quotabulk.formats.reports import check_report_path
+from quotabulk.domain.plan import PlanOptions, SavedPlan
+from quotabulk.domain.running import Confirm, ExecuteOptions, PlannedRun, RunSpec
 
 
 def ask(yes: bool) -> Confirm:

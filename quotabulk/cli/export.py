@@ -6,10 +6,9 @@ from pathlib import Path
 
 import click
 
-from quotabulk.app.exporting import export
+from quotabulk.app.exporting import check_export_path, export
 from quotabulk.cli.running import echo_target, operator_timeout_option, workspace
 from quotabulk.domain.errors import EXIT_OK
-from quotabulk.formats.export import check_export_path
 
 
 @click.command("export")

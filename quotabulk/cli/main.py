@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 import click
 
 from quotabulk import __version__
+from quotabulk.app.privacy import private_process
 from quotabulk.config import home_folder
 from quotabulk.domain.errors import (
     EXIT_INPUT,
@@ -29,7 +30,6 @@ from quotabulk.domain.errors import (
     ValidationFailed,
 )
 from quotabulk.redaction import blank
-from quotabulk.store.home import keep_private
 
 # name → "module:attribute"; importing only the command that runs keeps `validate` from
 # paying for the HTTP client and the web stack.
@@ -82,7 +82,7 @@ def _terminate_like_ctrl_c(signum: int, frame: object) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return its exit code. Never raises (but for SystemExit)."""
     args = list(sys.argv[1:] if argv is None else argv)
-    keep_private()  # the home, reports and uploads hold names and numbers
+    private_process()  # the home, reports and uploads hold names and numbers
     # SIGTERM (systemd, `timeout`) and SIGHUP (a closed terminal) mean what Ctrl-C means:
     # a run in progress stops tidily (its own handlers), anything else exits 130.
     if threading.current_thread() is threading.main_thread():

@@ -9,10 +9,9 @@ from typing import Any, TypeVar
 
 import click
 
-from quotabulk.app.planning import validate
+from quotabulk.app.planning import load_options, validate
 from quotabulk.domain.errors import ValidationFailed
-from quotabulk.formats.inputs import Loaded, LoadOptions
-from quotabulk.formats.inputs.columns import ColumnAliases
+from quotabulk.domain.models import Loaded
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -53,12 +52,7 @@ def input_files(func: F) -> F:
     )
 
 
-def load_options(columns_file: Path | None, sheets: Sequence[str]) -> LoadOptions:
-    aliases = ColumnAliases.from_mapping_file(columns_file) if columns_file else ColumnAliases()
-    return LoadOptions(aliases=aliases, sheets=tuple(sheets))
-
-
-def read_inputs(files: Sequence[Path], options: LoadOptions) -> Loaded:
+def read_inputs(files: Sequence[Path], columns_file: Path | None, sheets: Sequence[str]) -> Loaded:
     """Load the inputs with the garbage collector paused, then freeze what was loaded.
     Loading makes millions of small objects and no cycles; the collector's passes over
     them cost half the time at 1M rows. Only a command may do this to its process (the
@@ -66,7 +60,7 @@ def read_inputs(files: Sequence[Path], options: LoadOptions) -> Loaded:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return validate(list(files), options)
+        return validate(list(files), load_options(columns_file, sheets))
     finally:
         # What was loaded lives until the command ends: frozen, later collections (while
         # 100k subscribers are listed and planned) do not walk it again and again.
@@ -79,7 +73,7 @@ def load_checked(
     files: Sequence[Path], columns_file: Path | None, sheets: Sequence[str], skip_invalid: bool
 ) -> Loaded:
     """Load the inputs; in strict mode any invalid row fails the command before any I/O."""
-    loaded = read_inputs(files, load_options(columns_file, sheets))
+    loaded = read_inputs(files, columns_file, sheets)
     if loaded.invalid and not skip_invalid:
         raise ValidationFailed.of_rows(loaded.invalid)
     return loaded

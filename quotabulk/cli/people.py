@@ -11,7 +11,7 @@ from quotabulk.app.applying import read_saved_plan
 from quotabulk.cli.credentials import credentials, read_password
 from quotabulk.cli.running import workspace
 from quotabulk.domain.errors import EXIT_OK
-from quotabulk.store.people import Role
+from quotabulk.domain.people import Role
 
 ROLES = click.Choice([role.value for role in Role])
 

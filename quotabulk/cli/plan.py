@@ -9,14 +9,13 @@ from typing import Any
 import click
 
 from quotabulk.app import people
-from quotabulk.app.planning import Prefetch, plan_loaded
+from quotabulk.app.planning import Prefetch, plan_body, plan_loaded
 from quotabulk.cli.credentials import credentials
 from quotabulk.cli.options import echo_notices, input_files, load_checked, output_format
 from quotabulk.cli.render import echo_invalid, plan_lines
 from quotabulk.cli.running import echo_target, operator_timeout_option, workspace
 from quotabulk.domain.errors import EXIT_OK, EXIT_PENDING_CHANGES, UsageError
 from quotabulk.domain.plan import DEFAULT_MAX_DELETES, Plan, PlanOptions
-from quotabulk.formats.plans.write import plan_json
 
 
 @click.command("plan")
@@ -92,7 +91,7 @@ def plan_command(
         # Shown, not saved: no JSON and no digest to make (a third of the time at 100k).
         _echo_plan(planned)
         return EXIT_PENDING_CHANGES if detailed_exitcode and planned.changes else EXIT_OK
-    body = plan_json(planned, view.account, view.operator_url, loaded.invalid)
+    body = plan_body(view)
     if as_user is not None:
         maker = people.submit_plan(
             space, body["digest"], credentials(as_user), _submission(files, body)

@@ -6,7 +6,7 @@ import sys
 import time
 from collections import Counter
 
-from quotabulk.engine.execute import ProgressSink
+from quotabulk.domain.running import ProgressSink
 from quotabulk.logs import get_logger
 
 LOG_EVERY_S = 5.0

@@ -10,10 +10,10 @@ import click
 
 from quotabulk.app import applying, reconciling
 from quotabulk.app.reconciling import DRY_RUN_NOTE, unrun_result
-from quotabulk.app.reports import ReportRequest, write_run_report
+from quotabulk.app.reports import ReportRequest, check_report_path, write_run_report
 from quotabulk.app.workspace import Workspace
 from quotabulk.cli.apply import execute
-from quotabulk.cli.options import input_files, load_options, output_format, read_inputs
+from quotabulk.cli.options import input_files, output_format, read_inputs
 from quotabulk.cli.run_output import echo_run
 from quotabulk.cli.running import (
     execute_options,
@@ -28,9 +28,8 @@ from quotabulk.domain.errors import (
     QuotabulkError,
     ValidationFailed,
 )
+from quotabulk.domain.models import Loaded
 from quotabulk.domain.plan import PlanOptions
-from quotabulk.formats.inputs import Loaded
-from quotabulk.formats.reports import check_report_path
 from quotabulk.logs import get_logger
 from quotabulk.redaction import blank
 
@@ -81,7 +80,7 @@ def reconcile_command(
     try:
         settings = load_settings(operator_timeout=operator_timeout)
         space = Workspace(settings)
-        loaded = read_inputs(files, load_options(columns_file, sheets))
+        loaded = read_inputs(files, columns_file, sheets)
         account = settings.resolve_account(loaded.accounts) or ""
         if loaded.invalid and not skip_invalid:
             raise ValidationFailed.of_rows(loaded.invalid)

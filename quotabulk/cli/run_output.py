@@ -3,28 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import click
 
+from quotabulk.app.runs import run_json
 from quotabulk.domain.models import describe_quota
 from quotabulk.domain.outcomes import RowResult, RunResult
-from quotabulk.formats.reports.columns import row_json
 
 MAX_ROWS_SHOWN = 50
-
-
-def run_json(result: RunResult, *, all_rows: bool) -> dict[str, Any]:
-    rows = result.rows if all_rows else [r for r in result.rows if not r.outcome.good]
-    return {
-        "run_id": result.run_id,
-        "account": result.account,
-        "status": result.status,
-        "started_at": result.started_at,
-        "finished_at": result.finished_at,
-        "counts": result.counts(),
-        "rows": [row_json(row) for row in rows],
-    }
 
 
 def echo_run(

@@ -11,11 +11,11 @@ import click
 
 from quotabulk.app.workspace import Workspace
 from quotabulk.config import load_settings, parse_duration
+from quotabulk.domain.language import Language
 from quotabulk.domain.plan import DEFAULT_MAX_DELETES
-from quotabulk.formats.language import Language
 
 if TYPE_CHECKING:  # the engine and the log stack (structlog, rich) load only for runs
-    from quotabulk.engine.execute import ExecuteOptions
+    from quotabulk.domain.running import ExecuteOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -123,7 +123,7 @@ def report_language(lang: str | None) -> Language | None:
 
 
 def execute_options(concurrency: int, rate_limit: float, wait: str) -> ExecuteOptions:
-    from quotabulk.engine.execute import ExecuteOptions
+    from quotabulk.domain.running import ExecuteOptions
 
     return ExecuteOptions(concurrency=concurrency, rate_limit=rate_limit, wait_s=parse_wait(wait))
 

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import click
 
-from quotabulk.app.runs import list_runs, rebuild_report, show_run
+from quotabulk.app.reports import check_report_path
+from quotabulk.app.runs import list_runs, rebuild_report, run_json, show_run
 from quotabulk.cli.options import output_format
-from quotabulk.cli.run_output import echo_run, run_json
+from quotabulk.cli.run_output import echo_run
 from quotabulk.cli.running import lang_option, report_language, workspace
 from quotabulk.domain.errors import EXIT_OK
-from quotabulk.formats.reports import check_report_path
 
 
 @click.command("runs")

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import click
 
-from quotabulk.app.planning import validate
-from quotabulk.config import SANDBOX_ACCOUNT, load_settings, sandbox_token
+from quotabulk.app.sandbox import (
+    DEFAULT_PROCESSING_MS,
+    SandboxFaults,
+    seed_sandbox,
+    serve_sandbox,
+)
+from quotabulk.config import ENV_TOKEN, load_settings, sandbox_token
 from quotabulk.domain.errors import EXIT_OK, UsageError
-from quotabulk.domain.state import state_from_rows
-from quotabulk.operator.port import ENV_TOKEN
-from quotabulk.sandbox.seed import random_subscribers, seed_account
-from quotabulk.sandbox.store import DEFAULT_PROCESSING_MS, Behaviour, SandboxStore
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -60,22 +61,16 @@ def seed_command(
     if (subscribers is None) == (from_file is None):
         raise UsageError("give either --subscribers N or --from FILE")
     settings = load_settings(account=account)
-    if from_file is not None:
-        loaded = validate([from_file])
-        people = list(state_from_rows(loaded.rows).values())
-        target = settings.resolve_account(loaded.accounts)
-    else:
-        assert subscribers is not None
-        people = random_subscribers(subscribers, with_quotas, blocked, seed)
-        target = settings.resolve_account()
-    target = target or SANDBOX_ACCOUNT
-    path = db or settings.sandbox_db
-    store = SandboxStore(path)
-    try:
-        seeded = seed_account(store, target, people)
-    finally:
-        store.close()
-    click.echo(f"Seeded {seeded.describe()} in {path}.")
+    seeded, path = seed_sandbox(
+        settings,
+        db,
+        from_file=from_file,
+        subscribers=subscribers or 0,
+        with_quotas=with_quotas,
+        blocked=blocked,
+        seed=seed,
+    )
+    click.echo(f"Seeded {seeded} in {path}.")
     return EXIT_OK
 
 
@@ -119,9 +114,6 @@ def serve_command(
     seed: int | None,
 ) -> int:
     """Serve the operator API over HTTP until Ctrl-C. Seed it first with `sandbox seed`."""
-    from quotabulk.sandbox.faults import Faults
-    from quotabulk.sandbox.server import build_app, serve
-
     settings = load_settings()
     path = db or settings.sandbox_db
     token = token or sandbox_token()
@@ -130,8 +122,16 @@ def serve_command(
         click.echo(f"No token given; this run's token is {token}", err=True)
     if host not in LOOPBACK:
         click.echo(f"Warning: serving on {host}, reachable from other machines.", err=True)
-    faults = Faults(latency_ms, rate_limit, error_rate, throttle_rate, lost_response_rate, seed)
-    app = build_app(path, token, Behaviour(processing_ms, reject_rate, seed), faults)
+    knobs = SandboxFaults(
+        latency_ms,
+        processing_ms,
+        rate_limit,
+        error_rate,
+        throttle_rate,
+        lost_response_rate,
+        reject_rate,
+        seed,
+    )
     click.echo(f"Sandbox operator on http://{host}:{port} with {path}; Ctrl-C stops it.", err=True)
-    serve(app, host, port)
+    serve_sandbox(path, token, host, port, knobs)
     return EXIT_OK

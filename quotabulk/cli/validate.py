@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from quotabulk.cli.options import input_files, load_options, output_format, read_inputs
+from quotabulk.cli.options import input_files, output_format, read_inputs
 from quotabulk.domain.errors import EXIT_INPUT, EXIT_OK, InputError
 
 
@@ -26,9 +26,8 @@ def validate(
     Every problem is listed with its file:sheet:row and column. Exit 0 when every row is
     valid, 1 otherwise (--skip-invalid changes nothing here: validate only reports).
     """
-    options = load_options(columns_file, sheets)
     try:
-        loaded = read_inputs(files, options)
+        loaded = read_inputs(files, columns_file, sheets)
     except InputError as exc:
         if output_format != "json":
             raise

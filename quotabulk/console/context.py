@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from quotabulk.app import people
+from quotabulk.app.words import message as render
 from quotabulk.app.workspace import Workspace
 from quotabulk.config import Settings
 from quotabulk.console.auth import csrf_token
@@ -20,9 +21,8 @@ from quotabulk.console.jobs import Jobs
 from quotabulk.console.planning import Planner
 from quotabulk.console.sessions import Sessions, SignedIn
 from quotabulk.console.uploads import DEFAULT_KEEP_S
-from quotabulk.engine.execute import ExecuteOptions
-from quotabulk.formats.language import Language
-from quotabulk.formats.messages import render
+from quotabulk.domain.language import Language
+from quotabulk.domain.running import ExecuteOptions
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 SAFE_ID = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")

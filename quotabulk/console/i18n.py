@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from quotabulk.app.words import describe as describe_quota
+from quotabulk.app.words import outcome_word
+from quotabulk.domain.language import Language
 from quotabulk.domain.models import Quota
 from quotabulk.domain.outcomes import Outcome
-from quotabulk.formats.language import Language, outcome_word
-from quotabulk.formats.language import describe as describe_quota
 
 LANGUAGES = ("ru", "en")
 

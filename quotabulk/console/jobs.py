@@ -22,7 +22,7 @@ from quotabulk.app import applying
 from quotabulk.app.workspace import Workspace
 from quotabulk.domain.errors import QuotabulkError
 from quotabulk.domain.outcomes import RunResult
-from quotabulk.engine.execute import ExecuteOptions, ProgressSink
+from quotabulk.domain.running import ExecuteOptions, ProgressSink
 
 
 @dataclass

@@ -12,7 +12,6 @@ reload shows it instead of planning again.
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import threading
 import time
@@ -20,198 +19,21 @@ from collections import OrderedDict
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from decimal import Decimal
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from quotabulk import redaction
-from quotabulk.app.applying import read_saved_plan
-from quotabulk.app.planning import PlanView, plan_loaded, validate
+from quotabulk.app.reviewing import (
+    RETRY_FILE,
+    STAGE_FILE,
+    PlanningFailed,
+    Shown,
+    plan_upload,
+)
 from quotabulk.app.workspace import Workspace
 from quotabulk.config import Settings
-from quotabulk.domain.errors import QuotabulkError
-from quotabulk.domain.models import InvalidRow, Quota
-from quotabulk.domain.plan import Plan, PlanOptions
-from quotabulk.formats.inputs import LoadOptions
-from quotabulk.formats.inputs.columns import ColumnAliases
-from quotabulk.formats.plans.write import plan_json
-from quotabulk.formats.reports.columns import inert
 
 KEPT = 32  # finished plans kept for reloads; older ones are planned again when opened
 WAITING_AFTER_S = 2.0  # a retry this recent: "the operator is not answering"
-PROBLEMS_ON_PAGE = 100
-CHANGES_ON_PAGE = 1000  # a page under 1 MB with wide rows; a bigger plan is summed, not listed
-STAGE_FILE = ".stage"  # the child says how far it got, in the upload's folder
-RETRY_FILE = ".operator-retry"  # touched by the child at every retry of the operator
-NOTICES_FILE = "notices.json"  # the readers' notices, for the page of a frozen plan too
-
-
-@dataclass(frozen=True)
-class ShownChange:
-    kind: str
-    msisdn: str
-    source: str
-    before: Quota | None
-    after: Quota | None
-    extras: dict[str, str]
-
-
-@dataclass(frozen=True)
-class ShownProblem:
-    source: str
-    column: str | None
-    message: str
-
-
-@dataclass(frozen=True)
-class Shown:
-    """What the review page shows of a plan: small, whatever the size of the upload."""
-
-    account: str
-    operator_url: str
-    digest: str  # of the plan saved beside the upload (plan.json), which approval runs
-    rows: int
-    summary: dict[str, int]
-    changes: list[ShownChange]  # the first CHANGES_ON_PAGE
-    change_count: int
-    limits_before: Decimal  # over every change
-    limits_after: Decimal
-    problems: list[ShownProblem]  # the first PROBLEMS_ON_PAGE
-    problem_count: int
-    invalid_rows: int
-    # What the readers said about files they did read: a sheet skipped for want of a
-    # header, columns only carried to the report. The CLI prints them on stderr.
-    notices: tuple[str, ...] = ()
-
-
-def _shown(
-    plan: Plan,
-    account: str,
-    url: str,
-    digest: str,
-    invalid: list[InvalidRow],
-    rows: int,
-    notices: tuple[str, ...],
-) -> Shown:
-    changes = plan.changes
-    problems = (p for row in invalid for p in row.problems)
-    return Shown(
-        account,
-        url,
-        digest,
-        rows,
-        plan.summary(),
-        [
-            ShownChange(a.kind.value, a.msisdn, a.source, a.before, a.after, a.extras.as_dict())
-            for a in changes[:CHANGES_ON_PAGE]
-        ],
-        len(changes),
-        sum((a.before.limit for a in changes if a.before), Decimal(0)),
-        sum((a.after.limit for a in changes if a.after), Decimal(0)),
-        [ShownProblem(p.source, p.column, p.message) for p in islice(problems, PROBLEMS_ON_PAGE)],
-        sum(len(row.problems) for row in invalid),
-        len(invalid),
-        notices,
-    )
-
-
-class PlanningFailed(Exception):
-    """A `QuotabulkError` of the child, as its message only: it crosses the process
-    boundary whatever the error's own constructor looks like."""
-
-
-def plan_upload(settings: Settings, folder: Path) -> Shown:
-    """In the child: read, plan, save `plan.json` and `errors.xlsx`; return the summary."""
-    if settings.token is not None:  # this process blanks the token too
-        redaction.register(settings.token.get_secret_value())
-    try:
-        return _plan_upload(settings, folder)
-    except QuotabulkError as exc:
-        raise PlanningFailed(redaction.blank(exc.message)) from None
-
-
-COLUMNS_FILE = "columns.yaml"  # the column mapping chosen in the page (JSON, which is YAML)
-
-
-def _plan_upload(settings: Settings, folder: Path) -> Shown:
-    workspace = Workspace(settings)
-    paths = sorted(folder.glob("*/*"))
-    mapping = folder / COLUMNS_FILE
-    options = (
-        LoadOptions(aliases=ColumnAliases.from_mapping_file(mapping)) if mapping.exists() else None
-    )
-    # Sources name the uploaded files as the user knows them: in the page, the journal
-    # and every report, never the server's storage path.
-    loaded = validate(paths, options, names=[path.name for path in paths])
-    notices = tuple(loaded.notices)
-    (folder / NOTICES_FILE).write_text(json.dumps(notices, ensure_ascii=False), encoding="utf-8")
-    (folder / STAGE_FILE).write_text("planning")
-
-    def on_retry(_exc: BaseException, _wait: float) -> None:
-        (folder / RETRY_FILE).touch()
-
-    view: PlanView = plan_loaded(
-        workspace, loaded, PlanOptions(), skip_invalid=True, on_retry=on_retry
-    )
-    body = plan_json(view.plan, view.account, view.operator_url, loaded.invalid)
-    with (folder / "plan.json").open("w", encoding="utf-8") as handle:
-        json.dump(body, handle, ensure_ascii=False)
-    invalid = [*loaded.invalid, *view.plan.problems]
-    if invalid:
-        write_problems(folder / "errors.xlsx", invalid)
-    return _shown(
-        view.plan,
-        view.account,
-        view.operator_url,
-        body["digest"],
-        invalid,
-        loaded.row_count,
-        notices,
-    )
-
-
-def write_problems(target: Path, invalid: list[InvalidRow]) -> None:
-    """Every problem of an upload, in the file's own words (English, like the CLI): the
-    page renders the first hundred in the reader's language."""
-    import xlsxwriter
-
-    book = xlsxwriter.Workbook(str(target), {"constant_memory": True})
-    sheet = book.add_worksheet("errors")
-    bold = book.add_format({"bold": True, "bg_color": "#D9E1F2"})
-    for column, (name, width) in enumerate((("source", 40), ("column", 24), ("message", 80))):
-        sheet.write_string(0, column, name, bold)
-        sheet.set_column(column, column, width)
-    line = 1
-    uploaded = {str(path): path.name for path in target.parent.glob("*/*")}
-    for row in invalid:
-        for problem in row.problems:
-            cells = (problem.source, problem.column or "", problem.message)
-            for column, text in enumerate(cells):
-                sheet.write_string(line, column, inert(_names_only(text, uploaded)))
-            line += 1
-    sheet.freeze_panes(1, 0)
-    book.close()
-
-
-def _names_only(text: str, uploaded: dict[str, str]) -> str:
-    """The file's name as the user gave it, never where the server keeps it."""
-    for path, name in uploaded.items():
-        if path in text:
-            text = text.replace(path, name)
-    return text
-
-
-def frozen_view(frozen: Path, paths: list[Path]) -> Shown:
-    """The plan frozen at submission or approval, as the page shows it."""
-    saved = read_saved_plan(frozen, ", ".join(path.name for path in paths))
-    rows = len(saved.plan.actions) + len(saved.invalid)
-    invalid = list(saved.invalid)
-    said = frozen.parent / NOTICES_FILE
-    notices = tuple(json.loads(said.read_text(encoding="utf-8"))) if said.exists() else ()
-    return _shown(
-        saved.plan, saved.account, saved.operator_url, saved.digest, invalid, rows, notices
-    )
 
 
 @dataclass
@@ -304,7 +126,7 @@ def write_report_file(settings: Settings, run_id: str, target: Path, lang: str) 
     """In a planning process: a run's report from the journal (50 000 rows take seconds
     of CPU that no page should wait behind)."""
     from quotabulk.app.runs import rebuild_report
-    from quotabulk.formats.language import Language
+    from quotabulk.domain.language import Language
 
     return rebuild_report(Workspace(settings), run_id, target, Language(lang))
 
@@ -405,17 +227,3 @@ def _finish(task: PlanTask, done: Any) -> None:
     except Exception as exc:  # a bug: shown, never a page that waits
         task.error = f"internal error: {type(exc).__name__}"
         task.stage = "failed"
-
-
-def choose_column(folder: Path, field: str, label: str, *, ignore: bool) -> None:
-    """Record the page's answer to «this column looks like a threshold»: map it to the
-    field, or leave it alone on purpose (the mapping file's `ignore:`)."""
-    mapping = folder / COLUMNS_FILE
-    chosen: dict[str, list[str]] = (
-        json.loads(mapping.read_text("utf-8")) if mapping.exists() else {}
-    )
-    key = "ignore" if ignore else field
-    chosen.setdefault(key, [])
-    if label not in chosen[key]:
-        chosen[key].append(label)
-    mapping.write_text(json.dumps(chosen, ensure_ascii=False), encoding="utf-8")

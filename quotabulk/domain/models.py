@@ -10,7 +10,7 @@ pydantic models (`quotabulk.formats.document`, `quotabulk.operator.http.wire`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, NamedTuple
@@ -188,3 +188,25 @@ class Subscriber(NamedTuple):
     quota: Quota | None = None
     blocked: bool = False
     version: int = 0
+
+
+@dataclass
+class Loaded:
+    """Rows read from one or more inputs, valid and invalid, with notices to show."""
+
+    rows: list[DesiredRow] = field(default_factory=list)
+    invalid: list[InvalidRow] = field(default_factory=list)
+    skipped: list[SkippedRow] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    accounts: set[str] = field(default_factory=set)
+
+    @property
+    def row_count(self) -> int:
+        return len(self.rows) + len(self.invalid) + len(self.skipped)
+
+    def extend(self, other: Loaded) -> None:
+        self.rows.extend(other.rows)
+        self.invalid.extend(other.invalid)
+        self.skipped.extend(other.skipped)
+        self.notices.extend(other.notices)
+        self.accounts |= other.accounts

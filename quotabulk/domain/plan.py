@@ -168,3 +168,14 @@ def _kept_threshold_message(warn_at: Decimal, limit: Decimal) -> str:
         f"keeps its threshold {format_amount(warn_at)}, which is above the new limit "
         f"{format_amount(limit)}; give the threshold too"
     )
+
+
+@dataclass(frozen=True)
+class SavedPlan:
+    """A plan as `plan --out` saved it: what it was made for, and its digest."""
+
+    account: str
+    operator_url: str
+    plan: Plan
+    invalid: tuple[InvalidRow, ...]
+    digest: str

@@ -28,6 +28,7 @@ from quotabulk.domain.errors import (
 )
 from quotabulk.domain.outcomes import Outcome
 from quotabulk.domain.requests import Operation, Request
+from quotabulk.domain.running import ExecuteOptions, ProgressSink
 from quotabulk.engine.stopping import Stop
 from quotabulk.logs import get_logger
 from quotabulk.operator.port import Operator
@@ -41,28 +42,6 @@ CONFLICT_NOTE = (
     "the subscriber changed since the plan was made (another request or tool); nothing was "
     "sent for it: plan again"
 )
-
-
-@dataclass(frozen=True)
-class ExecuteOptions:
-    concurrency: int = 8
-    rate_limit: float = 10.0
-    wait_s: float = 600.0
-    poll_first_s: float = 1.0
-    poll_tail_s: float = 0.2
-    tail_s: float = 5.0
-    poll_max_s: float = 10.0
-
-
-class ProgressSink:
-    """What the executor tells whoever watches; the default hears nothing."""
-
-    def begin(self, to_send: int, to_follow: int) -> None: ...
-    def sent(self) -> None: ...
-    def finished(self, status: str) -> None: ...
-    def failed(self, message: str) -> None: ...
-    def retrying(self, message: str) -> None: ...
-    def stopping(self) -> None: ...
 
 
 @dataclass

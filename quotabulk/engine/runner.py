@@ -14,10 +14,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import NamedTuple, TypeVar
+from typing import TypeVar
 
 from quotabulk.domain.digest import plan_digest
 from quotabulk.domain.errors import (
@@ -27,11 +27,19 @@ from quotabulk.domain.errors import (
     QuotabulkError,
     StateError,
 )
-from quotabulk.domain.models import ActionKind, InvalidRow, SkippedRow, Subscriber
+from quotabulk.domain.models import ActionKind, Subscriber
 from quotabulk.domain.outcomes import Outcome, RunResult, RunStatus
-from quotabulk.domain.plan import Plan
 from quotabulk.domain.requests import RequestStatus
-from quotabulk.engine.execute import ExecuteOptions, ExecuteStats, Executor, ProgressSink
+from quotabulk.domain.running import (
+    Confirm,
+    ExecuteOptions,
+    Finish,
+    GateCheck,
+    PlannedRun,
+    ProgressSink,
+    RunSpec,
+)
+from quotabulk.engine.execute import ExecuteStats, Executor
 from quotabulk.engine.keys import change_key, run_identity
 from quotabulk.engine.lock import AccountLock
 from quotabulk.engine.ratelimit import AdaptiveBucket
@@ -45,48 +53,6 @@ IN_FLIGHT_LOOKBACK = timedelta(days=1)
 # asking for each number (ten query calls cost about what ten full pages do).
 READ_BACK_BY_NUMBER_UP_TO = 10_000
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class PlannedRun:
-    """A plan ready to journal, with the input rows reported as invalid or skipped."""
-
-    plan: Plan
-    invalid: Sequence[InvalidRow] = ()
-    skipped: Sequence[SkippedRow] = ()
-
-
-class GateCheck(NamedTuple):
-    """What the approval gate is asked about a run about to start or resume: its plan's
-    digest (None for a run journaled before plans had one), whether approval was
-    required when the run started, and the run (None: not journaled yet)."""
-
-    digest: str | None
-    required_at_start: bool
-    run_id: str | None
-
-
-@dataclass(frozen=True)
-class RunSpec:
-    """What to run. `plan_key` identifies the plan (a saved plan's digest, or the inputs
-    and options that make it); with the operator and account it is the run's identity."""
-
-    command: str
-    inputs: tuple[str, ...]
-    plan_key: tuple[str, ...]
-    build: Callable[[dict[str, Subscriber]], PlannedRun]
-    msisdns: frozenset[str] = field(default_factory=frozenset)
-    # Asked before a run is journaled, before a journaled run is resumed, and again once
-    # the account's lock is held; raises to refuse (four eyes: a plan nobody else
-    # approved). A resume is never checked less strictly than its start was.
-    gate: Callable[[GateCheck], None] | None = None
-    # Approval is required for this start (the flag or the home's policy): recorded with
-    # the run, so that every later resume requires it too.
-    requires_approval: bool = False
-
-
-Confirm = Callable[[PlannedRun | None, RunResult | None], bool]
-Finish = Callable[[RunResult], None]
 
 
 @dataclass

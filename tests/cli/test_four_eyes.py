@@ -19,6 +19,8 @@ from tests.cli.conftest import ADMIN, CHECKER, MAKER, Run, lines
 from tests.conftest import EXAMPLES
 from tests.engine.test_apply import history
 
+pytestmark = pytest.mark.slow  # every test runs quotabulk in processes of its own
+
 
 def test_an_unapproved_plan_is_refused_and_nothing_is_sent(
     qb: Run, plan_file: Path, quotabulk_home: Path

@@ -17,7 +17,7 @@ from pydantic import SecretStr
 from quotabulk.config import EMBEDDED_TOKEN, Settings
 from quotabulk.console.app import ConsoleConfig, create_console
 from quotabulk.console.auth import check_password, hash_password
-from quotabulk.engine.execute import ExecuteOptions
+from quotabulk.domain.running import ExecuteOptions
 from tests.asgi import AsgiClient
 from tests.conftest import EXAMPLES, CliResult
 from tests.engine.test_apply import history

@@ -18,7 +18,7 @@ from quotabulk.console.app import ConsoleConfig, create_console
 from quotabulk.console.auth import hash_password
 from quotabulk.console.i18n import requests_phrase
 from quotabulk.console.sessions import client_address
-from quotabulk.engine.execute import ExecuteOptions
+from quotabulk.domain.running import ExecuteOptions
 from tests.asgi import AsgiClient
 from tests.conftest import EXAMPLES, CliResult
 from tests.console.test_console import csrf_of, planned, upload
@@ -157,6 +157,7 @@ def test_request_counts_have_russian_plural_forms(n: int, ru: str, en: str) -> N
     assert requests_phrase(n, "en") == en
 
 
+@pytest.mark.slow
 def test_an_operator_that_does_not_answer_is_said_within_seconds(
     quotabulk_home: Path, cli: Callable[..., CliResult]
 ) -> None:

@@ -16,7 +16,7 @@ from quotabulk.app import people
 from quotabulk.app.workspace import Workspace
 from quotabulk.config import EMBEDDED_TOKEN, Settings
 from quotabulk.console.app import ConsoleConfig, create_console
-from quotabulk.engine.execute import ExecuteOptions
+from quotabulk.domain.running import ExecuteOptions
 from tests.conftest import EXAMPLES, CliResult
 from tests.console.test_console_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 from tests.engine.test_apply import history

@@ -14,8 +14,8 @@ from quotabulk.domain.errors import ConfigError
 from quotabulk.domain.models import DesiredRow, Quota, RowAction, Subscriber
 from quotabulk.domain.outcomes import Outcome
 from quotabulk.domain.plan import plan
-from quotabulk.engine.execute import ExecuteOptions, ProgressSink
-from quotabulk.engine.runner import PlannedRun, RunOutcome, RunSpec, run_apply
+from quotabulk.domain.running import ExecuteOptions, PlannedRun, ProgressSink, RunSpec
+from quotabulk.engine.runner import RunOutcome, run_apply
 from quotabulk.engine.stopping import Stop
 from quotabulk.operator.port import Capabilities
 from quotabulk.store.journal import Journal

@@ -287,7 +287,7 @@ import os, sys
 from pathlib import Path
 import quotabulk
 from quotabulk.app.reports import ReportRequest
-from quotabulk.engine.execute import ExecuteOptions, ProgressSink
+from quotabulk.domain.running import ExecuteOptions, ProgressSink
 from quotabulk.app import reports
 
 def die(*_):
@@ -379,7 +379,7 @@ def test_a_prompt_left_open_holds_no_lock_and_answering_yes_sends_nothing_twice(
     """While a person reads the plan, the nightly reconcile runs to the end (the lock is
     not held by an open prompt); the person's `y` then sends nothing a second time."""
     import quotabulk
-    from quotabulk.engine.execute import ExecuteOptions, ProgressSink
+    from quotabulk.domain.running import ExecuteOptions, ProgressSink
 
     live, numbers = operator
     numbers = numbers[:20]

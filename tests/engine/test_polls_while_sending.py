@@ -10,7 +10,7 @@ import pytest
 
 import quotabulk
 from quotabulk.domain.models import Quota, Subscriber
-from quotabulk.engine.execute import ExecuteOptions, ProgressSink
+from quotabulk.domain.running import ExecuteOptions, ProgressSink
 from quotabulk.sandbox.store import Behaviour, SandboxStore
 from tests.live import live_sandbox
 

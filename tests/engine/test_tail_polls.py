@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from quotabulk.domain.requests import Operation, Request, RequestStatus
-from quotabulk.engine.execute import TAIL_MARGIN_S, ExecuteOptions, Executor, ProgressSink
+from quotabulk.domain.running import ExecuteOptions, ProgressSink
+from quotabulk.engine.execute import TAIL_MARGIN_S, Executor
 from quotabulk.engine.stopping import Stop
 from quotabulk.store.journal import Journal
 

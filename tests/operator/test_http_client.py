@@ -123,6 +123,7 @@ def test_lost_answers_are_resent_with_the_same_key_and_make_one_request(tmp_path
     assert sorted(r.request_id for r in history) == sorted(ids)  # never a second request
 
 
+@pytest.mark.slow
 def test_throttling_and_503s_are_retried(tmp_path: Path) -> None:
     seeded(tmp_path / "s.db", random_subscribers(10, 0.5, 0, seed=1))
     retries: list[BaseException] = []

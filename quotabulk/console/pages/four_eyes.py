@@ -4,7 +4,6 @@ starts the run. The records are the journal's append-only audit trail."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -14,8 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from quotabulk.app import people
-from quotabulk.app.applying import read_saved_plan
-from quotabulk.app.planning import current_state
+from quotabulk.app.applying import read_saved_plan, refuse_if_stale_now
 from quotabulk.app.workspace import Workspace
 from quotabulk.console.auth import csrf_ok
 from quotabulk.console.context import (
@@ -27,7 +25,7 @@ from quotabulk.console.context import (
     words_of,
 )
 from quotabulk.domain.errors import DecisionTaken, QuotabulkError
-from quotabulk.formats.plans.read import refuse_if_stale
+from quotabulk.domain.plan import SavedPlan
 
 router = APIRouter()
 # The plan as it was when submitted (or approved): what the checker sees and what runs.
@@ -80,9 +78,10 @@ def _remember(folder: Path, **values: Any) -> None:
     (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
 
 
-def _plan_of(folder: Path, name: str = "plan.json") -> tuple[dict[str, Any], list[Path]]:
-    saved = json.loads((folder / name).read_text())
-    return saved, sorted(folder.glob("*/*"))
+def _plan_of(folder: Path, name: str = "plan.json") -> tuple[SavedPlan, list[Path]]:
+    """The upload's plan as `apply --plan` reads it (its digest checked), and its files."""
+    paths = sorted(folder.glob("*/*"))
+    return read_saved_plan(folder / name, ", ".join(p.name for p in paths)), paths
 
 
 @router.post("/u/{upload_id}/submit")
@@ -104,18 +103,18 @@ async def submit(
         return refused(request, "maker_only")
     if upload_meta(folder).get("uploaded_by") != user.name:
         return refused(request, "own_uploads_only")
-    saved, paths = _plan_of(folder)
-    if not reviewed or saved["digest"] != fingerprint:
+    saved, paths = await run_in_threadpool(_plan_of, folder)
+    if not reviewed or saved.digest != fingerprint:
         return refused(request, "review_first", 409)
     detail = {
         "files": people.file_digests(paths),
         "upload": upload_id,
-        "account": saved["account"],
-        "operator": saved["operator"],
-        "summary": saved["summary"],
+        "account": saved.account,
+        "operator": saved.operator_url,
+        "summary": saved.plan.summary(),
     }
     submission = await run_in_threadpool(
-        people.submit_signed_in, console.workspace, saved["digest"], user.name, detail
+        people.submit_signed_in, console.workspace, saved.digest, user.name, detail
     )
     freeze(folder)
     _remember(folder, submission=submission.id)
@@ -141,15 +140,15 @@ async def decide(
     user = acting_user(request)
     if user is None or user.role is not people.Role.CHECKER:
         return refused(request, "checker_only")
-    saved, paths = _plan_of(folder, FROZEN)
-    if saved["digest"] != fingerprint or decision not in ("approve", "decline"):
+    saved, paths = await run_in_threadpool(_plan_of, folder, FROZEN)
+    if saved.digest != fingerprint or decision not in ("approve", "decline"):
         return refused(request, "review_first", 409)
     shown_as = ", ".join(path.name for path in paths)
     approve = decision == "approve"
     number = int(submission) if submission.isdigit() else upload_meta(folder).get("submission")
     try:
         if approve:  # a plan that went stale while it waited is refused, listing why
-            await run_in_threadpool(_still_fresh, console.workspace, folder / FROZEN, shown_as)
+            await run_in_threadpool(refuse_if_stale_now, console.workspace, saved)
         await run_in_threadpool(
             lambda: people.decide_signed_in(
                 console.workspace,
@@ -178,13 +177,6 @@ def _decision_stands(request: Request, taken: DecisionTaken) -> HTMLResponse:
     key = "decision_stands_approved" if taken.state == "approved" else "decision_stands_declined"
     message = words[key].format(by=taken.by, at=taken.at)
     return page(request, "error.html", message=message, status=409)
-
-
-def _still_fresh(workspace: Workspace, plan_path: Path, shown_as: str) -> None:
-
-    saved = read_saved_plan(plan_path, shown_as)
-    _, _, current = asyncio.run(current_state(workspace, saved.account))
-    refuse_if_stale(saved, current)
 
 
 @router.get("/approvals", response_class=HTMLResponse)

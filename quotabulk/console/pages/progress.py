@@ -6,6 +6,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from quotabulk.app.words import message as render
+from quotabulk.app.words import reason as reason_text
 from quotabulk.console.context import (
     console_of,
     language_of,
@@ -16,8 +18,6 @@ from quotabulk.console.context import (
 )
 from quotabulk.console.jobs import Job
 from quotabulk.console.pages.four_eyes import FROZEN
-from quotabulk.formats.messages import render
-from quotabulk.formats.reports.columns import reason_text
 
 router = APIRouter()
 ROWS_PER_PAGE = 200

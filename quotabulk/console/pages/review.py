@@ -7,7 +7,6 @@ answering — and then the plan, which reloads show without parsing again.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -16,6 +15,11 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from starlette.concurrency import run_in_threadpool
 
 from quotabulk.app import people
+from quotabulk.app.applying import read_saved_plan
+from quotabulk.app.reviewing import Shown, choose_column, frozen_view
+from quotabulk.app.words import MAPPABLE_FIELDS, money
+from quotabulk.app.words import message as render
+from quotabulk.app.words import message_parts as parts_of
 from quotabulk.console.auth import csrf_ok
 from quotabulk.console.context import (
     acting_user,
@@ -29,10 +33,7 @@ from quotabulk.console.context import (
 )
 from quotabulk.console.i18n import describe, requests_phrase
 from quotabulk.console.pages.four_eyes import FROZEN, freeze, status_of, upload_meta
-from quotabulk.console.planning import Shown, choose_column, frozen_view
-from quotabulk.formats.inputs.columns import Field
-from quotabulk.formats.language import Language, money
-from quotabulk.formats.messages import parts_of, render
+from quotabulk.domain.language import Language
 
 router = APIRouter()
 
@@ -167,7 +168,7 @@ async def map_column(
     if not csrf_ok(request, csrf):
         return Response("CSRF check failed", status_code=403)
     folder = upload_folder(request, upload_id)
-    mappable = field in (Field.WARN_AT.value, Field.ON_EXCEED.value)
+    mappable = field in MAPPABLE_FIELDS
     if (
         folder is None
         or not mappable
@@ -209,10 +210,10 @@ async def approve(
     folder = upload_folder(request, upload_id)
     if folder is None or not (folder / "plan.json").exists():
         return refused(request, "not_found", 404)
-    saved = json.loads((folder / "plan.json").read_text())
+    saved = await run_in_threadpool(read_saved_plan, folder / "plan.json")
     # The plan applied is the one on the page: its digest must match, and the runner
     # refuses it if the operator's state moved since (apply --plan's check).
-    if not reviewed or saved["digest"] != fingerprint:
+    if not reviewed or saved.digest != fingerprint:
         return refused(request, "review_first", 409)
     shown_as = ", ".join(path.name for path in sorted(folder.glob("*/*")))
     freeze(folder)

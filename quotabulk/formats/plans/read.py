@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,19 +18,11 @@ from quotabulk.domain.models import (
     Subscriber,
     describe_quota,
 )
-from quotabulk.domain.plan import Plan, PlannedAction
+from quotabulk.domain.plan import Plan, PlannedAction, SavedPlan
 from quotabulk.formats.plans.write import PLAN_FORMAT_VERSION
 
 MAX_CHANGES_LISTED = 20
-
-
-@dataclass(frozen=True)
-class SavedPlan:
-    account: str
-    operator_url: str
-    plan: Plan
-    invalid: tuple[InvalidRow, ...]
-    digest: str
+__all__ = ["SavedPlan", "read_plan_file", "refuse_if_stale"]
 
 
 def read_plan_file(path: Path, name: str | None = None) -> SavedPlan:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from quotabulk.formats.schemas import SCHEMAS
+from quotabulk.sandbox.schemas import SCHEMAS
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
 

@@ -1,4 +1,4 @@
-"""Generate the JSON files under `schemas/` from the models: `python -m quotabulk.formats.schemas`.
+"""Generate the JSON files under `schemas/` from the models: `python -m quotabulk.sandbox.schemas`.
 
 A test regenerates them in memory and fails when the committed files are stale.
 """

@@ -1,0 +1,74 @@
+"""Use cases of the built-in operator sandbox: seed an account, serve the API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from quotabulk.app.planning import validate
+from quotabulk.config import SANDBOX_ACCOUNT, Settings
+from quotabulk.domain.state import state_from_rows
+from quotabulk.sandbox.seed import random_subscribers, seed_account
+from quotabulk.sandbox.store import DEFAULT_PROCESSING_MS, Behaviour, SandboxStore
+
+__all__ = ["DEFAULT_PROCESSING_MS", "SandboxFaults", "seed_sandbox", "serve_sandbox"]
+
+
+def seed_sandbox(
+    settings: Settings,
+    db: Path | None,
+    *,
+    from_file: Path | None = None,
+    subscribers: int = 0,
+    with_quotas: float = 0.5,
+    blocked: float = 0.0,
+    seed: int | None = None,
+) -> tuple[str, Path]:
+    """(Re)create one account of the sandbox, from a desired-state file (every msisdn a
+    subscriber, deletions without a quota) or with random subscribers; what was seeded,
+    in words, and where."""
+    if from_file is not None:
+        loaded = validate([from_file])
+        people = list(state_from_rows(loaded.rows).values())
+        target = settings.resolve_account(loaded.accounts)
+    else:
+        people = random_subscribers(subscribers, with_quotas, blocked, seed)
+        target = settings.resolve_account()
+    path = db or settings.sandbox_db
+    store = SandboxStore(path)
+    try:
+        seeded = seed_account(store, target or SANDBOX_ACCOUNT, people)
+    finally:
+        store.close()
+    return seeded.describe(), path
+
+
+@dataclass(frozen=True)
+class SandboxFaults:
+    """The fault knobs of `sandbox serve`."""
+
+    latency_ms: int = 0
+    processing_ms: int = DEFAULT_PROCESSING_MS
+    rate_limit: float = 0.0
+    error_rate: float = 0.0
+    throttle_rate: float = 0.0
+    lost_response_rate: float = 0.0
+    reject_rate: float = 0.0
+    seed: int | None = None
+
+
+def serve_sandbox(db: Path, token: str, host: str, port: int, knobs: SandboxFaults) -> None:
+    """Serve the operator API over HTTP until Ctrl-C."""
+    from quotabulk.sandbox.faults import Faults
+    from quotabulk.sandbox.server import build_app, serve
+
+    faults = Faults(
+        knobs.latency_ms,
+        knobs.rate_limit,
+        knobs.error_rate,
+        knobs.throttle_rate,
+        knobs.lost_response_rate,
+        knobs.seed,
+    )
+    behaviour = Behaviour(knobs.processing_ms, knobs.reject_rate, knobs.seed)
+    serve(build_app(db, token, behaviour, faults), host, port)

@@ -1,0 +1,46 @@
+"""The words a face shows, in the reader's language: quotas and money, outcomes, a row's
+reason, and the catalogue's messages. The faces read them from here; where they come
+from (today `formats/language.py` and `formats/messages.py`) is the app's business."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from quotabulk.domain.language import Language
+from quotabulk.domain.models import Quota
+from quotabulk.domain.outcomes import Outcome, RowResult
+from quotabulk.formats import language, messages
+from quotabulk.formats.inputs.columns import Field
+from quotabulk.formats.reports.columns import reason_text as _reason_text
+
+# The fields a column of an unknown header may be mapped to from the console's page.
+MAPPABLE_FIELDS = frozenset({Field.WARN_AT.value, Field.ON_EXCEED.value})
+
+
+def describe(quota: Quota | None, lang: Language) -> str:
+    """A whole quota: `1 500,00 ₽ (порог 1 200,00 ₽, блокировка)`."""
+    return language.describe(quota, lang)
+
+
+def money(amount: Decimal, lang: Language) -> str:
+    """`1 500,00 ₽` in Russian, `1,500.00 ₽` in English."""
+    return language.money(amount, lang)
+
+
+def outcome_word(outcome: Outcome, lang: Language) -> str:
+    return language.outcome_word(outcome, lang)
+
+
+def message(text: str, lang: Language) -> str:
+    """A message of the catalogue in `lang`; one it does not know, as it is."""
+    return messages.render(text, lang)
+
+
+def message_parts(text: str, code: str) -> dict[str, str] | None:
+    """The named parts of a message when it is the catalogue's `code`."""
+    return messages.parts_of(text, code)
+
+
+def reason(row: RowResult, lang: Language) -> str:
+    """Why a row ended as it did, in `lang`."""
+    return _reason_text(row, lang)
