@@ -13,7 +13,9 @@ from quotabulk.domain.errors import ValidationFailed
 from quotabulk.domain.models import Loaded, Subscriber
 from quotabulk.domain.plan import Plan, PlanOptions, plan
 from quotabulk.domain.state import state_from_rows
-from quotabulk.formats.inputs import LoadOptions, load_inputs
+from quotabulk.formats.inputs import INPUT_SUFFIXES, LoadOptions, load_inputs
+
+__all__ = ["INPUT_SUFFIXES", "load_options", "plan_loaded", "validate"]
 from quotabulk.formats.inputs.columns import ColumnAliases
 from quotabulk.formats.plans.write import plan_json
 from quotabulk.operator.connect import ConnectOptions, OnRetry

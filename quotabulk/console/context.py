@@ -8,14 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from quotabulk.app import people
 from quotabulk.app.words import message as render
 from quotabulk.app.workspace import Workspace
 from quotabulk.config import Settings
-from quotabulk.console.auth import csrf_token
+from quotabulk.console.auth import csrf_ok, csrf_token
 from quotabulk.console.i18n import LABELS
 from quotabulk.console.jobs import Jobs
 from quotabulk.console.planning import Planner
@@ -128,6 +128,26 @@ def upload_folder(request: Request, upload_id: str) -> Path | None:
         return None
     folder = console_of(request).uploads / upload_id
     return folder if (folder / "meta.json").exists() else None
+
+
+def forged(request: Request, csrf: str) -> Response | None:
+    """The answer to a form without this session's CSRF token (None: the token is good)."""
+    if csrf_ok(request, csrf):
+        return None
+    return Response("CSRF check failed", status_code=403)
+
+
+def posted_upload(request: Request, csrf: str, upload_id: str, holding: str) -> Path | Response:
+    """What a form about an upload acts on: its folder, when the form carries this
+    session's CSRF token and the upload holds `holding` (its plan, or the frozen one);
+    else the answer to give."""
+    refusal = forged(request, csrf)
+    if refusal is not None:
+        return refusal
+    folder = upload_folder(request, upload_id)
+    if folder is None or not (folder / holding).exists():
+        return refused(request, "not_found", 404)
+    return folder
 
 
 def shown(text: str, folder: Path) -> str:

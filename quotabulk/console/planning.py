@@ -203,9 +203,6 @@ class Planner:
         _submit(task, self.workspace.settings)
         return task
 
-    def peek(self, upload_id: str) -> PlanTask | None:
-        return self._tasks.get(upload_id)
-
     def forget(self, upload_id: str) -> None:
         with self._guard:
             self._tasks.pop(upload_id, None)

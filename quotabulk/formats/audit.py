@@ -12,7 +12,7 @@ import xlsxwriter
 
 from quotabulk.domain.outcomes import RunResult
 from quotabulk.domain.people import AuditRecord
-from quotabulk.formats.language import Language, action_word, outcome_word, status_word
+from quotabulk.formats.language import Language, action_word, header, outcome_word, status_word
 from quotabulk.formats.reports.columns import inert
 
 WORDS = {
@@ -27,12 +27,6 @@ WORDS = {
         "event": "Событие",
         "user": "Кто",
         "detail": "Подробности",
-        "source": "Источник",
-        "msisdn": "Номер",
-        "action": "Действие",
-        "request_id": "Номер заявки",
-        "request_status": "Статус заявки",
-        "outcome": "Итог",
         "submitted": "план отправлен на подтверждение",
         "approved": "план подтверждён",
         "declined": "план отклонён",
@@ -49,12 +43,6 @@ WORDS = {
         "event": "event",
         "user": "user",
         "detail": "detail",
-        "source": "source",
-        "msisdn": "msisdn",
-        "action": "action",
-        "request_id": "request_id",
-        "request_status": "request_status",
-        "outcome": "outcome",
         "submitted": "submitted",
         "approved": "approved",
         "declined": "declined",
@@ -148,7 +136,7 @@ def write_audit(
     requests = book.add_worksheet(words["requests"])
     keys = ("source", "msisdn", "action", "request_id", "request_status", "outcome")
     for column, key in enumerate(keys):
-        requests.write_string(0, column, words[key], bold)
+        requests.write_string(0, column, header(key, lang), bold)
         requests.set_column(column, column, 24)
     for line, row in enumerate(run.rows, start=1):
         row_cells = (

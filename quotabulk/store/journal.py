@@ -244,10 +244,6 @@ class Journal:
         ).fetchone()
         return bool(row and row[0])
 
-    def report_of(self, run_id: str) -> str | None:
-        row = self.db.execute("SELECT report FROM runs WHERE run_id = ?", (run_id,)).fetchone()
-        return None if row is None or row[0] is None else str(row[0])
-
     # -- actions -------------------------------------------------------------------------
 
     def actions(self, run_id: str) -> list[JournalAction]:

@@ -15,13 +15,12 @@ from starlette.concurrency import run_in_threadpool
 from quotabulk.app import people
 from quotabulk.app.applying import read_saved_plan, refuse_if_stale_now
 from quotabulk.app.workspace import Workspace
-from quotabulk.console.auth import csrf_ok
 from quotabulk.console.context import (
     acting_user,
     console_of,
     page,
+    posted_upload,
     refused,
-    upload_folder,
     words_of,
 )
 from quotabulk.domain.errors import DecisionTaken, QuotabulkError
@@ -92,12 +91,10 @@ async def submit(
     fingerprint: str = Form(""),
     reviewed: bool = Form(False),
 ) -> Response:
-    if not csrf_ok(request, csrf):
-        return Response("CSRF check failed", status_code=403)
+    folder = posted_upload(request, csrf, upload_id, "plan.json")
+    if isinstance(folder, Response):
+        return folder
     console = console_of(request)
-    folder = upload_folder(request, upload_id)
-    if folder is None or not (folder / "plan.json").exists():
-        return refused(request, "not_found", 404)
     user = acting_user(request)
     if user is None or user.role is not people.Role.MAKER:
         return refused(request, "maker_only")
@@ -131,12 +128,10 @@ async def decide(
     comment: str = Form(""),
     submission: str = Form(""),
 ) -> Response:
-    if not csrf_ok(request, csrf):
-        return Response("CSRF check failed", status_code=403)
+    folder = posted_upload(request, csrf, upload_id, FROZEN)
+    if isinstance(folder, Response):
+        return folder
     console = console_of(request)
-    folder = upload_folder(request, upload_id)
-    if folder is None or not (folder / FROZEN).exists():
-        return refused(request, "not_found", 404)
     user = acting_user(request)
     if user is None or user.role is not people.Role.CHECKER:
         return refused(request, "checker_only")

@@ -11,8 +11,8 @@ from starlette.concurrency import run_in_threadpool
 
 from quotabulk.app import people
 from quotabulk.app.signin import SignInThrottle
-from quotabulk.console.auth import check_password, csrf_ok
-from quotabulk.console.context import Console, console_of, page
+from quotabulk.console.auth import check_password
+from quotabulk.console.context import Console, console_of, forged, page
 from quotabulk.console.i18n import LANGUAGES
 from quotabulk.console.sessions import client_address
 from quotabulk.domain.errors import AccessDenied
@@ -31,8 +31,9 @@ async def login_form(request: Request) -> HTMLResponse:
 async def login(
     request: Request, password: str = Form(""), csrf: str = Form(""), name: str = Form("")
 ) -> Response:
-    if not csrf_ok(request, csrf):
-        return Response("CSRF check failed", status_code=403)
+    refusal = forged(request, csrf)
+    if refusal is not None:
+        return refusal
     console = console_of(request)
     named = await run_in_threadpool(console.named_users)
     name = name.strip()
@@ -88,8 +89,9 @@ def _signed_in(console: Console, named: bool, name: str, password: str) -> peopl
 
 @router.post("/logout")
 async def logout(request: Request, csrf: str = Form("")) -> Response:
-    if not csrf_ok(request, csrf):
-        return Response("CSRF check failed", status_code=403)
+    refusal = forged(request, csrf)
+    if refusal is not None:
+        return refusal
     # The server forgets the session: a copy of the cookie saved before is worth nothing.
     console_of(request).sessions.revoke(request.session.get("sid"))
     request.session.clear()

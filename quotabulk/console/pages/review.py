@@ -20,12 +20,13 @@ from quotabulk.app.reviewing import Shown, choose_column, frozen_view
 from quotabulk.app.words import MAPPABLE_FIELDS, money
 from quotabulk.app.words import message as render
 from quotabulk.app.words import message_parts as parts_of
-from quotabulk.console.auth import csrf_ok
 from quotabulk.console.context import (
     acting_user,
     console_of,
+    forged,
     language_of,
     page,
+    posted_upload,
     refused,
     shown,
     upload_folder,
@@ -165,8 +166,9 @@ async def map_column(
 ) -> Response:
     """The page's answer to «column X looks like a threshold»: use it as one, or leave
     it alone on purpose. Then the upload is planned again with that mapping."""
-    if not csrf_ok(request, csrf):
-        return Response("CSRF check failed", status_code=403)
+    refusal = forged(request, csrf)
+    if refusal is not None:
+        return refusal
     folder = upload_folder(request, upload_id)
     mappable = field in MAPPABLE_FIELDS
     if (
@@ -199,17 +201,15 @@ async def approve(
     fingerprint: str = Form(""),
     reviewed: bool = Form(False),
 ) -> Response:
-    if not csrf_ok(request, csrf):
-        return Response("CSRF check failed", status_code=403)
+    folder = posted_upload(request, csrf, upload_id, "plan.json")
+    if isinstance(folder, Response):
+        return folder
     console = console_of(request)
     if await run_in_threadpool(console.four_eyes):
         return refused(request, "four_eyes_submit")
     user = acting_user(request)
     if user is not None and user.role is people.Role.ADMIN:
         return refused(request, "admin_no_approve")
-    folder = upload_folder(request, upload_id)
-    if folder is None or not (folder / "plan.json").exists():
-        return refused(request, "not_found", 404)
     saved = await run_in_threadpool(read_saved_plan, folder / "plan.json")
     # The plan applied is the one on the page: its digest must match, and the runner
     # refuses it if the operator's state moved since (apply --plan's check).

@@ -11,11 +11,11 @@ from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from quotabulk.console.auth import csrf_ok
-from quotabulk.console.context import console_of, page, refused, signed_in
+from quotabulk.app.planning import INPUT_SUFFIXES
+from quotabulk.console.context import console_of, forged, page, refused, signed_in
 from quotabulk.console.uploads import private_folder, write_private
 
-ACCEPTED = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".csv", ".yaml", ".yml")
+ACCEPTED = INPUT_SUFFIXES  # what the readers read
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_FILES = 10
 
@@ -34,8 +34,9 @@ async def upload(
     csrf: str = Form(""),
     skip_invalid: bool = Form(False),
 ) -> Response:
-    if not csrf_ok(request, csrf):
-        return Response("CSRF check failed", status_code=403)
+    refusal = forged(request, csrf)
+    if refusal is not None:
+        return refusal
     console = console_of(request)
     who = signed_in(request)
     if await run_in_threadpool(console.four_eyes) and (who is None or who.role != "maker"):

@@ -34,7 +34,10 @@ LOADERS: dict[str, Loader] = {
     ".csv": load_csv,
 }
 
-__all__ = ["LOADERS", "LoadOptions", "Loaded", "load_inputs"]
+# Every kind of file quotabulk reads, as the console's upload and the messages list them.
+INPUT_SUFFIXES = tuple(LOADERS)
+
+__all__ = ["INPUT_SUFFIXES", "LOADERS", "LoadOptions", "Loaded", "load_inputs"]
 
 
 def load_inputs(
@@ -45,7 +48,7 @@ def load_inputs(
     how sources and messages name the files (the console: the uploaded file's own name,
     never where the server keeps it); the paths as given when empty."""
     if not paths:
-        raise UsageError("name at least one input file (.yaml, .xlsx, .xls, .ods or .csv)")
+        raise UsageError(f"name at least one input file ({', '.join(INPUT_SUFFIXES)})")
     options = options or LoadOptions()
     loaded = Loaded()
     for path, name in zip(paths, names or [str(path) for path in paths], strict=True):
@@ -61,7 +64,7 @@ def load_inputs(
 def _load_one(path: Path, name: str, options: LoadOptions) -> Loaded:
     loader = LOADERS.get(path.suffix.lower())
     if loader is None:
-        known = ", ".join(sorted(LOADERS))
+        known = ", ".join(INPUT_SUFFIXES)
         raise InputError(name, f"has an unknown kind; quotabulk reads {known}")
     if not path.is_file():
         raise InputError(name, "does not exist" if not path.exists() else "is not a file")
