@@ -1,16 +1,26 @@
-"""The nightly use cases besides the run itself: the dry run, and the report of a run
-that could not start."""
+"""The nightly reconciliation: load, plan, apply (or only report the drift) and always
+leave a report — also when the inputs, the configuration or the operator fail before
+anything could be sent. Both faces can call `reconcile`; the CLI's `reconcile` does."""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 
+from quotabulk.app.applying import Applied, files_spec
 from quotabulk.app.planning import current_state
+from quotabulk.app.reports import ReportRequest, write_run_report
 from quotabulk.app.workspace import Workspace
-from quotabulk.domain.models import ActionKind
+from quotabulk.config import Settings, home_folder, load_settings
+from quotabulk.domain.errors import OperatorUnavailable, QuotabulkError, ValidationFailed
+from quotabulk.domain.models import ActionKind, Loaded
 from quotabulk.domain.outcomes import Outcome, RowResult, RunResult, RunStatus
 from quotabulk.domain.plan import PlanOptions, plan
-from quotabulk.formats.inputs import Loaded
+from quotabulk.domain.running import RunSpec
+from quotabulk.redaction import blank
 from quotabulk.store.journal import now_iso
 
 DRY_RUN_NOTE = "dry run: nothing was sent"
@@ -52,3 +62,81 @@ def dry_run(
     rows.extend(RowResult.skipped(s.source, s.msisdn, s.extras, s.reason) for s in loaded.skipped)
     stamp = now_iso()
     return RunResult("dry-run", account, url, inputs, stamp, stamp, RunStatus.DRY_RUN, rows)
+
+
+@dataclass(frozen=True)
+class Night:
+    """What one reconciliation is asked to do."""
+
+    inputs: tuple[str, ...]
+    plan_options: PlanOptions
+    report: ReportRequest
+    skip_invalid: bool = False
+    dry_run: bool = False
+    operator_timeout: str | None = None
+
+
+@dataclass(frozen=True)
+class Reconciled:
+    """What a night did: the run, where its report is, and its exit code."""
+
+    result: RunResult
+    report: Path
+    exit_code: int
+    operator_gone: OperatorUnavailable | None = None
+    maybe_sent: bool = False
+
+
+# The run itself, as the face runs it (with its progress and logs): the workspace, what
+# to run and on which account (None: the only one the credentials may use).
+Runner = Callable[[Workspace, RunSpec, str | None], Applied]
+
+
+def reconcile(night: Night, load: Callable[[], Loaded], run: Runner) -> Reconciled:
+    """Load with `load`, then apply with `run` (or, with `dry_run`, only report the drift),
+    and write the report. A `QuotabulkError` still leaves a report — every row `skipped`
+    or `invalid` with the reason — whose path it carries as `report` when re-raised."""
+    loaded: Loaded | None = None
+    settings: Settings | None = None
+    account = ""
+    try:
+        settings = load_settings(operator_timeout=night.operator_timeout)
+        space = Workspace(settings)
+        loaded = load()
+        account = settings.resolve_account(loaded.accounts) or ""
+        if loaded.invalid and not night.skip_invalid:
+            raise ValidationFailed.of_rows(loaded.invalid)
+        if night.dry_run:
+            result = dry_run(space, account or None, loaded, night.plan_options, night.inputs)
+            written = write_run_report(space, result, _noted(night.report, DRY_RUN_NOTE))
+            return Reconciled(result, written, result.exit_code)
+        spec = files_spec(
+            "reconcile", night.inputs, loaded, night.plan_options, skip_invalid=night.skip_invalid
+        )
+        done = run(space, spec, account or None)
+        # reconcile never declines, and always asks for a report
+        assert done.result is not None
+        assert done.report is not None
+        return Reconciled(
+            done.result, done.report, done.exit_code, done.operator_gone, done.maybe_sent
+        )
+    except QuotabulkError as exc:
+        exc.report = _report_failure(settings, loaded, account, night, exc.message)
+        raise
+
+
+def _noted(request: ReportRequest, note: str) -> ReportRequest:
+    return dataclasses.replace(request, note=note)
+
+
+def _report_failure(
+    settings: Settings | None, loaded: Loaded | None, account: str, night: Night, message: str
+) -> Path:
+    """The promise of reconcile: a report even when nothing could be sent."""
+    if settings is None:  # the configuration itself is broken: the home is all we know
+        from pydantic import SecretStr
+
+        settings = Settings(None, SecretStr(""), None, home_folder())
+    url = settings.operator_url
+    failed = unrun_result(loaded, account, url, night.inputs, blank(message))
+    return write_run_report(Workspace(settings), failed, _noted(night.report, blank(message)))

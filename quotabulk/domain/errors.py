@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 EXIT_OK = 0
@@ -78,6 +79,8 @@ class QuotabulkError(Exception):
     exit_code = EXIT_INPUT
     # True once a face reported it in its own form (a JSON log line): not printed again.
     reported = False
+    # The report written about the failure, when one was (the nightly promise).
+    report: Path | None = None
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
