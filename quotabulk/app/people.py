@@ -192,6 +192,19 @@ def file_digests(paths: Sequence[Path], names: Sequence[str] | None = None) -> l
     ]
 
 
+def submission_detail(
+    files: Sequence[Path], names: Sequence[str], account: str, operator: str, summary: Any
+) -> dict[str, Any]:
+    """What the audit keeps about a submitted plan besides its digest: the files (by the
+    names their users know, with their SHA-256), the account, the operator, the counts."""
+    return {
+        "files": file_digests(files, names),
+        "account": account,
+        "operator": operator,
+        "summary": summary,
+    }
+
+
 def submit_plan(
     workspace: Workspace, digest: str, maker: Credentials, detail: dict[str, Any]
 ) -> str:

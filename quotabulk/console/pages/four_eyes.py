@@ -103,13 +103,11 @@ async def submit(
     saved, paths = await run_in_threadpool(_plan_of, folder)
     if not reviewed or saved.digest != fingerprint:
         return refused(request, "review_first", 409)
-    detail = {
-        "files": people.file_digests(paths),
-        "upload": upload_id,
-        "account": saved.account,
-        "operator": saved.operator_url,
-        "summary": saved.plan.summary(),
-    }
+    names = [path.name for path in paths]
+    detail = people.submission_detail(
+        paths, names, saved.account, saved.operator_url, saved.plan.summary()
+    )
+    detail["upload"] = upload_id
     submission = await run_in_threadpool(
         people.submit_signed_in, console.workspace, saved.digest, user.name, detail
     )
