@@ -77,9 +77,9 @@ office:
 		$(APT) update && $(APT) install -y --no-install-recommends \
 			libreoffice-calc-nogui poppler-utils >/dev/null; }
 
-# Branch coverage may not fall below what it was (81 % on 2026-11-30).
+# Branch coverage may not fall below what it was (87 % on 2026-11-30, less a point of noise).
 pytest: install browser office
-	$(BIN)/pytest --cov-fail-under=81
+	$(BIN)/pytest --cov-fail-under=86
 
 # Benchmarks time whole commands: our own modules are compiled first, as an installed
 # package's are, so no run pays for compiling the source that was just edited.

@@ -120,13 +120,15 @@ def _internal_error(exc: BaseException, args: Sequence[str]) -> int:
     home = home_folder()
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     log = home / "logs" / f"crash-{stamp}.log"
+    command = args[0] if args else ""
+    text = f"quotabulk {__version__} {command}\n" + "".join(traceback.format_exception(exc))
     try:
         log.parent.mkdir(parents=True, exist_ok=True)
-        command = args[0] if args else ""
-        text = "".join(traceback.format_exception(exc))
-        log.write_text(f"quotabulk {__version__} {command}\n{text}", encoding="utf-8")
+        log.write_text(text, encoding="utf-8")
         where = f"; the details are in {log}"
-    except OSError:
+    except OSError:  # a full disk, say: the details go to stderr rather than nowhere
+        click.echo(text, err=True)
+        log.unlink(missing_ok=True)  # never a 0-byte log that says nothing
         where = ""
     click.echo(
         f"Internal error: {type(exc).__name__}. This is a bug in quotabulk{where}.", err=True

@@ -150,6 +150,9 @@ class StateError(QuotabulkError):
     damaged journal or one written by a newer version. Exit 1 before anything was sent,
     3 once a run had started (`after_sending`)."""
 
+    # True when the run it stopped is known to have sent nothing (exit 1 stands).
+    nothing_sent = False
+
     def after_sending(self) -> StateError:
         late = StateError(f"{self.message}; the run had started: rerun the same command")
         late.exit_code = EXIT_ROWS_FAILED

@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from quotabulk.domain.errors import (
     ApiError,
@@ -25,6 +26,7 @@ from quotabulk.domain.errors import (
     OperatorUnavailable,
     RequestInFlight,
     StaleVersion,
+    StateError,
 )
 from quotabulk.domain.outcomes import Outcome
 from quotabulk.domain.requests import Operation, Request
@@ -88,12 +90,18 @@ class Executor:
         # Sends begun and numbers learned, journaled together once per loop tick.
         self._sending: list[int] = []
         self._numbered: list[tuple[int, str, str]] = []
-        self._flush_due = False
+        # The write of this tick's marks, which every send begun in the tick awaits: no
+        # request leaves before its "sending" mark is in the journal.
+        self._flushed: asyncio.Future[None] | None = None
+        # Set when a journal write failed (a full disk, a damaged file): nothing more is
+        # sent, and the run ends with that sentence.
+        self.journal_failed: StateError | None = None
+        self._work: asyncio.Future[Any] | None = None
 
     def _stopped(self) -> bool:
         if self.lock_lost.is_set():
             self.stop.set()
-        return self.stop.is_set()
+        return self.stop.is_set() or self.journal_failed is not None
 
     async def run(self, actions: Sequence[JournalAction]) -> None:
         """Send what is unsent, follow what is open; return when all is final, the wait
@@ -110,23 +118,51 @@ class Executor:
         self.stop.on_stop(work.cancel)
         if self._stopped():
             work.cancel()
+        self._work = work
         try:
             with contextlib.suppress(asyncio.CancelledError):
                 await work
+        except StateError as exc:  # an outcome or a status could not be journaled
+            self._journal_broke(exc)
         finally:
-            self._flush()
+            if self.journal_failed is None:
+                with contextlib.suppress(StateError):
+                    self._flush()
             if self._sending_done.is_set():
                 self.stats.following_s = round(time.monotonic() - self._last_send, 3)
 
-    def _journal_soon(self) -> None:
-        if not self._flush_due:
-            self._flush_due = True
-            asyncio.get_running_loop().call_soon(self._flush)
+    def _journal_soon(self) -> asyncio.Future[None]:
+        """This tick's marks and numbers are written once the tick's sends have queued
+        theirs: one transaction for all of them, which each send awaits."""
+        if self._flushed is None:
+            self._flushed = asyncio.get_running_loop().create_future()
+            asyncio.get_running_loop().call_soon(self._flush_soon)
+        return self._flushed
+
+    def _flush_soon(self) -> None:
+        flushed, self._flushed = self._flushed, None
+        try:
+            self._flush()
+        except StateError as exc:
+            self._journal_broke(exc)
+            if flushed is not None and not flushed.done():
+                flushed.set_exception(exc)
+                flushed.exception()  # retrieved: the sends awaiting it say so themselves
+            return
+        if flushed is not None and not flushed.done():
+            flushed.set_result(None)
+
+    def _journal_broke(self, exc: StateError) -> None:
+        """A journal write failed: send nothing more, cut every wait, end the run."""
+        if self.journal_failed is None:
+            self.journal_failed = exc
+            self.log.error("journal write failed", error=exc.message)
+            if self._work is not None:
+                self._work.cancel()
 
     def _flush(self) -> None:
         """Write what this tick learned; before any other journal write, so the journal
         never sees an outcome before the number it belongs to."""
-        self._flush_due = False
         if self._sending or self._numbered:
             sending, self._sending = self._sending, []
             numbered, self._numbered = self._numbered, []
@@ -153,7 +189,13 @@ class Executor:
     async def _send(self, action: JournalAction) -> None:
         assert action.idem_key is not None
         self._sending.append(action.seq)
-        self._journal_soon()
+        marked = self._journal_soon()
+        try:
+            await asyncio.shield(marked)  # durable before the request leaves the process
+        except StateError:
+            return  # the run ends; this action stays unsent, with its key, for the rerun
+        if self._stopped():
+            return
         try:
             request = await self._submit(action)
         except StaleVersion as exc:

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import sqlite3
@@ -130,7 +131,10 @@ class AccountLock:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=10)
-        locks.delete(self.journal.db, self.account, self.owner.holder)
+        # A full disk cannot even free the lock: the next run on this host takes it over
+        # (its process is gone), and the error that brought us here is the one to say.
+        with contextlib.suppress(sqlite3.Error):
+            locks.delete(self.journal.db, self.account, self.owner.holder)
 
     def _beat(self) -> None:
         db = open_sqlite(self.journal.path)

@@ -21,6 +21,7 @@ from typing import TypeVar
 
 from quotabulk.domain.digest import plan_digest
 from quotabulk.domain.errors import (
+    EXIT_ROWS_FAILED,
     ConfigError,
     Interrupted,
     OperatorUnavailable,
@@ -142,6 +143,8 @@ async def run_apply(
                 operator, journal, joined, options, progress, stop, lock, stats, finish, resumed
             )
         except StateError as exc:
+            if exc.exit_code == EXIT_ROWS_FAILED or exc.nothing_sent:  # said already
+                raise
             raise exc.after_sending() from None
 
 
@@ -177,7 +180,14 @@ async def _execute(
     journal.set_run_status(run_id, RunStatus.RUNNING)
     executor = Executor(operator, journal, run_id, options, progress, stop, lock.lost)
     executor.stats = stats
-    await executor.run(journal.actions(run_id))
+    actions = journal.actions(run_id)
+    await executor.run(actions)
+    if executor.journal_failed is not None:
+        failed = executor.journal_failed
+        if executor.maybe_sent or any(a.request_id for a in actions):
+            raise failed.after_sending()
+        failed.nothing_sent = True
+        raise failed
     if stop.is_set() or lock.lost.is_set():
         journal.set_run_status(run_id, RunStatus.INTERRUPTED)
         result = journal.run(run_id)

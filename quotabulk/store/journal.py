@@ -13,7 +13,7 @@ import json
 import sqlite3
 import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -25,7 +25,7 @@ from quotabulk.domain.outcomes import Outcome, RowResult, RunResult, RunStatus
 from quotabulk.domain.plan import PlannedAction
 from quotabulk.domain.requests import RequestStatus
 from quotabulk.store.migrations import migrate
-from quotabulk.store.sqlite_db import immediate, open_sqlite
+from quotabulk.store.sqlite_db import immediate, open_sqlite, state_errors
 
 
 def now_iso() -> str:
@@ -134,8 +134,12 @@ class Journal:
     def __exit__(self, *_: object) -> None:
         self.close()
 
-    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
-        return immediate(self.db)
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; a failure of the file (a full disk, damage) is a
+        `StateError` naming it, never a traceback."""
+        with state_errors(self.path), immediate(self.db) as db:
+            yield db
 
     # -- runs ----------------------------------------------------------------------------
 
@@ -211,14 +215,16 @@ class Journal:
         self, run_id: str, status: RunStatus, finished: bool = False, at: str | None = None
     ) -> None:
         """`at`: the end time already shown in the report, so both say the same."""
-        self.db.execute(
-            "UPDATE runs SET status = ?, finished_at = ? WHERE run_id = ?",
-            (status.value, (at or now_iso()) if finished else None, run_id),
-        )
+        with state_errors(self.path):
+            self.db.execute(
+                "UPDATE runs SET status = ?, finished_at = ? WHERE run_id = ?",
+                (status.value, (at or now_iso()) if finished else None, run_id),
+            )
 
     def set_report(self, run_id: str, path: str) -> None:
         """Where the run's report was written (a rerun after a kill writes it again)."""
-        self.db.execute("UPDATE runs SET report = ? WHERE run_id = ?", (path, run_id))
+        with state_errors(self.path):
+            self.db.execute("UPDATE runs SET report = ? WHERE run_id = ?", (path, run_id))
 
     def run_status(self, run_id: str) -> RunStatus | None:
         row = self.db.execute("SELECT status FROM runs WHERE run_id = ?", (run_id,)).fetchone()
@@ -247,9 +253,10 @@ class Journal:
     # -- actions -------------------------------------------------------------------------
 
     def actions(self, run_id: str) -> list[JournalAction]:
-        rows = self.db.execute(
-            f"SELECT {_ACTION_COLUMNS} FROM actions WHERE run_id = ? ORDER BY seq", (run_id,)
-        ).fetchall()
+        with state_errors(self.path):
+            rows = self.db.execute(
+                f"SELECT {_ACTION_COLUMNS} FROM actions WHERE run_id = ? ORDER BY seq", (run_id,)
+            ).fetchall()
         return [_journal_action(row) for row in rows]
 
     def record_progress(
@@ -308,10 +315,14 @@ class Journal:
     # -- reading runs back ---------------------------------------------------------------
 
     def runs(self, limit: int = 50) -> list[RunResult]:
+        with state_errors(self.path):
+            return self._runs(limit)
+
+    def _runs(self, limit: int) -> list[RunResult]:
         ids = self.db.execute(
             "SELECT run_id FROM runs ORDER BY started_at DESC LIMIT ?", (limit,)
         ).fetchall()
-        return [self.run(str(row[0])) for row in ids]
+        return [self._run(str(row[0])) for row in ids]
 
     def run_summaries(self, limit: int = 50) -> list[RunResult]:
         """The newest runs with their counts per outcome but none of their rows: counted
@@ -346,6 +357,10 @@ class Journal:
 
     def run(self, run_id: str) -> RunResult:
         """The run with every row; raises KeyError for an unknown id."""
+        with state_errors(self.path):
+            return self._run(run_id)
+
+    def _run(self, run_id: str) -> RunResult:
         head = self.db.execute(
             "SELECT account, operator_url, inputs, started_at, finished_at, status FROM runs"
             " WHERE run_id = ?",

@@ -74,7 +74,7 @@ def sqlite_problem(path: Path, exc: sqlite3.Error) -> str:
         return f"{path} is read-only; quotabulk needs to write its journal there (QUOTABULK_HOME)"
     if "unable to open" in text or "cannot open" in text:
         return f"{path} cannot be opened; check that QUOTABULK_HOME is a folder quotabulk may write"
-    if "not a database" in text or "malformed" in text or "corrupt" in text:
+    if any(word in text for word in ("not a database", "malformed", "corrupt", "decode")):
         return (
             f"{path} is damaged ({exc}); move it aside to start a new journal "
             "(its runs are then forgotten)"
