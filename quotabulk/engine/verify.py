@@ -19,6 +19,15 @@ def decide(
     return [(a.seq, *_outcome(a, current)) for a in actions if a.open]
 
 
+def _changed_after_ours(action: JournalAction, subscriber: Subscriber | None) -> bool:
+    """The operator raises a subscriber's version when a request for it becomes final:
+    ours raised it once, so a version beyond that is someone else's request, made final
+    after ours (before ours, the planned version would have refused ours)."""
+    if subscriber is None or action.version is None:
+        return False
+    return subscriber.version > action.version + 1
+
+
 def _outcome(
     action: JournalAction, current: Mapping[str, Subscriber] | None
 ) -> tuple[Outcome, str | None]:
@@ -34,6 +43,11 @@ def _outcome(
         held = None if subscriber is None else subscriber.quota
         if held == action.after:
             return Outcome.APPLIED, None
+        if _changed_after_ours(action, subscriber):
+            return Outcome.CONFLICT, (
+                f"changed by someone else after our request {action.request_id} completed: "
+                f"the operator shows {describe_quota(held)}, we set {describe_quota(action.after)}"
+            )
         return Outcome.FAILED, (
             f"operator shows {describe_quota(held)}, wanted {describe_quota(action.after)}"
         )

@@ -26,6 +26,8 @@ class MemoryOperator:
     paced: int = 0
     # Numbers someone else changes just before our submit reaches the operator.
     changed_by_others: set[str] = field(default_factory=set)
+    # Quotas someone else sets right after our request for the number completed.
+    set_by_others_after_ours: dict[str, Quota] = field(default_factory=dict)
     pacer: Pacer | None = None
 
     def pace_with(self, pacer: Pacer) -> None:
@@ -94,6 +96,12 @@ class MemoryOperator:
                 self.people[request.msisdn] = held._replace(
                     quota=request.quota, version=held.version + 1
                 )
+                theirs = self.set_by_others_after_ours.pop(request.msisdn, None)
+                if theirs is not None:
+                    held = self.people[request.msisdn]
+                    self.people[request.msisdn] = held._replace(
+                        quota=theirs, version=held.version + 1
+                    )
             found.append(request)
         return found
 

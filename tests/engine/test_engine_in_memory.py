@@ -87,6 +87,22 @@ def test_a_subscriber_changed_by_someone_else_is_a_conflict_never_overwritten(
     journal.close()
 
 
+def test_a_change_made_by_someone_else_after_ours_is_a_conflict_with_our_number(
+    journal: Journal,
+) -> None:
+    memory = operator()
+    memory.set_by_others_after_ours[NUMBERS[1]] = Quota(Decimal(2007))
+    done = apply(memory, journal, desired(2000))
+    assert done.result is not None
+    row = next(r for r in done.result.rows if r.msisdn == NUMBERS[1])
+    assert row.outcome is Outcome.CONFLICT  # not `failed`: someone else changed it
+    assert row.request_id is not None  # our request number is kept
+    assert row.error is not None
+    assert "changed by someone else after our request" in row.error
+    assert done.result.counts()["applied"] == len(NUMBERS) - 1
+    journal.close()
+
+
 def test_without_conditional_writes_no_version_is_sent(journal: Journal) -> None:
     memory = operator(conditional_writes=False)
     memory.changed_by_others.add(NUMBERS[0])
