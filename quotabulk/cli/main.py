@@ -48,6 +48,7 @@ COMMANDS = {
     "approve": "quotabulk.cli.people:approve_command",
     "policy": "quotabulk.cli.people:policy_group",
     "audit": "quotabulk.cli.audit:audit_command",
+    "doctor": "quotabulk.cli.doctor:doctor_command",
 }
 
 

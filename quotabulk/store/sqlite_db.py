@@ -64,6 +64,8 @@ def state_errors(path: Path) -> Iterator[None]:
         yield
     except sqlite3.DatabaseError as exc:
         raise StateError(sqlite_problem(path, exc)) from None
+    except UnicodeDecodeError:  # damage reaches even SQLite's own words about the file
+        raise StateError(damaged(path, "its pages do not read as text")) from None
 
 
 def sqlite_problem(path: Path, exc: sqlite3.Error) -> str:
@@ -75,13 +77,17 @@ def sqlite_problem(path: Path, exc: sqlite3.Error) -> str:
     if "unable to open" in text or "cannot open" in text:
         return f"{path} cannot be opened; check that QUOTABULK_HOME is a folder quotabulk may write"
     if any(word in text for word in ("not a database", "malformed", "corrupt", "decode")):
-        return (
-            f"{path} is damaged ({exc}); move it aside to start a new journal "
-            "(its runs are then forgotten)"
-        )
+        return damaged(path, str(exc))
     if "locked" in text or "busy" in text:
         return f"{path} stayed locked by another process for too long; try again"
     return f"{path} cannot be used: {exc}"
+
+
+def damaged(path: Path, why: str) -> str:
+    return (
+        f"{path} is damaged ({why}); move it aside and run the command again to start a new "
+        "journal (its past runs stay in the old file)"
+    )
 
 
 def _os_problem(path: Path, exc: OSError) -> str:
@@ -90,3 +96,22 @@ def _os_problem(path: Path, exc: OSError) -> str:
     if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
         return f"{path} is read-only; quotabulk needs to write its state there (QUOTABULK_HOME)"
     return f"{path} cannot be created: {exc.strerror}"
+
+
+def integrity_problems(path: Path) -> list[str]:
+    """What SQLite's own integrity check finds wrong with the file (nothing: healthy),
+    read on a connection of its own that changes nothing."""
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        return [str(exc)]
+    try:
+        rows = db.execute("PRAGMA integrity_check").fetchall()
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    except UnicodeDecodeError:
+        return ["its pages do not read as text"]
+    finally:
+        db.close()
+    found = [str(row[0]) for row in rows]
+    return [] if found == ["ok"] else found

@@ -1,0 +1,32 @@
+"""`quotabulk doctor`: check the home's journal before a run needs it."""
+
+from __future__ import annotations
+
+import click
+
+from quotabulk.app.doctor import check_home
+from quotabulk.cli.running import workspace
+from quotabulk.domain.errors import EXIT_INPUT, EXIT_OK
+
+MAX_SHOWN = 20
+
+
+@click.command("doctor")
+def doctor_command() -> int:
+    """Check the home: the journal's integrity (SQLite's own check), what it still
+    holds, and whether others may read it. Exit 0 when healthy, 1 when not."""
+    report = check_home(workspace())
+    if not report.exists:
+        click.echo(f"No journal yet at {report.journal}: nothing has run from this home.")
+        return EXIT_OK
+    if report.healthy:
+        click.echo(f"{report.journal}: healthy; {report.runs} runs in it.")
+        return EXIT_OK
+    for problem in report.problems[:MAX_SHOWN]:
+        click.echo(f"  {problem}", err=True)
+    click.echo(
+        f"Error: {report.journal} is damaged; move it aside (its past runs stay readable "
+        "there for `sqlite3 .recover`) and run the command again to start a new journal.",
+        err=True,
+    )
+    return EXIT_INPUT
