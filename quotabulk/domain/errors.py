@@ -10,6 +10,7 @@ QuotabulkError                  a user-facing message and an exit code
 │   └── DecisionTaken           the submission was decided already; that decision stands (1)
 ├── StateError                  local state unusable: disk full, read-only, damaged, newer (1/3)
 ├── LockedError                 another run holds the account's lock (4)
+├── LockLost                    another process took over the lock mid-run; it stopped (3)
 ├── Interrupted                 the user stopped the run; the journal is consistent (130)
 └── ApiError                    the operator could not be talked to (1)
     ├── ApiStatusError          the operator answered, and refused the call
@@ -163,6 +164,13 @@ class LockedError(QuotabulkError):
     """Raised when another run holds the lock of the account."""
 
     exit_code = EXIT_LOCKED
+
+
+class LockLost(QuotabulkError):
+    """Raised when another process took the account's lock over while this run held it:
+    this one stops sending and leaves the run, unchanged, to the new holder."""
+
+    exit_code = EXIT_ROWS_FAILED
 
 
 class Interrupted(QuotabulkError):

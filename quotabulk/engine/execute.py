@@ -39,6 +39,7 @@ from quotabulk.store.journal import Journal, JournalAction
 # Polled this long after the last request should have become final: the operator's
 # clock and ours tick apart by the network's latency.
 TAIL_MARGIN_S = 0.01
+LOCK_WATCH_S = 0.5  # how soon a lock taken over by another process stops this run
 
 CONFLICT_NOTE = (
     "the subscriber changed since the plan was made (another request or tool); nothing was "
@@ -99,9 +100,7 @@ class Executor:
         self._work: asyncio.Future[Any] | None = None
 
     def _stopped(self) -> bool:
-        if self.lock_lost.is_set():
-            self.stop.set()
-        return self.stop.is_set() or self.journal_failed is not None
+        return self.stop.is_set() or self.lock_lost.is_set() or self.journal_failed is not None
 
     async def run(self, actions: Sequence[JournalAction]) -> None:
         """Send what is unsent, follow what is open; return when all is final, the wait
@@ -115,6 +114,7 @@ class Executor:
         self.progress.begin(len(to_send), len(self._open))
         started = time.monotonic()
         work = asyncio.gather(self._poll(), self._send_then_mark(to_send, started))
+        watch = asyncio.ensure_future(self._watch_lock(work))
         self.stop.on_stop(work.cancel)
         if self._stopped():
             work.cancel()
@@ -128,8 +128,15 @@ class Executor:
             if self.journal_failed is None:
                 with contextlib.suppress(StateError):
                     self._flush()
+            watch.cancel()
             if self._sending_done.is_set():
                 self.stats.following_s = round(time.monotonic() - self._last_send, 3)
+
+    async def _watch_lock(self, work: asyncio.Future[Any]) -> None:
+        """The lock's heartbeat thread notices a takeover; every wait here ends with it."""
+        while not self.lock_lost.is_set():
+            await asyncio.sleep(LOCK_WATCH_S)
+        work.cancel()
 
     def _journal_soon(self) -> asyncio.Future[None]:
         """This tick's marks and numbers are written once the tick's sends have queued

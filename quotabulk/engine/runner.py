@@ -24,8 +24,8 @@ from quotabulk.domain.errors import (
     EXIT_ROWS_FAILED,
     ConfigError,
     Interrupted,
+    LockLost,
     OperatorUnavailable,
-    QuotabulkError,
     StateError,
 )
 from quotabulk.domain.models import ActionKind, Subscriber
@@ -188,16 +188,19 @@ async def _execute(
             raise failed.after_sending()
         failed.nothing_sent = True
         raise failed
-    if stop.is_set() or lock.lost.is_set():
+    if lock.lost.is_set():
+        # Another process took the account's lock over (this one looked dead to it): the
+        # run is that process's now. Nothing of it is rewritten here — not its status, not
+        # its report — and this process says so and ends.
+        raise LockLost(
+            f"run {run_id} lost the account's lock to another process, which carries the "
+            "run on; this process stopped sending and changed nothing more"
+        )
+    if stop.is_set():
         journal.set_run_status(run_id, RunStatus.INTERRUPTED)
         result = journal.run(run_id)
         if finish is not None:
             finish(result)
-        if lock.lost.is_set() and not stop.is_set():
-            raise QuotabulkError(
-                f"run {run_id} lost the account's lock to another process and stopped sending; "
-                "run the same command again to finish it"
-            )
         return RunOutcome(result, stats, resumed, interrupted=True)
     gone = executor.gone
     journaled = journal.actions(run_id)
