@@ -89,12 +89,14 @@ def test_a_dead_planning_process_fails_only_its_own_upload(seeded: Path, tmp_pat
         time.sleep(0.5)
         after, _ = upload_and_wait(client, EXAMPLES / "quotas.yaml")
         assert 'id="summary"' in client.get(after).text  # the next upload plans
-        # A file that makes the reader abort fails alone, with a sentence …
+        # A file that would make the reader abort fails alone, with a sentence (the
+        # pre-scan refuses it before the reader runs) …
         bad, _ = upload_and_wait(client, far_cell_workbook(tmp_path / "far.xlsx"))
         page = client.get(bad)
         assert page.status_code == 400
         assert "Internal Server Error" not in page.text
         assert "Traceback" not in page.text
+        assert "XFD1048576" in page.text
         # … and the uploads after it plan as before.
         again, _ = upload_and_wait(client, EXAMPLES / "quotas.csv")
         assert 'id="summary"' in client.get(again).text

@@ -10,6 +10,7 @@ from pathlib import Path
 import python_calamine as calamine
 
 from quotabulk.domain.errors import InputError, Location
+from quotabulk.formats.inputs import prescan
 from quotabulk.formats.inputs.base import Loaded, LoadOptions
 from quotabulk.formats.inputs.tables import no_header_message, read_table
 
@@ -74,6 +75,14 @@ def _refuse_non_workbook(path: Path, name: str, kind: str) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
+            if unpacked > MAX_UNPACKED_BYTES:
+                raise InputError(
+                    name, f"unpacks to {unpacked // 1_000_000} MB, too large for a quota list"
+                )
+            if kind in (".xlsx", ".xlsm"):
+                prescan.check_workbook(archive)
+    except (prescan.TooFar, prescan.TooLong) as exc:
+        raise InputError(name, str(exc)) from None
     except (zipfile.BadZipFile, zipfile.LargeZipFile, UnicodeDecodeError, ValueError, EOFError):
         # A damaged archive surfaces as any of these, depending on where it is damaged.
         if kind != ".ods" and _is_encrypted_office_file(path):
@@ -85,8 +94,6 @@ def _refuse_non_workbook(path: Path, name: str, kind: str) -> None:
         ) from None
     except OSError as exc:
         raise InputError(name, f"cannot be read: {exc.strerror}") from None
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise InputError(name, f"unpacks to {unpacked // 1_000_000} MB, too large for a quota list")
 
 
 # An Excel file saved with a password is not a zip but an OLE container holding the

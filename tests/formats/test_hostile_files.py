@@ -1,0 +1,79 @@
+"""Files made to hurt the reader: one sentence, exit 1, and a small, bounded memory —
+never an abort of the process (a far cell made calamine ask for 549 GB and die with
+SIGABRT; a cell of millions of characters took gigabytes)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from tests.console.test_console_heals import far_cell_workbook
+
+pytestmark = pytest.mark.slow
+PEAK_BUDGET_KB = 400_000  # generous: the refusal itself needs a few megabytes
+MEASURED = (
+    "import resource, sys\n"
+    "from quotabulk.cli.main import main\n"
+    "code = main(sys.argv[1:])\n"
+    "print('peak_kb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+    "sys.exit(code)\n"
+)
+
+
+def validate(path: Path) -> tuple[int, str, int, float]:
+    began = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURED, "validate", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    took = time.monotonic() - began
+    peak = int(done.stderr.rsplit("peak_kb", 1)[1].split()[0])
+    said = done.stderr.rsplit("peak_kb", 1)[0]
+    return done.returncode, said, peak, took
+
+
+def huge_cell_workbook(path: Path, characters: int) -> Path:
+    """A valid workbook with one cell of `characters` letters (openpyxl writes it inline,
+    in the sheet; Excel would put it in the shared strings: both are looked at)."""
+    small = path.with_name("small.xlsx")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Номер", "Лимит", "Комментарий"])
+    sheet.append(["79161000001", 1000, "x"])
+    book.save(small)
+    with zipfile.ZipFile(small) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            data = data.replace(b"<t>x</t>", b"<t>" + b"A" * characters + b"</t>")
+            out.writestr(info, data)
+    return path
+
+
+def test_a_far_cell_is_refused_in_one_sentence(tmp_path: Path) -> None:
+    code, said, peak, took = validate(far_cell_workbook(tmp_path / "far.xlsx"))
+    print(f"far cell: exit {code} in {took:.2f} s, peak {peak // 1024} MB")
+    assert code == 1, said
+    assert "XFD1048576" in said
+    assert "Traceback" not in said
+    assert len(said.strip().splitlines()) == 1
+    assert peak < PEAK_BUDGET_KB
+
+
+def test_a_cell_of_millions_of_characters_is_refused_without_reading_it_all(
+    tmp_path: Path,
+) -> None:
+    code, said, peak, took = validate(huge_cell_workbook(tmp_path / "big.xlsx", 50_000_000))
+    print(f"a 50 MB cell: exit {code} in {took:.2f} s, peak {peak // 1024} MB")
+    assert code == 1, said
+    assert "more than 32767 characters" in said
+    assert len(said) < 1000  # the value itself is never printed
+    assert peak < PEAK_BUDGET_KB
