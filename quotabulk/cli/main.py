@@ -112,8 +112,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _show_error(exc: QuotabulkError) -> None:
     if isinstance(exc, ValidationFailed):
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
+        from quotabulk.cli.render import echo_problems
+
+        echo_problems(exc.problems)
     click.echo(f"Error: {blank(exc.message)}", err=True)
 
 

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 import click
 
+from quotabulk.domain.errors import RowProblem
 from quotabulk.domain.models import ActionKind, InvalidRow, describe_quota
 from quotabulk.domain.plan import Plan, PlannedAction
 
@@ -28,11 +29,30 @@ def _action_line(action: PlannedAction) -> str:
     return f"{sign} {action.msisdn}  {what}  [{action.source}]"
 
 
+# A terminal shows this many problems and a count of the rest: a sheet of five million
+# bad rows made 534 MB of messages. `--format json` and the reports carry every one.
+MAX_PROBLEMS_SHOWN = 1000
+
+
+def echo_problems(problems: Iterable[RowProblem], *, err: bool = True) -> None:
+    """The first `MAX_PROBLEMS_SHOWN` problems, one line each, in one write, then how
+    many more there are."""
+    shown: list[str] = []
+    more = 0
+    for problem in problems:
+        if len(shown) < MAX_PROBLEMS_SHOWN:
+            shown.append(str(problem))
+        else:
+            more += 1
+    if more:
+        shown.append(f"… and {more} more problems (`--format json` lists every one)")
+    if shown:
+        click.echo("\n".join(shown), err=err)
+
+
 def echo_invalid(rows: Iterable[InvalidRow], *, skipped: bool) -> None:
     invalid = list(rows)
-    for row in invalid:
-        for problem in row.problems:
-            click.echo(str(problem), err=True)
+    echo_problems(p for row in invalid for p in row.problems)
     if invalid and skipped:
         noun = "row is" if len(invalid) == 1 else "rows are"
         click.echo(f"{len(invalid)} invalid {noun} skipped (--skip-invalid).", err=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from quotabulk.cli.options import input_files, output_format, read_inputs
+from quotabulk.cli.render import echo_problems
 from quotabulk.domain.errors import EXIT_INPUT, EXIT_OK, InputError
 
 
@@ -50,8 +51,7 @@ def validate(
     else:
         for notice in loaded.notices:
             click.echo(notice, err=True)
-        for problem in problems:
-            click.echo(str(problem))
+        echo_problems(problems, err=False)
         invalid = len(loaded.invalid)
         verdict = f"{len(loaded.rows)} valid, {invalid} invalid" if invalid else "all valid"
         click.echo(f"{loaded.row_count} rows read, {verdict}.")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+from quotabulk.domain.text import clipped
+
 KOPECK = Decimal("0.01")
 # Ten billion rubles: far above any account's ceiling, and within what the operator API
 # carries (12 digits); beyond it a value is a typo or a pasted phone number.
@@ -35,22 +37,22 @@ def parse_amount(value: object) -> Decimal:
     else:
         amount = _from_text(str(value))
     if not amount.is_finite():
-        raise AmountError(f"'{value}' is not an amount")
+        raise AmountError(f"'{clipped(value)}' is not an amount")
     if amount < 0:
-        raise AmountError(f"'{value}' is negative; a quota is 0 or more")
+        raise AmountError(f"'{clipped(value)}' is negative; a quota is 0 or more")
     if amount >= TOO_LARGE:
-        raise AmountError(f"'{value}' is far too large for a quota")
+        raise AmountError(f"'{clipped(value)}' is far too large for a quota")
     if amount != amount.quantize(KOPECK):
-        raise AmountError(f"'{value}' has more than two decimals")
+        raise AmountError(f"'{clipped(value)}' has more than two decimals")
     return amount.quantize(KOPECK)
 
 
 def _from_float(value: float) -> Decimal:
     if value != value or value in (float("inf"), float("-inf")):
-        raise AmountError(f"'{value}' is not an amount")
+        raise AmountError(f"'{clipped(value)}' is not an amount")
     rounded = round(value, 2)
     if abs(value - rounded) > _FLOAT_NOISE:
-        raise AmountError(f"'{value}' has more than two decimals")
+        raise AmountError(f"'{clipped(value)}' has more than two decimals")
     return Decimal(f"{rounded:.2f}")
 
 
@@ -59,11 +61,11 @@ def _from_text(text: str) -> Decimal:
     negative = stripped.startswith("-")
     digits = stripped[1:] if negative else stripped
     if not _AMOUNT.match(digits):
-        raise AmountError(f"'{text.strip()}' is not an amount")
+        raise AmountError(f"'{clipped(text.strip())}' is not an amount")
     try:
         amount = Decimal(digits.replace(",", "."))
     except InvalidOperation as exc:  # pragma: no cover - the regex admits only decimals
-        raise AmountError(f"'{text.strip()}' is not an amount") from exc
+        raise AmountError(f"'{clipped(text.strip())}' is not an amount") from exc
     return -amount if negative else amount
 
 

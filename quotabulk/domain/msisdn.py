@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from quotabulk.domain.text import clipped
+
 _ALLOWED = re.compile(r"^\+?[\d\s().\-\u00a0]+$")
 _NOT_DIGIT = re.compile(r"\D")
 _FLOAT_TAIL = re.compile(r"\.0+$")
@@ -22,14 +24,14 @@ def normalise_msisdn(value: object) -> str:
         raise MsisdnError(f"{value!r} is not a phone number")
     if isinstance(value, float):
         if not value.is_integer():
-            raise MsisdnError(f"'{value}' is not a phone number")
+            raise MsisdnError(f"'{clipped(value)}' is not a phone number")
         value = int(value)
     text = str(value).strip()
     if not text:
         raise MsisdnError("the phone number is empty")
     text = _FLOAT_TAIL.sub("", text)
     if not _ALLOWED.match(text):
-        raise MsisdnError(f"'{text}' is not a phone number")
+        raise MsisdnError(f"'{clipped(text)}' is not a phone number")
     digits = _NOT_DIGIT.sub("", text)
     international = text.startswith("+")
     if len(digits) == 11 and digits[0] == "7":
@@ -38,4 +40,4 @@ def normalise_msisdn(value: object) -> str:
         return "7" + digits[1:]
     if not international and len(digits) == 10:
         return "7" + digits
-    raise MsisdnError(f"'{text}' is not a Russian number of 11 digits (7XXXXXXXXXX)")
+    raise MsisdnError(f"'{clipped(text)}' is not a Russian number of 11 digits (7XXXXXXXXXX)")

@@ -96,3 +96,22 @@ def test_ctrl_c_exits_130(
 
     monkeypatch.setattr("quotabulk.cli.validate.read_inputs", interrupt)
     assert main(["validate", str(EXAMPLES / "quotas.yaml")]) == 130
+
+
+def test_the_terminal_shows_a_thousand_problems_and_counts_the_rest(
+    cli: Callable[..., CliResult], text_file: Callable[..., Path]
+) -> None:
+    long_value = "9" * 5000
+    rows = "".join(f"7916{n:07d};abc\n" for n in range(2499)) + f"79161234567;{long_value}\n"
+    sheet = text_file("bad.csv", "Номер;Лимит\n" + rows)
+    shown = cli("validate", sheet)
+    assert shown.code == 1
+    lines = shown.out.splitlines()
+    assert len(lines) == 1002  # a thousand problems, the count of the rest, the verdict
+    assert lines[1000] == "… and 1500 more problems (`--format json` lists every one)"
+    every = cli("validate", sheet, "--format", "json")
+    body = json.loads(every.out)
+    assert len(body["errors"]) == 2500
+    clipped = body["errors"][-1]["message"]
+    assert len(clipped) < 200  # a cell's text is cut to a hundred characters and «…»
+    assert "9" * 100 + "…" in clipped

@@ -5,6 +5,7 @@ saved values."""
 from __future__ import annotations
 
 import zipfile
+import zlib
 from pathlib import Path
 
 import python_calamine as calamine
@@ -83,7 +84,15 @@ def _refuse_non_workbook(path: Path, name: str, kind: str) -> None:
                 prescan.check_workbook(archive)
     except (prescan.TooFar, prescan.TooLong) as exc:
         raise InputError(name, str(exc)) from None
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, UnicodeDecodeError, ValueError, EOFError):
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        UnicodeDecodeError,
+        ValueError,
+        EOFError,
+        zlib.error,
+        NotImplementedError,
+    ):
         # A damaged archive surfaces as any of these, depending on where it is damaged.
         if kind != ".ods" and _is_encrypted_office_file(path):
             raise InputError(

@@ -18,6 +18,7 @@ from quotabulk.domain.amounts import AmountError, format_amount, parse_amount
 from quotabulk.domain.errors import RowProblem
 from quotabulk.domain.models import DesiredRow, Extras, InvalidRow, OnExceed, RowAction
 from quotabulk.domain.msisdn import MsisdnError, normalise_msisdn
+from quotabulk.domain.text import clipped
 from quotabulk.formats.inputs.columns import ACTION_VALUES, ON_EXCEED_VALUES, Field, normalise_label
 
 
@@ -213,7 +214,8 @@ def _careful_row(
         if not is_blank(raw.on_exceed):
             on_exceed = _on_exceed_of(raw.on_exceed)
             if on_exceed is None:
-                wrong = f"'{raw.on_exceed}' is not «блокировка» (block) or «личный счёт» (personal)"
+                shown = clipped(raw.on_exceed)
+                wrong = f"'{shown}' is not «блокировка» (block) or «личный счёт» (personal)"
                 problems.add(Field.ON_EXCEED, wrong)
     if problems.items:
         shown = msisdn or cell_text(raw.msisdn)
@@ -239,7 +241,8 @@ def _action(value: object, problems: _Problems) -> RowAction:
         return RowAction.SET
     found = ACTION_VALUES.get(normalise_label(value))
     if found is None:
-        problems.add(Field.ACTION, f"'{value}' is not an action; write «удалить» or leave it empty")
+        shown = clipped(value)
+        problems.add(Field.ACTION, f"'{shown}' is not an action; write «удалить» or leave it empty")
         return RowAction.SET
     return found
 
