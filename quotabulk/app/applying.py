@@ -8,6 +8,7 @@ finished, so a kill at any moment leaves a run whose rerun writes it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import functools
 import hashlib
@@ -22,9 +23,11 @@ from quotabulk.app.workspace import Workspace
 from quotabulk.domain.errors import (
     EXIT_INTERRUPTED,
     EXIT_OPERATOR,
+    EXIT_ROWS_FAILED,
     AccessDenied,
     ConfigError,
     OperatorUnavailable,
+    StateError,
     ValidationFailed,
 )
 from quotabulk.domain.models import Subscriber
@@ -125,6 +128,9 @@ class Applied:
     resumed: bool = False
     operator_gone: OperatorUnavailable | None = None  # the operator timeout ran out mid-run
     maybe_sent: bool = True
+    # Why the report asked for could not be written (the run itself is finished, and
+    # `show RUN_ID --report FILE` writes it later).
+    report_error: str | None = None
 
     @property
     def exit_code(self) -> int:
@@ -134,6 +140,8 @@ class Applied:
         if self.operator_gone is not None and not self.maybe_sent:
             return EXIT_OPERATOR
         assert self.result is not None
+        if self.report_error is not None:
+            return EXIT_ROWS_FAILED
         return self.result.exit_code
 
 
@@ -167,6 +175,7 @@ async def run_async(
     )
     stop = Stop()
     written: list[Path] = []
+    unwritten: list[str] = []
 
     def on_retry(exc: BaseException, _: float) -> None:
         progress.retrying(str(exc))
@@ -179,9 +188,16 @@ async def run_async(
             with workspace.journal() as journal:
 
                 def finish(result: RunResult) -> None:
-                    if report is not None:
-                        path = write_run_report(workspace, result, report, journal)
-                        written.append(path)
+                    """The report, before the run is marked finished; one that cannot be
+                    written leaves the run to finish all the same, and says so."""
+                    if report is None:
+                        return
+                    try:
+                        written.append(write_run_report(workspace, result, report, journal))
+                    except StateError as exc:
+                        unwritten.append(exc.message)
+                        with contextlib.suppress(StateError):
+                            journal.set_report(result.run_id, f"report not written: {exc.message}")
 
                 outcome: RunOutcome = await run_apply(
                     operator, journal, spec, options, progress, confirm, stop, finish
@@ -195,6 +211,7 @@ async def run_async(
         outcome.resumed,
         outcome.operator_gone,
         outcome.maybe_sent,
+        unwritten[-1] if unwritten else None,
     )
 
 

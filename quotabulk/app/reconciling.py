@@ -5,6 +5,7 @@ anything could be sent. Both faces can call `reconcile`; the CLI's `reconcile` d
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,7 +16,12 @@ from quotabulk.app.planning import current_state
 from quotabulk.app.reports import ReportRequest, write_run_report
 from quotabulk.app.workspace import Workspace
 from quotabulk.config import Settings, home_folder, load_settings
-from quotabulk.domain.errors import OperatorUnavailable, QuotabulkError, ValidationFailed
+from quotabulk.domain.errors import (
+    OperatorUnavailable,
+    QuotabulkError,
+    StateError,
+    ValidationFailed,
+)
 from quotabulk.domain.models import ActionKind, Loaded
 from quotabulk.domain.outcomes import Outcome, RowResult, RunResult, RunStatus
 from quotabulk.domain.plan import PlanOptions, plan
@@ -81,10 +87,11 @@ class Reconciled:
     """What a night did: the run, where its report is, and its exit code."""
 
     result: RunResult
-    report: Path
+    report: Path | None  # None: it could not be written (`report_error` says why)
     exit_code: int
     operator_gone: OperatorUnavailable | None = None
     maybe_sent: bool = False
+    report_error: str | None = None
 
 
 # The run itself, as the face runs it (with its progress and logs): the workspace, what
@@ -114,14 +121,20 @@ def reconcile(night: Night, load: Callable[[], Loaded], run: Runner) -> Reconcil
             "reconcile", night.inputs, loaded, night.plan_options, skip_invalid=night.skip_invalid
         )
         done = run(space, spec, account or None)
-        # reconcile never declines, and always asks for a report
-        assert done.result is not None
-        assert done.report is not None
+        assert done.result is not None  # reconcile never declines
         return Reconciled(
-            done.result, done.report, done.exit_code, done.operator_gone, done.maybe_sent
+            done.result,
+            done.report,
+            done.exit_code,
+            done.operator_gone,
+            done.maybe_sent,
+            done.report_error,
         )
     except QuotabulkError as exc:
-        exc.report = _report_failure(settings, loaded, account, night, exc.message)
+        # The report of a night that could not even start; when even that cannot be
+        # written (a full disk), the error that stopped the night is the one to say.
+        with contextlib.suppress(StateError):
+            exc.report = _report_failure(settings, loaded, account, night, exc.message)
         raise
 
 

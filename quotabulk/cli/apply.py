@@ -160,6 +160,12 @@ def apply_command(
         return EXIT_OK
     if done.report is not None:
         click.echo(f"Report: {done.report}", err=True)
+    if done.report_error is not None:
+        click.echo(
+            f"Error: {done.report_error}; the run is finished: `quotabulk show "
+            f"{done.result.run_id} --report FILE` writes its report.",
+            err=True,
+        )
     echo_run(done.result, output_format, stats=done.stats)
     if done.interrupted:
         click.echo(

@@ -111,11 +111,18 @@ def reconcile_command(
             maybe_sent=done.maybe_sent,
             exit_code=done.exit_code,
         )
-    _say_report(done.report, log_format)
+    if done.report is not None:
+        _say_report(done.report, log_format)
+    else:
+        log.error(
+            "report not written",
+            error=done.report_error,
+            hint=f"quotabulk show {done.result.run_id} --report FILE writes it",
+        )
     log.info(
         "reconcile finished",
         run_id=done.result.run_id,
-        report=str(done.report),
+        report=str(done.report or ""),
         exit_code=done.exit_code,
         **done.result.counts(),
     )

@@ -269,3 +269,32 @@ def test_a_request_already_in_flight_at_the_operator_gets_no_second_one(
     assert foreign["request_id"] in rows["79161000005"]["error"]
     requests = [r for r in history(quotabulk_home) if r["msisdn"] == "79161000005"]
     assert [r["request_id"] for r in requests] == [foreign["request_id"]]
+
+
+def test_a_report_that_cannot_be_written_leaves_the_run_finished_and_says_so(
+    cli: Callable[..., CliResult], quotabulk_home: Path, tmp_path: Path
+) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the report's folder should be", encoding="utf-8")
+    result = cli("apply", "--yes", *ALL_EXAMPLES, "--report", blocked / "report.xlsx")
+    assert result.code == 3, result.err
+    assert "could not be written" in result.err
+    assert "Traceback" not in result.err
+    run_id = result.out.strip().splitlines()[-1].split()[1].rstrip(":")
+    assert len(history(quotabulk_home)) == 9  # the run itself went through
+    statuses, _ = _journal(quotabulk_home)
+    assert statuses == ["finished"]
+    later = tmp_path / "later.xlsx"
+    assert cli("show", run_id, "--report", later).code == 0
+    assert later.exists()
+
+
+def _journal(home: Path) -> tuple[list[str], list[str]]:
+    import sqlite3
+
+    db = sqlite3.connect(home / "journal.db")
+    try:
+        rows = db.execute("SELECT status, report FROM runs").fetchall()
+    finally:
+        db.close()
+    return [str(r[0]) for r in rows], [str(r[1]) for r in rows]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
-from quotabulk.domain.errors import UsageError
+from quotabulk.domain.errors import StateError, UsageError
 from quotabulk.domain.outcomes import RunResult
 from quotabulk.formats.reports.meta import ReportMeta
 
@@ -29,10 +30,29 @@ def write_report(
     exclusive: bool = False,
 ) -> Path:
     """Write the report next to a temporary name first, so a crash never leaves half a
-    file; `exclusive` never replaces a file already there (`-2`, `-3`, … are added)."""
+    file; `exclusive` never replaces a file already there (`-2`, `-3`, … are added). A
+    report that cannot be written (a full disk, a folder that is not one) is a
+    `StateError` naming it."""
     check_report_path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return _write(result, path, partial, meta, csv_delimiter, exclusive)
+    except Exception as exc:  # OSError, or xlsxwriter's own FileCreateError for one
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        raise StateError(f"the report {path} could not be written: {reason}") from None
+
+
+def _write(
+    result: RunResult,
+    path: Path,
+    partial: Path,
+    meta: ReportMeta,
+    csv_delimiter: str,
+    exclusive: bool,
+) -> Path:
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         from quotabulk.formats.reports.xlsx import write_xlsx
