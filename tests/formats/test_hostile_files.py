@@ -108,3 +108,19 @@ def test_millions_of_rows_in_a_small_file_are_refused_before_reading(tmp_path: P
     assert code == 1, said
     assert "more rows than any spreadsheet holds (1048576)" in said
     assert peak < PEAK_BUDGET_KB
+
+
+@pytest.mark.parametrize(
+    ("chunk", "over"),
+    [
+        (b"<t>" + b"a" * 100 + b"</t>", False),
+        (b"<t>" + b"a" * 101 + b"</t>", True),
+        (b"a" * 101, True),
+        (b"<x>" * 40 + b"a" * 60 + b"<" + b"a" * 60, False),
+        (b"<" + b"a" * 49 + b"<" + b"a" * 150, True),
+    ],
+)
+def test_a_run_of_text_is_measured_whatever_the_windows(chunk: bytes, over: bool) -> None:
+    from quotabulk.formats.inputs.prescan import _longest_run_over
+
+    assert _longest_run_over(chunk, 100) is over

@@ -26,9 +26,11 @@ MAX_ROWS = 1_048_576
 MAX_AREA = MAX_ROWS * 32
 MAX_CELL_CHARS = 32_767  # Excel's own limit for a cell's text
 CHUNK = 1 << 20
-_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
+_WIDE = re.compile(rb'<c r="([A-Z]{2,3})([0-9]{1,7})"')
+_ROW = re.compile(rb'<row r="([0-9]{1,9})"')
 _SHEET = re.compile(r"^xl/worksheets/[^/]+\.xml$")
 _STRINGS = "xl/sharedStrings.xml"
+_LONG = MAX_CELL_CHARS * 4  # bytes: UTF-8 takes at most 4 a character
 
 
 @dataclass(frozen=True)
@@ -68,10 +70,11 @@ def column_letters(number: int) -> str:
 
 
 def check_workbook(archive: zipfile.ZipFile) -> None:
-    """Raise `TooFar` or `TooLong` (their words name the sheet's file and the cell)."""
+    """Raise `TooFar` or `TooLong` (their words name the cell or the limit)."""
     for info in archive.infolist():
         if _SHEET.match(info.filename):
-            extent = sheet_extent(_chunks(archive, info.filename))
+            texts = LongTexts()
+            extent = sheet_extent(texts.watch(_chunks(archive, info.filename)))
             if extent.rows > MAX_ROWS:
                 raise TooFar(
                     f"a sheet has more rows than any spreadsheet holds ({MAX_ROWS}); "
@@ -84,52 +87,85 @@ def check_workbook(archive: zipfile.ZipFile) -> None:
                     "reader would need the whole rectangle up to it: delete the far cells "
                     "(Ctrl+End shows where the sheet ends) and save again"
                 )
-        if info.filename in (_STRINGS, *_sheet_names(archive)):
-            _refuse_long_texts(_chunks(archive, info.filename))
-
-
-def _sheet_names(archive: zipfile.ZipFile) -> tuple[str, ...]:
-    return tuple(i.filename for i in archive.infolist() if _SHEET.match(i.filename))
+        elif info.filename == _STRINGS:
+            for _ in LongTexts().watch(_chunks(archive, info.filename)):
+                pass
 
 
 def sheet_extent(chunks: Iterator[bytes]) -> Extent:
+    """How far the cells reach, read at the speed of `bytes.count` and one regular
+    expression: rows come in ascending order, so a chunk's last `<row r=…>` is its
+    farthest; only columns of two letters or more (beyond Z) can make a sheet too wide,
+    and a sheet of quotas has none, so that search finds nothing to convert."""
     rows = columns = cells = 0
     tail = b""
     for chunk in chunks:
         data = tail + chunk
-        # A reference cut by the chunk's end is read with the next chunk.
-        cut = data.rfind(b"<c ")
-        body, tail = (data[:cut], data[cut:]) if cut > len(data) - 64 else (data, b"")
-        for letters, row in _CELL.findall(body):
-            cells += 1
-            rows = max(rows, int(row))
-            columns = max(columns, column_number(letters))
+        # Every reference starts with "<": a cut at the last "<" near the end splits
+        # none, and what follows the cut is read with the next chunk.
+        cut = data.rfind(b"<", max(0, len(data) - 64))
+        body, tail = (data[:cut], data[cut:]) if cut > 0 else (data, b"")
+        rows, columns, cells = _extent_of(body, rows, columns, cells)
         if rows > MAX_ROWS:  # enough is known: the rest need not be read
             break
-    for letters, row in _CELL.findall(tail):
-        cells += 1
-        rows = max(rows, int(row))
-        columns = max(columns, column_number(letters))
+    rows, columns, cells = _extent_of(tail, rows, columns, cells)
     return Extent(rows, columns, cells)
 
 
-def _refuse_long_texts(chunks: Iterator[bytes]) -> None:
-    run = 0
-    for chunk in chunks:
-        start = 0
-        while True:
-            opening = chunk.find(b"<", start)
-            if opening < 0:
-                run += len(chunk) - start
-                break
-            run += opening - start
-            if run > MAX_CELL_CHARS * 4:  # UTF-8: at most 4 bytes a character
+def _extent_of(body: bytes, rows: int, columns: int, cells: int) -> tuple[int, int, int]:
+    cells += body.count(b"<c ")
+    last = body.rfind(b'<row r="')
+    if last >= 0:
+        found = _ROW.match(body, last)
+        if found is not None:
+            rows = max(rows, int(found[1]))
+    for letters, row in _WIDE.findall(body):
+        rows = max(rows, int(row))
+        columns = max(columns, column_number(letters))
+    if cells and not columns:
+        columns = 1  # one letter at most: never too wide (26 × MAX_ROWS < MAX_AREA)
+    return rows, columns, cells
+
+
+class LongTexts:
+    """Watches chunks go by and refuses a text longer than any cell holds: a run of
+    bytes with no markup in it."""
+
+    def __init__(self) -> None:
+        self.carry = 0  # the run of text at the end of the chunks seen so far
+
+    def watch(self, chunks: Iterator[bytes]) -> Iterator[bytes]:
+        for chunk in chunks:
+            first = chunk.find(b"<")
+            if first < 0:
+                self.carry += len(chunk)
+            else:
+                if self.carry + first > _LONG or _longest_run_over(chunk, _LONG):
+                    self.carry = _LONG + 1
+                else:
+                    self.carry = len(chunk) - chunk.rfind(b"<") - 1
+            if self.carry > _LONG:
                 raise TooLong(
                     f"a cell holds more than {MAX_CELL_CHARS} characters, more than any "
                     "spreadsheet writes; this is not a list of quotas"
                 )
-            run = 0
-            start = opening + 1
+            yield chunk
+
+
+def _longest_run_over(chunk: bytes, limit: int) -> bool:
+    """Whether `chunk` holds a run of more than `limit` bytes without a "<". Such a run
+    covers a whole window of `limit // 2` bytes, so one `find` per window tells (a
+    chunk of XML has a "<" within a few bytes of any place): 16 calls a megabyte, not a
+    look at every byte from Python."""
+    step = limit // 2
+    for start in range(0, len(chunk), step):
+        if chunk.find(b"<", start, start + step) >= 0:
+            continue
+        begin = chunk.rfind(b"<", 0, start) + 1
+        end = chunk.find(b"<", start + step)
+        if (len(chunk) if end < 0 else end) - begin > limit:
+            return True
+    return False
 
 
 def _chunks(archive: zipfile.ZipFile, name: str) -> Iterator[bytes]:
