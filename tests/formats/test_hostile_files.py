@@ -113,8 +113,8 @@ def test_millions_of_rows_in_a_small_file_are_refused_before_reading(tmp_path: P
 @pytest.mark.parametrize(
     ("chunk", "over"),
     [
-        (b"<t>" + b"a" * 100 + b"</t>", False),
-        (b"<t>" + b"a" * 101 + b"</t>", True),
+        (b"<" + b"a" * 100 + b"<", False),  # what follows a "<" up to the next one
+        (b"<" + b"a" * 101 + b"<", True),
         (b"a" * 101, True),
         (b"<x>" * 40 + b"a" * 60 + b"<" + b"a" * 60, False),
         (b"<" + b"a" * 49 + b"<" + b"a" * 150, True),
