@@ -164,24 +164,26 @@ async def run_async(
     With `require_approval`, or when the home's four-eyes policy is on, a plan runs only
     with a maker's submission and another person's approval of its digest (exit 1,
     nothing sent, otherwise). Who started the run goes into the audit trail."""
-    user = started_by or people.os_user()
-    if saved is not None:
-        check_plan_account(workspace, saved)
-    required = require_approval or people.four_eyes_required(workspace)
-    if required and saved is not None:  # known before connecting: refuse at once
-        _approval_gate(workspace, True, user)(GateCheck(saved.digest, False, None))
-    spec = dataclasses.replace(
-        spec, gate=_approval_gate(workspace, require_approval, user), requires_approval=required
-    )
+    # Stop signals are armed before anything else: a Ctrl-C or SIGTERM from the first
+    # moment stops the run tidily (the journal is opened within, never before).
     stop = Stop()
-    written: list[Path] = []
-    unwritten: list[str] = []
-
-    def on_retry(exc: BaseException, _: float) -> None:
-        progress.retrying(str(exc))
-
-    connect_options = ConnectOptions(on_retry=on_retry, max_connections=options.concurrency + 2)
     with signals_stop(stop, progress.stopping):
+        user = started_by or people.os_user()
+        if saved is not None:
+            check_plan_account(workspace, saved)
+        required = require_approval or people.four_eyes_required(workspace)
+        if required and saved is not None:  # known before connecting: refuse at once
+            _approval_gate(workspace, True, user)(GateCheck(saved.digest, False, None))
+        spec = dataclasses.replace(
+            spec, gate=_approval_gate(workspace, require_approval, user), requires_approval=required
+        )
+        written: list[Path] = []
+        unwritten: list[str] = []
+
+        def on_retry(exc: BaseException, _: float) -> None:
+            progress.retrying(str(exc))
+
+        connect_options = ConnectOptions(on_retry=on_retry, max_connections=options.concurrency + 2)
         async with workspace.operator(account, connect_options) as operator:
             if saved is not None:
                 check_plan_target(saved, operator.account, operator.url)

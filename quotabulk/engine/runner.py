@@ -53,6 +53,7 @@ IN_FLIGHT_LOOKBACK = timedelta(days=1)
 # Beyond this many completed changes, verification lists the whole account instead of
 # asking for each number (ten query calls cost about what ten full pages do).
 READ_BACK_BY_NUMBER_UP_TO = 10_000
+STOP_GRACE_S = 0.5  # how often a stopped piece of work is told again
 T = TypeVar("T")
 
 
@@ -253,9 +254,13 @@ async def _unless_stopped(stop: Stop, work: Awaitable[T]) -> T:
     finally:
         stopped.cancel()
     if not task.done():
-        task.cancel()
+        # Cancelled until it is done: a cancel that lands as a call ends may be lost
+        # (asyncio.wait_for on 3.11), and the work would then run on to its timeout.
+        while not task.done():
+            task.cancel()
+            await asyncio.wait([task], timeout=STOP_GRACE_S)
         with contextlib.suppress(asyncio.CancelledError, Exception):
-            await task
+            task.result()
         raise Interrupted("interrupted before anything was sent")
     return task.result()
 

@@ -7,6 +7,7 @@ retries at once instead of sleeping past the operator timeout.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -21,6 +22,16 @@ T = TypeVar("T")
 
 def is_transient(exc: BaseException) -> bool:
     return isinstance(exc, ApiError) and exc.retryable
+
+
+async def _sleep_unless_cancelled(seconds: float) -> None:
+    """A backoff that a stop always cuts: on Python 3.11 `asyncio.wait_for` can swallow a
+    cancellation that arrives as its call ends, and the retries would then sleep on for
+    the whole operator timeout. The task still counts the cancel it was asked for."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
+    await asyncio.sleep(seconds)
 
 
 async def with_retries(
@@ -57,6 +68,7 @@ async def with_retries(
             on_retry(exc, state.upcoming_sleep)
 
     retrying = AsyncRetrying(
+        sleep=_sleep_unless_cancelled,
         stop=stop,
         wait=wait,
         retry=retry_if_exception(is_transient),
