@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import signal
 import subprocess
 import sys
@@ -41,6 +42,10 @@ FAULTS = [
 ]
 
 
+FULL_DISK_ROUNDS = 1
+FULL_DISK_BYTES = 256 * 1024
+
+
 @dataclass
 class SoakResult:
     changes: int
@@ -65,6 +70,8 @@ class SoakResult:
             f"changes in the sheet          {self.changes}",
             "homes applying at once        2",
             f"kill -9 / SIGTERM rounds      {self.kills} (alternating, both homes)",
+            f"full-disk rounds              {FULL_DISK_ROUNDS} (journals capped at "
+            f"{FULL_DISK_BYTES // 1024} KB of growth, both homes)",
             f"runs until done               {self.runs}",
             f"wall time                     {self.seconds:.1f} s",
             f"requests at the operator      {self.requests}",
@@ -133,6 +140,13 @@ def soak(changes: int, kills: int, seed: int = 1, rate: float = 200) -> SoakResu
                     process.send_signal(stop)
                 for process in processes:
                     process.wait(timeout=120)
+            for _ in range(FULL_DISK_ROUNDS):
+                # The disk fills under both homes mid-run: they stop at once, with every
+                # request that left journaled first, and the next runs finish the job.
+                runs += 1
+                processes = [_start(command, env, home, full_disk=True) for home in homes]
+                for process in processes:
+                    process.wait(timeout=600)
             codes: list[int | None] = [None, None]
             while any(c not in (0, 3) for c in codes) and runs < kills + 5:
                 runs += 1
@@ -144,14 +158,22 @@ def soak(changes: int, kills: int, seed: int = 1, rate: float = 200) -> SoakResu
     return _check(changes, kills, runs, time.monotonic() - started, history, current, bodies)
 
 
-def _start(command: list[str], env: dict[str, str], home: Path) -> subprocess.Popen[bytes]:
+def _start(
+    command: list[str], env: dict[str, str], home: Path, *, full_disk: bool = False
+) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [*command, "--report", str(home / "report.json")],
         env={**env, "QUOTABULK_HOME": str(home)},
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        preexec_fn=_full_disk if full_disk else None,
     )
+
+
+def _full_disk() -> None:
+    """No file of this process grows past `FULL_DISK_BYTES`: its journal's log fills."""
+    resource.setrlimit(resource.RLIMIT_FSIZE, (FULL_DISK_BYTES, FULL_DISK_BYTES))
 
 
 def _history(db: Path) -> list[dict[str, object]]:

@@ -9,6 +9,7 @@ quotabulk.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import uuid
@@ -126,7 +127,10 @@ class Journal:
         migrate(self.db, path)
 
     def close(self) -> None:
-        self.db.close()
+        # Closing checkpoints the write-ahead log into the file; on a full disk that can
+        # fail, and the log stays, whole, for the next opening to take in: nothing lost.
+        with contextlib.suppress(sqlite3.Error):
+            self.db.close()
 
     def __enter__(self) -> Journal:
         return self
