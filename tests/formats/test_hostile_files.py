@@ -13,6 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from quotabulk.formats.inputs.prescan import column_letters
 from tests.console.test_console_heals import far_cell_workbook
 
 pytestmark = pytest.mark.slow
@@ -135,3 +136,42 @@ def test_a_run_of_text_is_measured_whatever_the_windows(chunk: bytes, over: bool
     from quotabulk.formats.inputs.prescan import _longest_run_over
 
     assert _longest_run_over(chunk, 100) is over
+
+
+def test_a_dense_sheet_too_big_to_hold_is_refused_before_the_reader_allocates_it(
+    tmp_path: Path,
+) -> None:
+    """A million rows of seventeen filled columns: a rectangle the reader would take
+    0.6 GB for before reading a cell, and this file far more in all."""
+    small = tmp_path / "small.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["Номер", "Лимит", *(f"c{n}" for n in range(15))])
+    book.save(small)
+    columns = [column_letters(n) for n in range(1, 18)]
+    target = tmp_path / "dense.xlsx"
+    with (
+        zipfile.ZipFile(small) as source,
+        zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out,
+    ):
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename != "xl/worksheets/sheet1.xml":
+                out.writestr(info, data)
+                continue
+            before, after = data.split(b"</sheetData>")
+            with out.open(info.filename, "w", force_zip64=True) as entry:
+                entry.write(before)
+                for start in range(2, 1_000_002, 10_000):
+                    block = "".join(
+                        f'<row r="{n}">'
+                        + "".join(f'<c r="{c}{n}"><v>1</v></c>' for c in columns)
+                        + "</row>"
+                        for n in range(start, start + 10_000)
+                    )
+                    entry.write(block.encode())
+                entry.write(b"</sheetData>" + after)
+    code, said, peak, took = validate(target)
+    print(f"a dense sheet, 1M × 17: exit {code} in {took:.2f} s, peak {peak // 1024} MB")
+    assert code == 1, said
+    assert "reaches cell Q1000001" in said
+    assert peak < PEAK_BUDGET_KB

@@ -22,11 +22,15 @@ from dataclasses import dataclass
 # A sheet holds at most 1 048 576 rows in Excel and LibreOffice alike: more is made by
 # hand to hurt (five million rows zip to 1.3 MB and took 3.3 GB to read).
 MAX_ROWS = 1_048_576
-# 1 048 576 rows × 32 columns: a million-row sheet of quotas fits, at ~32 bytes a cell.
-MAX_AREA = MAX_ROWS * 32
+# The reader allocates ~32 bytes a cell of the rectangle: 1 048 576 rows × 16 columns is
+# 0.5 GB, within the 1.5 GB any file may take to read and plan; a million-row sheet of
+# quotas with its names and departments fits.
+MAX_AREA = MAX_ROWS * 16
 MAX_CELL_CHARS = 32_767  # Excel's own limit for a cell's text
 CHUNK = 1 << 20
-_WIDE = re.compile(rb'<c r="([A-Z]{2,3})([0-9]{1,7})"')
+# Cells beyond column P (the 16th): only they can make a sheet of at most MAX_ROWS rows
+# too big, and a sheet of quotas has none, so this search finds nothing to convert.
+_WIDE = re.compile(rb'<c r="([Q-Z]|[A-Z]{2,3})([0-9]{1,7})"')
 _ROW = re.compile(rb'<row r="([0-9]{1,9})"')
 _SHEET = re.compile(r"^xl/worksheets/[^/]+\.xml$")
 _STRINGS = "xl/sharedStrings.xml"
@@ -95,8 +99,7 @@ def check_workbook(archive: zipfile.ZipFile) -> None:
 def sheet_extent(chunks: Iterator[bytes]) -> Extent:
     """How far the cells reach, read at the speed of `bytes.count` and one regular
     expression: rows come in ascending order, so a chunk's last `<row r=…>` is its
-    farthest; only columns of two letters or more (beyond Z) can make a sheet too wide,
-    and a sheet of quotas has none, so that search finds nothing to convert."""
+    farthest; only columns beyond the 16th can make a sheet too big (`_WIDE`)."""
     rows = columns = cells = 0
     tail = b""
     for chunk in chunks:
@@ -123,7 +126,7 @@ def _extent_of(body: bytes, rows: int, columns: int, cells: int) -> tuple[int, i
         rows = max(rows, int(row))
         columns = max(columns, column_number(letters))
     if cells and not columns:
-        columns = 1  # one letter at most: never too wide (26 × MAX_ROWS < MAX_AREA)
+        columns = 1  # none beyond P: never too big (16 × MAX_ROWS = MAX_AREA)
     return rows, columns, cells
 
 
