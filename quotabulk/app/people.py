@@ -116,10 +116,7 @@ def unlock_user(workspace: Workspace, name: str, admin: Credentials) -> int:
     """Lift a sign-in lockout of `name` (from every address); how many failures it held."""
     with workspace.journal() as journal:
         people = People(journal)
-        by = authenticate(people, admin, Role.ADMIN).name
-        if people.user(name) is None:
-            raise UsageError(f"there is no user {name}")
-        return people.unlock(name, by)
+        return people.unlock(name, _admin_on(people, admin, name))
 
 
 # Letters of Cyrillic and Greek that are drawn like Latin ones (Unicode's confusables for
@@ -141,12 +138,18 @@ def looks_alike(one: str, other: str) -> bool:
     return one != other and skeleton(one) == skeleton(other)
 
 
+def _admin_on(people: People, admin: Credentials, name: str) -> str:
+    """The admin's name, once their password is right and the user `name` exists."""
+    by = authenticate(people, admin, Role.ADMIN).name
+    if people.user(name) is None:
+        raise UsageError(f"there is no user {name}")
+    return by
+
+
 def disable_user(workspace: Workspace, name: str, admin: Credentials) -> None:
     with workspace.journal() as journal:
         people = People(journal)
-        by = authenticate(people, admin, Role.ADMIN).name
-        if people.user(name) is None:
-            raise UsageError(f"there is no user {name}")
+        by = _admin_on(people, admin, name)
         if name == by:
             raise UsageError("an admin cannot disable themselves; ask another admin")
         people.disable_user(name, by)
