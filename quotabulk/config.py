@@ -21,7 +21,7 @@ from quotabulk.operator.port import (
     OperatorConfig,
 )
 
-# Every variable quotabulk reads, named here (the operator's are the port's own words).
+# The names others take from here though they are the port's: the operator's variables.
 __all__ = [
     "ENV_ACCOUNT",
     "ENV_API_DIALECT",

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from quotabulk.app.workspace import Workspace
 from quotabulk.domain.errors import UsageError
+from quotabulk.domain.language import Language
 from quotabulk.domain.outcomes import RunResult
 from quotabulk.formats.audit import write_audit
-from quotabulk.formats.language import Language
 from quotabulk.store.people import AuditRecord, People
 
 AUDIT_FORMATS = (".xlsx", ".json")

@@ -33,7 +33,7 @@ def check_home(workspace: Workspace) -> HomeReport:
     if not problems:
         try:
             with workspace.journal() as journal:
-                runs = len(journal.run_summaries(1_000_000))
+                runs = journal.run_count()
         except QuotabulkError as exc:
             problems = (exc.message,)
     return HomeReport(str(path), True, problems, runs, exposure)

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from quotabulk.app.workspace import Workspace
+from quotabulk.domain.language import Language
 from quotabulk.domain.outcomes import RunResult
 from quotabulk.formats import reports
-from quotabulk.formats.language import Language
 from quotabulk.store.journal import Journal
 
 

@@ -10,9 +10,10 @@ from typing import Any
 
 import xlsxwriter
 
+from quotabulk.domain.language import Language
 from quotabulk.domain.outcomes import RunResult
 from quotabulk.domain.people import AuditRecord
-from quotabulk.formats.language import Language, action_word, header, outcome_word, status_word
+from quotabulk.formats.language import action_word, header, outcome_word, status_word
 from quotabulk.formats.reports.columns import inert
 
 WORDS = {

@@ -11,8 +11,6 @@ from quotabulk.domain.language import DEFAULT_LANGUAGE, Language
 from quotabulk.domain.models import ActionKind, OnExceed, Quota
 from quotabulk.domain.outcomes import Outcome, RunStatus
 
-__all__ = ["DEFAULT_LANGUAGE", "Language"]  # where the words are, the languages are too
-
 NBSP = "\u00a0"  # keeps «1 500,00 ₽» on one line
 
 HEADERS: dict[Language, dict[str, str]] = {

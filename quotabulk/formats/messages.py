@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from quotabulk.formats.language import Language
+from quotabulk.domain.language import Language
 
 
 @dataclass(frozen=True)

@@ -328,12 +328,19 @@ class Journal:
         ).fetchall()
         return [self._run(str(row[0])) for row in ids]
 
+    def run_count(self) -> int:
+        with state_errors(self.path):
+            return int(self.db.execute("SELECT COUNT(*) FROM runs").fetchone()[0])
+
     def run_summaries(self, limit: int = 50) -> list[RunResult]:
         """The newest runs with their counts per outcome but none of their rows: counted
         by SQLite, so a list of runs of 50 000 rows each reads no row into Python."""
+        with state_errors(self.path):
+            return self._run_summaries(limit)
+
+    def _run_summaries(self, limit: int) -> list[RunResult]:
         heads = self.db.execute(
-            "SELECT run_id, account, operator_url, inputs, started_at, finished_at, status"
-            " FROM runs ORDER BY started_at DESC LIMIT ?",
+            f"SELECT run_id, {_HEAD_COLUMNS} FROM runs ORDER BY started_at DESC LIMIT ?",
             (limit,),
         ).fetchall()
         counted: dict[str, dict[str, int]] = {str(h[0]): {} for h in heads}
@@ -345,19 +352,7 @@ class Journal:
                 list(counted),
             ):
                 counted[str(run_id)][str(outcome)] = int(n)
-        return [
-            RunResult(
-                str(run_id),
-                account,
-                url,
-                tuple(json.loads(inputs)),
-                started,
-                finished,
-                RunStatus(status),
-                outcome_counts=counted[str(run_id)],
-            )
-            for run_id, account, url, inputs, started, finished, status in heads
-        ]
+        return [_result_of(str(head[0]), head[1:], counts=counted[str(head[0])]) for head in heads]
 
     def run(self, run_id: str) -> RunResult:
         """The run with every row; raises KeyError for an unknown id."""
@@ -366,28 +361,40 @@ class Journal:
 
     def _run(self, run_id: str) -> RunResult:
         head = self.db.execute(
-            "SELECT account, operator_url, inputs, started_at, finished_at, status FROM runs"
-            " WHERE run_id = ?",
-            (run_id,),
+            f"SELECT {_HEAD_COLUMNS} FROM runs WHERE run_id = ?", (run_id,)
         ).fetchone()
         if head is None:
             raise KeyError(run_id)
-        account, url, inputs, started, finished, status = head
         rows = self.db.execute(
             "SELECT source, msisdn, kind, before, after, request_id, request_status, outcome,"
             " error, extras FROM actions WHERE run_id = ? ORDER BY seq",
             (run_id,),
         ).fetchall()
-        return RunResult(
-            run_id,
-            account,
-            url,
-            tuple(json.loads(inputs)),
-            started,
-            finished,
-            RunStatus(status),
-            list(_row_results(rows)),
-        )
+        return _result_of(run_id, head, rows=list(_row_results(rows)))
+
+
+_HEAD_COLUMNS = "account, operator_url, inputs, started_at, finished_at, status"
+
+
+def _result_of(
+    run_id: str,
+    head: Sequence[Any],
+    rows: Sequence[RowResult] = (),
+    counts: dict[str, int] | None = None,
+) -> RunResult:
+    """A run from its row of `runs` (`_HEAD_COLUMNS`), with its rows or only its counts."""
+    account, url, inputs, started, finished, status = head
+    return RunResult(
+        run_id,
+        account,
+        url,
+        tuple(json.loads(inputs)),
+        started,
+        finished,
+        RunStatus(status),
+        rows,
+        counts,
+    )
 
 
 def _journal_action(row: Sequence[Any]) -> JournalAction:

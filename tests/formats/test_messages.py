@@ -10,11 +10,11 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
+from quotabulk.domain.language import Language
 from quotabulk.domain.models import InvalidRow
 from quotabulk.domain.plan import PlanOptions, plan
 from quotabulk.domain.state import state_from_rows
 from quotabulk.formats.inputs import load_inputs
-from quotabulk.formats.language import Language
 from quotabulk.formats.messages import CATALOGUE, code_of, render, render_line
 from tests.conftest import EXAMPLES
 

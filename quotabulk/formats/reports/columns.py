@@ -7,10 +7,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from quotabulk.domain.language import Language
 from quotabulk.domain.models import ActionKind, OnExceed, Quota
 from quotabulk.domain.outcomes import Outcome, RowResult
 from quotabulk.formats.language import (
-    Language,
     action_word,
     header,
     outcome_word,

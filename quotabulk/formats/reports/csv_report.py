@@ -6,8 +6,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from quotabulk.domain.language import Language
 from quotabulk.domain.outcomes import RunResult
-from quotabulk.formats.language import Language
 from quotabulk.formats.reports.columns import extra_columns, headers, inert, text_cells
 
 

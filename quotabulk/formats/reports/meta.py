@@ -8,9 +8,9 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from quotabulk import __version__
+from quotabulk.domain.language import DEFAULT_LANGUAGE, Language
 from quotabulk.domain.models import ActionKind
 from quotabulk.domain.outcomes import RunResult
-from quotabulk.formats.language import DEFAULT_LANGUAGE, Language
 
 
 @dataclass(frozen=True)

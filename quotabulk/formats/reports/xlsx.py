@@ -23,10 +23,10 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from quotabulk.domain.language import Language
 from quotabulk.domain.models import ActionKind, OnExceed, Quota
 from quotabulk.domain.outcomes import Outcome, RowResult, RunResult
 from quotabulk.formats.language import (
-    Language,
     action_word,
     outcome_word,
     quota_details,
