@@ -8,6 +8,8 @@ import subprocess
 import sys
 import time
 import zipfile
+from collections.abc import Iterable
+from itertools import chain
 from pathlib import Path
 
 import openpyxl
@@ -45,30 +47,38 @@ def validate(path: Path) -> tuple[int, str, int, float]:
     return done.returncode, said, peak, took
 
 
-def huge_cell_workbook(path: Path, megabytes: int) -> Path:
-    """A valid workbook with one cell of `megabytes` MB of letters, streamed into the
-    archive (openpyxl writes the cell inline, in the sheet; Excel would put it in the
-    shared strings: both are looked at)."""
-    small = path.with_name("small.xlsx")
+def grown_workbook(
+    path: Path, rows: list[list[object]], marker: bytes, insert: Iterable[bytes]
+) -> Path:
+    """A workbook of `rows` saved by openpyxl, copied with the chunks of `insert` streamed
+    into its sheet in place of `marker`: files of gigabytes, never held in memory."""
+    small = path.with_name(f"small-{path.name}")
     book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(["Номер", "Лимит", "Комментарий"])
-    sheet.append(["79161000001", 1000, "x"])
+    for row in rows:
+        book.active.append(row)
     book.save(small)
-    letters = b"A" * (1 << 20)
     with zipfile.ZipFile(small) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
         for info in source.infolist():
             data = source.read(info.filename)
-            if b"<t>x</t>" not in data:
+            if marker not in data:
                 out.writestr(info, data)
                 continue
-            before, after = data.split(b"<t>x</t>")
+            before, after = data.split(marker)
             with out.open(info.filename, "w", force_zip64=True) as entry:
-                entry.write(before + b"<t>")
-                for _ in range(megabytes):
-                    entry.write(letters)
-                entry.write(b"</t>" + after)
+                entry.write(before)
+                for chunk in insert:
+                    entry.write(chunk)
+                entry.write(after)
     return path
+
+
+def huge_cell_workbook(path: Path, megabytes: int) -> Path:
+    """One cell of `megabytes` MB of letters (openpyxl writes it inline, in the sheet;
+    Excel would put it in the shared strings: both are looked at)."""
+    letters = b"A" * (1 << 20)
+    cell = [b"<t>", *(letters for _ in range(megabytes)), b"</t>"]
+    rows: list[list[object]] = [["Номер", "Лимит", "Комментарий"], ["79161000001", 1000, "x"]]
+    return grown_workbook(path, rows, b"<t>x</t>", cell)
 
 
 def test_a_far_cell_is_refused_in_one_sentence(tmp_path: Path) -> None:
@@ -96,22 +106,13 @@ def test_a_cell_of_a_gigabyte_is_refused_without_reading_it_all(tmp_path: Path) 
 
 def test_millions_of_rows_in_a_small_file_are_refused_before_reading(tmp_path: Path) -> None:
     """Three million identical rows zip to well under a megabyte."""
-    small = tmp_path / "small.xlsx"
-    book = openpyxl.Workbook()
-    book.active.append(["Номер", "Лимит"])
-    book.save(small)
     row = '<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>79161000001</t></is></c></row>'
-    rows = "".join(row.format(n=n) for n in range(2, 3_000_002)).encode()
-    target = tmp_path / "many.xlsx"
-    with (
-        zipfile.ZipFile(small) as source,
-        zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out,
-    ):
-        for info in source.infolist():
-            data = source.read(info.filename)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                data = data.replace(b"</sheetData>", rows + b"</sheetData>")
-            out.writestr(info, data)
+    blocks = (
+        "".join(row.format(n=n) for n in range(start, start + 100_000)).encode()
+        for start in range(2, 3_000_002, 100_000)
+    )
+    end = b"</sheetData>"
+    target = grown_workbook(tmp_path / "many.xlsx", [["Номер", "Лимит"]], end, chain(blocks, [end]))
     code, said, peak, took = validate(target)
     print(
         f"3 million rows in {target.stat().st_size // 1024} KB: exit {code} in {took:.2f} s, "
@@ -143,33 +144,17 @@ def test_a_dense_sheet_too_big_to_hold_is_refused_before_the_reader_allocates_it
 ) -> None:
     """A million rows of seventeen filled columns: a rectangle the reader would take
     0.6 GB for before reading a cell, and this file far more in all."""
-    small = tmp_path / "small.xlsx"
-    book = openpyxl.Workbook()
-    book.active.append(["Номер", "Лимит", *(f"c{n}" for n in range(15))])
-    book.save(small)
     columns = [column_letters(n) for n in range(1, 18)]
-    target = tmp_path / "dense.xlsx"
-    with (
-        zipfile.ZipFile(small) as source,
-        zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out,
-    ):
-        for info in source.infolist():
-            data = source.read(info.filename)
-            if info.filename != "xl/worksheets/sheet1.xml":
-                out.writestr(info, data)
-                continue
-            before, after = data.split(b"</sheetData>")
-            with out.open(info.filename, "w", force_zip64=True) as entry:
-                entry.write(before)
-                for start in range(2, 1_000_002, 10_000):
-                    block = "".join(
-                        f'<row r="{n}">'
-                        + "".join(f'<c r="{c}{n}"><v>1</v></c>' for c in columns)
-                        + "</row>"
-                        for n in range(start, start + 10_000)
-                    )
-                    entry.write(block.encode())
-                entry.write(b"</sheetData>" + after)
+    blocks = (
+        "".join(
+            f'<row r="{n}">' + "".join(f'<c r="{c}{n}"><v>1</v></c>' for c in columns) + "</row>"
+            for n in range(start, start + 10_000)
+        ).encode()
+        for start in range(2, 1_000_002, 10_000)
+    )
+    header: list[object] = ["Номер", "Лимит", *(f"c{n}" for n in range(15))]
+    end = b"</sheetData>"
+    target = grown_workbook(tmp_path / "dense.xlsx", [header], end, chain(blocks, [end]))
     code, said, peak, took = validate(target)
     print(f"a dense sheet, 1M × 17: exit {code} in {took:.2f} s, peak {peak // 1024} MB")
     assert code == 1, said
