@@ -20,9 +20,9 @@ UV_SYNC_FLAGS := $(if $(CI),--locked,--frozen)
 # apt waits for another apt (a daily update) instead of failing at once.
 APT := DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -qq
 
-.PHONY: install browser office demo test check lint typecheck pytest bench soak schemas serve lock clean
+.PHONY: install mo catalogue browser office demo test check lint typecheck pytest bench soak schemas serve lock clean
 
-install: $(STAMP)
+install: $(STAMP) mo
 
 $(UV):
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -33,6 +33,21 @@ $(UV):
 $(STAMP): $(UV) pyproject.toml uv.lock
 	$(UV) sync $(UV_SYNC_FLAGS) --python $(PYTHON) --quiet
 	@touch $@
+
+# The translations, compiled for gettext (quotabulk compiles a missing or older one in
+# memory, so a checkout without them still speaks every language, only slower to start).
+LOCALE := quotabulk/i18n/locale
+PO := $(wildcard $(LOCALE)/*/LC_MESSAGES/quotabulk.po)
+mo: $(PO:.po=.mo)
+$(LOCALE)/%/LC_MESSAGES/quotabulk.mo: $(LOCALE)/%/LC_MESSAGES/quotabulk.po $(STAMP)
+	$(BIN)/pybabel -q compile --statistics -D quotabulk -d $(LOCALE) -l $*
+
+# After changing a message: extract the English words marked in the code (N_, NP_, C_,
+# _, n_, p_), bring every .po up to date, then translate what is new (empty msgstr).
+# `make check` fails while a .po lacks a translation or differs from the code.
+catalogue: install
+	$(BIN)/python -m quotabulk.i18n.catalogue || \
+		{ echo "translate the empty msgstr entries in $(PO)"; exit 1; }
 
 # Update the lock in its own commit: `make lock`, then commit uv.lock alone.
 lock: $(UV)

@@ -10,13 +10,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from itertools import islice
 from pathlib import Path
+from typing import Any
 
 from quotabulk import redaction
 from quotabulk.app.applying import read_saved_plan
 from quotabulk.app.planning import PlanView, load_options, plan_body, plan_loaded, validate
 from quotabulk.app.workspace import Workspace
 from quotabulk.config import Settings
-from quotabulk.domain.errors import QuotabulkError
+from quotabulk.domain.errors import InputError, QuotabulkError
+from quotabulk.domain.messages import Text
 from quotabulk.domain.models import InvalidRow, Quota
 from quotabulk.domain.plan import Plan, PlanOptions
 from quotabulk.formats.problems import write_problems
@@ -42,7 +44,7 @@ class ShownChange:
 class ShownProblem:
     source: str
     column: str | None
-    message: str
+    message: Text | str
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ class Shown:
     invalid_rows: int
     # What the readers said about files they did read: a sheet skipped for want of a
     # header, columns only carried to the report. The CLI prints them on stderr.
-    notices: tuple[str, ...] = ()
+    notices: tuple[Text | str, ...] = ()
 
 
 def _shown(
@@ -73,7 +75,7 @@ def _shown(
     digest: str,
     invalid: list[InvalidRow],
     rows: int,
-    notices: tuple[str, ...],
+    notices: tuple[Text | str, ...],
 ) -> Shown:
     changes = plan.changes
     problems = (p for row in invalid for p in row.problems)
@@ -90,7 +92,7 @@ def _shown(
         len(changes),
         sum((a.before.limit for a in changes if a.before), Decimal(0)),
         sum((a.after.limit for a in changes if a.after), Decimal(0)),
-        [ShownProblem(p.source, p.column, p.message) for p in islice(problems, PROBLEMS_ON_PAGE)],
+        [ShownProblem(p.source, p.column, p.text) for p in islice(problems, PROBLEMS_ON_PAGE)],
         sum(len(row.problems) for row in invalid),
         len(invalid),
         notices,
@@ -98,8 +100,21 @@ def _shown(
 
 
 class PlanningFailed(Exception):
-    """A `QuotabulkError` of the child, as its message only: it crosses the process
-    boundary whatever the error's own constructor looks like."""
+    """A `QuotabulkError` of the child as plain data — its English message, and where and
+    what in the catalogue's terms when it has them — so it crosses the process boundary
+    whatever the error's own constructor looks like."""
+
+    def __init__(
+        self, message: str, where: str | None = None, said: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(message, where, said)
+        self.message = message
+        self.where = where
+        self.said = said
+
+    @property
+    def text(self) -> Text | None:
+        return None if self.said is None else Text.from_json(self.said)
 
 
 def plan_upload(settings: Settings, folder: Path) -> Shown:
@@ -109,7 +124,9 @@ def plan_upload(settings: Settings, folder: Path) -> Shown:
     try:
         return _plan_upload(settings, folder)
     except QuotabulkError as exc:
-        raise PlanningFailed(redaction.blank(exc.message)) from None
+        where = exc.location if isinstance(exc, InputError) else None
+        said = None if exc.text is None else exc.text.to_json()
+        raise PlanningFailed(redaction.blank(exc.message), where, said) from None
 
 
 COLUMNS_FILE = "columns.yaml"  # the column mapping chosen in the page (JSON, which is YAML)
@@ -124,7 +141,8 @@ def _plan_upload(settings: Settings, folder: Path) -> Shown:
     # and every report, never the server's storage path.
     loaded = validate(paths, options, names=[path.name for path in paths])
     notices = tuple(loaded.notices)
-    (folder / NOTICES_FILE).write_text(json.dumps(notices, ensure_ascii=False), encoding="utf-8")
+    kept = [notice.to_json() for notice in notices]
+    (folder / NOTICES_FILE).write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
     (folder / STAGE_FILE).write_text("planning")
 
     def on_retry(_exc: BaseException, _wait: float) -> None:
@@ -156,7 +174,8 @@ def frozen_view(frozen: Path, paths: list[Path]) -> Shown:
     rows = len(saved.plan.actions) + len(saved.invalid)
     invalid = list(saved.invalid)
     said = frozen.parent / NOTICES_FILE
-    notices = tuple(json.loads(said.read_text(encoding="utf-8"))) if said.exists() else ()
+    kept = json.loads(said.read_text(encoding="utf-8")) if said.exists() else []
+    notices = tuple(Text.from_json(n) if isinstance(n, dict) else str(n) for n in kept)
     return _shown(
         saved.plan, saved.account, saved.operator_url, saved.digest, invalid, rows, notices
     )

@@ -1,15 +1,17 @@
 """The words a face shows, in the reader's language: quotas and money, outcomes, a row's
-reason, and the catalogue's messages. The faces read them from here; where they come
-from (today `formats/language.py` and `formats/messages.py`) is the app's business."""
+reason, and the catalogue's messages. The faces read them from here and from
+`quotabulk.i18n`; the report tables of words are the app's business."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+from quotabulk import i18n
 from quotabulk.domain.language import Language
+from quotabulk.domain.messages import Text
 from quotabulk.domain.models import Quota
 from quotabulk.domain.outcomes import Outcome, RowResult
-from quotabulk.formats import language, messages
+from quotabulk.formats import language
 from quotabulk.formats.inputs.columns import Field
 from quotabulk.formats.reports.columns import reason_text as _reason_text
 
@@ -31,14 +33,16 @@ def outcome_word(outcome: Outcome, lang: Language) -> str:
     return language.outcome_word(outcome, lang)
 
 
-def message(text: str, lang: Language) -> str:
-    """A message of the catalogue in `lang`; one it does not know, as it is."""
-    return messages.render(text, lang)
+def message(text: Text | str, lang: Language) -> str:
+    """A message of the catalogue in `lang`; a plain string (an operator's own words,
+    an older journal's English) as it is."""
+    return i18n.say(text, lang)
 
 
-def message_parts(text: str, code: str) -> dict[str, str] | None:
-    """The named parts of a message when it is the catalogue's `code`."""
-    return messages.parts_of(text, code)
+def located(where: str | None, text: Text | str, lang: Language) -> str:
+    """`file:sheet:row: message`, the message in `lang`."""
+    said = message(text, lang)
+    return said if not where else f"{where}: {said}"
 
 
 def reason(row: RowResult, lang: Language) -> str:

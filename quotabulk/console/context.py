@@ -16,7 +16,7 @@ from quotabulk.app.words import message as render
 from quotabulk.app.workspace import Workspace
 from quotabulk.config import Settings
 from quotabulk.console.auth import csrf_ok, csrf_token
-from quotabulk.console.i18n import LABELS
+from quotabulk.console.i18n import labels_of
 from quotabulk.console.jobs import Jobs
 from quotabulk.console.planning import Planner
 from quotabulk.console.sessions import Sessions, SignedIn
@@ -92,11 +92,11 @@ def language_of(request: Request) -> Language:
 
 def words_of(request: Request) -> dict[str, str]:
     """The page labels in the session's language."""
-    return LABELS[language_of(request).value]
+    return labels_of(language_of(request).value)
 
 
 def refused(request: Request, label: str, status: int = 403) -> HTMLResponse:
-    """An error page in the reader's language: `label` names words in LABELS, or is a
+    """An error page in the reader's language: `label` names a label (`console.i18n`), or is a
     message of its own (rendered from the catalogue by `page`)."""
     words = words_of(request)
     return page(request, "error.html", message=words.get(label, label), status=status)
@@ -109,7 +109,7 @@ def page(request: Request, name: str, status: int = 200, **context: Any) -> HTML
     who = signed_in(request)
     auth, four_eyes = console.access()
     shared = {
-        "t": LABELS[lang],
+        "t": labels_of(lang),
         "lang": lang,
         "csrf": csrf_token(request),
         "sandbox": console.config.settings.embedded,

@@ -1,230 +1,161 @@
-"""Labels in Russian (the default, in the cabinet's own words) and English."""
+"""The console's words: English in the code (the gettext `msgid`s), every other
+language from its `.po` file (`quotabulk.i18n`); the templates read them as `t.key`."""
 
 from __future__ import annotations
 
+from functools import cache
+
+from quotabulk import i18n
 from quotabulk.app.words import describe as describe_quota
 from quotabulk.app.words import outcome_word
 from quotabulk.domain.language import Language
+from quotabulk.domain.messages import C_, NP_
 from quotabulk.domain.models import Quota
 from quotabulk.domain.outcomes import Outcome
 
-LANGUAGES = ("ru", "en")
+LANGUAGES = tuple(lang.value for lang in Language)
+CONTEXTS = {"login": "console.page"}  # one English word, two Russian ones
 
-LABELS: dict[str, dict[str, str]] = {
-    "ru": {
-        "title": "Квоты: массовые изменения",
-        "sandbox_banner": "Учебный режим: изменения уходят в локальную песочницу оператора, а не в настоящий кабинет.",
-        "upload": "Загрузка",
-        "upload_help": "Перетащите сюда файлы .xlsx, .csv или .yaml (можно несколько) или выберите их.",
-        "choose_files": "Выбрать файлы",
-        "no_files": "Файлы не выбраны",
-        "skip_invalid": "Пропускать строки с ошибками",
-        "check": "Проверить",
-        "validation": "Проверка",
-        "errors": "Ошибки в файлах",
-        "source": "Где",
-        "column": "Столбец",
-        "message": "Что не так",
-        "fix_or_skip": "Исправьте файл или загрузите его снова с отметкой «Пропускать строки с ошибками». Подтвердить такой план нельзя.",
-        "plan": "План изменений",
-        "subscriber": "Абонент",
-        "action": "Действие",
-        "quota_before": "Квота сейчас",
-        "quota_after": "Квота после",
-        "all": "все",
-        "add": "добавить",
-        "edit": "изменить",
-        "delete": "удалить",
-        "unchanged_note": "Без изменений: {n} абонентов.",
-        "prune_note": "Квоты абонентов, которых нет в файлах, не меняются: консоль удаляет только то, что отмечено в файлах действием «удалить».",
-        "reviewed": "Я просмотрел(а) план",
-        "approve": "Подтвердить и отправить заявки",
-        "nothing_to_do": "Всё уже как в файлах: отправлять нечего.",
-        "user_name": "Имя пользователя",
-        "not_found": "Не найдено.",
-        "map_warn_at": "Считать «{label}» порогом уведомления",
-        "map_on_exceed": "Считать «{label}» правилом при превышении",
-        "ignore_column": "Не менять по столбцу «{label}»",
-        "maker_only": "Отправить план на подтверждение может только исполнитель.",
-        "checker_only": "Подтвердить или отклонить план может только проверяющий.",
-        "four_eyes_submit": "Здесь действует правило четырёх глаз: отправьте план на подтверждение.",
-        "admin_no_approve": "Администратор не подтверждает планы.",
-        "review_first": "Просмотрите показанный план и подтвердите именно его.",
-        "own_uploads_only": "Отправить на подтверждение можно только план из своих файлов.",
-        "decision_stands_approved": "По этому плану уже принято решение: его подтвердил(а) {by}, {at}. Это решение остаётся в силе.",
-        "decision_stands_declined": "По этому плану уже принято решение: его отклонил(а) {by}, {at}. Это решение окончательное; чтобы попробовать снова, исполнитель отправляет план заново.",
-        "makers_upload": "В режиме четырёх глаз файлы загружает исполнитель.",
-        "send_n": "Отправить {requests} по счёту {account} ({target})",
-        "sandbox_name": "песочница",
-        "operator_waiting": "Оператор не отвечает, повторяем…",
-        "stage_reading": "Читаем файлы…",
-        "stage_planning": "Сверяем с оператором и составляем план…",
-        "stage_done": "Готово.",
-        "stage_failed": "Не получилось.",
-        "nothing_valid": "Ни одной строки без ошибок: отправлять нечего.",
-        "problems_more": "Показаны первые {shown} из {total} ошибок.",
-        "notices": "При чтении файлов:",
-        "download_all_errors": "Скачать все ошибки (.xlsx)",
-        "limits_total": "Сумма лимитов",
-        "changes_more": "Показаны первые {shown} из {total} изменений; сумма ниже — по всем.",
-        "filter_note": "Фильтр только скрывает строки: отправлены будут все изменения плана.",
-        "throttled": "Слишком много неудачных попыток. Попробуйте через {minutes} мин.",
-        "throttled_s": "Слишком много неудачных попыток. Попробуйте через {seconds} с.",
-        "rows_of": "Строки {first}–{last} из {total}; все они — в отчёте.",
-        "fingerprint": "Отпечаток плана",
-        "submit_for_approval": "Отправить на подтверждение",
-        "approve_as_checker": "Подтвердить и отправить заявки",
-        "decline": "Отклонить",
-        "comment": "Комментарий",
-        "approvals": "На подтверждении",
-        "no_pending": "Планов, ожидающих подтверждения, нет.",
-        "submitted_at": "Отправлен",
-        "maker": "Подготовил(а)",
-        "files": "Файлы",
-        "audit": "Журнал аудита",
-        "fe_pending": "Ожидает подтверждения: подготовил(а) {maker}, {at}.",
-        "fe_approved": "Подтверждён: {checker}, {decided_at} (подготовил(а) {maker}).",
-        "fe_declined": "Отклонён: {checker}, {decided_at}.",
-        "fe_run": "Заявки отправлены (запуск {run_id}).",
-        "fe_wait_for_checker": "Подтвердить план может только другой сотрудник с ролью проверяющего.",
-        "role_maker": "исполнитель",
-        "role_checker": "проверяющий",
-        "role_admin": "администратор",
-        "progress": "Выполнение",
-        "sent": "Отправлено заявок",
-        "final": "Обработано",
-        "result": "Результат",
-        "outcome": "Итог",
-        "request": "Заявка",
-        "reason": "Причина",
-        "download": "Скачать отчёт",
-        "runs": "История запусков",
-        "history": "История заявок",
-        "started": "Начало",
-        "account": "Счёт",
-        "status": "Статус",
-        "login": "Вход",
-        "password": "Пароль",
-        "sign_in": "Войти",
-        "sign_out": "Выйти",
-        "failed_job": "Запуск не выполнен",
-        "login_failed": "Неверный пароль. Попробуйте ещё раз.",
-        "new_upload": "Новая загрузка",
-        "rows_read": "Строк прочитано: {rows}, с ошибками: {invalid}.",
-        "plan_summary": "План: добавить {add}, изменить {edit}, удалить {delete}, без изменений {unchanged}.",
-    },
-    "en": {
-        "title": "Quotas: bulk changes",
-        "sandbox_banner": "Practice mode: changes go to the local sandbox operator, not to the real cabinet.",
-        "upload": "Upload",
-        "upload_help": "Drop .xlsx, .csv or .yaml files here (several at once) or choose them.",
-        "choose_files": "Choose files",
-        "no_files": "No file chosen",
-        "skip_invalid": "Skip invalid rows",
-        "check": "Check",
-        "validation": "Validation",
-        "errors": "Problems in the files",
-        "source": "Where",
-        "column": "Column",
-        "message": "What is wrong",
-        "fix_or_skip": "Fix the file, or upload it again with «Skip invalid rows» ticked. Such a plan cannot be approved.",
-        "plan": "Plan",
-        "subscriber": "Subscriber",
-        "action": "Action",
-        "quota_before": "Quota now",
-        "quota_after": "Quota after",
-        "all": "all",
-        "add": "add",
-        "edit": "edit",
-        "delete": "delete",
-        "unchanged_note": "Unchanged: {n} subscribers.",
-        "prune_note": "Quotas of subscribers not in the files are left alone: the console deletes only what the files mark with the action «delete».",
-        "reviewed": "I have reviewed the plan",
-        "approve": "Approve and send the requests",
-        "nothing_to_do": "Everything already matches the files: nothing to send.",
-        "user_name": "User name",
-        "not_found": "Not found.",
-        "map_warn_at": "Use «{label}» as the notification threshold",
-        "map_on_exceed": "Use «{label}» as the rule on exceeding",
-        "ignore_column": "Leave «{label}» alone",
-        "maker_only": "Only a maker submits a plan for approval.",
-        "checker_only": "Only a checker approves or declines a plan.",
-        "four_eyes_submit": "Four eyes apply here: submit the plan for approval.",
-        "admin_no_approve": "An admin does not approve plans.",
-        "review_first": "Review the plan shown, then approve that plan.",
-        "own_uploads_only": "A maker submits only a plan of their own uploads.",
-        "decision_stands_approved": "This plan was decided already: {by} approved it at {at}. That decision stands.",
-        "decision_stands_declined": "This plan was decided already: {by} declined it at {at}. That decision is final; to try again, the maker submits the plan anew.",
-        "makers_upload": "With four eyes, a maker uploads the files.",
-        "send_n": "Send {requests} on account {account} ({target})",
-        "sandbox_name": "sandbox",
-        "operator_waiting": "The operator is not answering, retrying…",
-        "stage_reading": "Reading the files…",
-        "stage_planning": "Comparing with the operator and planning…",
-        "stage_done": "Done.",
-        "stage_failed": "It did not work.",
-        "nothing_valid": "No row is free of errors: nothing to send.",
-        "problems_more": "The first {shown} of {total} problems are shown.",
-        "notices": "While reading the files:",
-        "download_all_errors": "Download every problem (.xlsx)",
-        "limits_total": "Sum of limits",
-        "changes_more": "The first {shown} of {total} changes are shown; the sums below cover all.",
-        "filter_note": "The filter only hides rows: every change of the plan is sent.",
-        "throttled": "Too many failed attempts. Try again in {minutes} min.",
-        "throttled_s": "Too many failed attempts. Try again in {seconds} s.",
-        "rows_of": "Rows {first}–{last} of {total}; the report has all of them.",
-        "fingerprint": "Plan digest",
-        "submit_for_approval": "Submit for approval",
-        "approve_as_checker": "Approve and send the requests",
-        "decline": "Decline",
-        "comment": "Comment",
-        "approvals": "Awaiting approval",
-        "no_pending": "No plan is awaiting approval.",
-        "submitted_at": "Submitted",
-        "maker": "Prepared by",
-        "files": "Files",
-        "audit": "Audit trail",
-        "fe_pending": "Awaiting approval: prepared by {maker}, {at}.",
-        "fe_approved": "Approved by {checker}, {decided_at} (prepared by {maker}).",
-        "fe_declined": "Declined by {checker}, {decided_at}.",
-        "fe_run": "The requests were sent (run {run_id}).",
-        "fe_wait_for_checker": "Only another person, a checker, can approve this plan.",
-        "role_maker": "maker",
-        "role_checker": "checker",
-        "role_admin": "admin",
-        "progress": "Progress",
-        "sent": "Requests sent",
-        "final": "Processed",
-        "result": "Result",
-        "outcome": "Outcome",
-        "request": "Request",
-        "reason": "Reason",
-        "download": "Download the report",
-        "runs": "Runs",
-        "history": "Request history",
-        "started": "Started",
-        "account": "Account",
-        "status": "Status",
-        "login": "Sign in",
-        "password": "Password",
-        "sign_in": "Sign in",
-        "sign_out": "Sign out",
-        "failed_job": "The run did not happen",
-        "login_failed": "Wrong password. Try again.",
-        "new_upload": "New upload",
-        "rows_read": "Rows read: {rows}, invalid: {invalid}.",
-        "plan_summary": "Plan: {add} to add, {edit} to edit, {delete} to delete, {unchanged} unchanged.",
-    },
+ENGLISH: dict[str, str] = {
+    "title": C_("console", "Quotas: bulk changes"),
+    "sandbox_banner": C_(
+        "console",
+        "Practice mode: changes go to the local sandbox operator, not to the real cabinet.",
+    ),
+    "upload": C_("console", "Upload"),
+    "upload_help": C_(
+        "console", "Drop .xlsx, .csv or .yaml files here (several at once) or choose them."
+    ),
+    "choose_files": C_("console", "Choose files"),
+    "no_files": C_("console", "No file chosen"),
+    "skip_invalid": C_("console", "Skip invalid rows"),
+    "check": C_("console", "Check"),
+    "validation": C_("console", "Validation"),
+    "errors": C_("console", "Problems in the files"),
+    "source": C_("console", "Where"),
+    "column": C_("console", "Column"),
+    "message": C_("console", "What is wrong"),
+    "fix_or_skip": C_(
+        "console",
+        "Fix the file, or upload it again with «Skip invalid rows» ticked. Such a plan cannot be approved.",
+    ),
+    "plan": C_("console", "Plan"),
+    "subscriber": C_("console", "Subscriber"),
+    "action": C_("console", "Action"),
+    "quota_before": C_("console", "Quota now"),
+    "quota_after": C_("console", "Quota after"),
+    "all": C_("console", "all"),
+    "add": C_("console", "add"),
+    "edit": C_("console", "edit"),
+    "delete": C_("console", "delete"),
+    "unchanged_note": C_("console", "Unchanged: {n} subscribers."),
+    "prune_note": C_(
+        "console",
+        "Quotas of subscribers not in the files are left alone: the console deletes only what the files mark with the action «delete».",
+    ),
+    "reviewed": C_("console", "I have reviewed the plan"),
+    "approve": C_("console", "Approve and send the requests"),
+    "nothing_to_do": C_("console", "Everything already matches the files: nothing to send."),
+    "user_name": C_("console", "User name"),
+    "not_found": C_("console", "Not found."),
+    "map_warn_at": C_("console", "Use «{label}» as the notification threshold"),
+    "map_on_exceed": C_("console", "Use «{label}» as the rule on exceeding"),
+    "ignore_column": C_("console", "Leave «{label}» alone"),
+    "maker_only": C_("console", "Only a maker submits a plan for approval."),
+    "checker_only": C_("console", "Only a checker approves or declines a plan."),
+    "four_eyes_submit": C_("console", "Four eyes apply here: submit the plan for approval."),
+    "admin_no_approve": C_("console", "An admin does not approve plans."),
+    "review_first": C_("console", "Review the plan shown, then approve that plan."),
+    "own_uploads_only": C_("console", "A maker submits only a plan of their own uploads."),
+    "decision_stands_approved": C_(
+        "console", "This plan was decided already: {by} approved it at {at}. That decision stands."
+    ),
+    "decision_stands_declined": C_(
+        "console",
+        "This plan was decided already: {by} declined it at {at}. That decision is final; to try again, the maker submits the plan anew.",
+    ),
+    "makers_upload": C_("console", "With four eyes, a maker uploads the files."),
+    "send_n": C_("console", "Send {requests} on account {account} ({target})"),
+    "sandbox_name": C_("console", "sandbox"),
+    "operator_waiting": C_("console", "The operator is not answering, retrying…"),
+    "stage_reading": C_("console", "Reading the files…"),
+    "stage_planning": C_("console", "Comparing with the operator and planning…"),
+    "stage_done": C_("console", "Done."),
+    "stage_failed": C_("console", "It did not work."),
+    "nothing_valid": C_("console", "No row is free of errors: nothing to send."),
+    "problems_more": C_("console", "The first {shown} of {total} problems are shown."),
+    "notices": C_("console", "While reading the files:"),
+    "download_all_errors": C_("console", "Download every problem (.xlsx)"),
+    "limits_total": C_("console", "Sum of limits"),
+    "changes_more": C_(
+        "console", "The first {shown} of {total} changes are shown; the sums below cover all."
+    ),
+    "filter_note": C_("console", "The filter only hides rows: every change of the plan is sent."),
+    "throttled": C_("console", "Too many failed attempts. Try again in {minutes} min."),
+    "throttled_s": C_("console", "Too many failed attempts. Try again in {seconds} s."),
+    "rows_of": C_("console", "Rows {first}–{last} of {total}; the report has all of them."),
+    "fingerprint": C_("console", "Plan digest"),
+    "submit_for_approval": C_("console", "Submit for approval"),
+    "approve_as_checker": C_("console", "Approve and send the requests"),
+    "decline": C_("console", "Decline"),
+    "comment": C_("console", "Comment"),
+    "approvals": C_("console", "Awaiting approval"),
+    "no_pending": C_("console", "No plan is awaiting approval."),
+    "submitted_at": C_("console", "Submitted"),
+    "maker": C_("console", "Prepared by"),
+    "files": C_("console", "Files"),
+    "audit": C_("console", "Audit trail"),
+    "fe_pending": C_("console", "Awaiting approval: prepared by {maker}, {at}."),
+    "fe_approved": C_("console", "Approved by {checker}, {decided_at} (prepared by {maker})."),
+    "fe_declined": C_("console", "Declined by {checker}, {decided_at}."),
+    "fe_run": C_("console", "The requests were sent (run {run_id})."),
+    "fe_wait_for_checker": C_("console", "Only another person, a checker, can approve this plan."),
+    "role_maker": C_("console", "maker"),
+    "role_checker": C_("console", "checker"),
+    "role_admin": C_("console", "admin"),
+    "progress": C_("console", "Progress"),
+    "sent": C_("console", "Requests sent"),
+    "final": C_("console", "Processed"),
+    "result": C_("console", "Result"),
+    "outcome": C_("console", "Outcome"),
+    "request": C_("console", "Request"),
+    "reason": C_("console", "Reason"),
+    "download": C_("console", "Download the report"),
+    "runs": C_("console", "Runs"),
+    "history": C_("console", "Request history"),
+    "started": C_("console", "Started"),
+    "account": C_("console", "Account"),
+    "status": C_("console", "Status"),
+    "login": C_("console.page", "Sign in"),
+    "password": C_("console", "Password"),
+    "sign_in": C_("console", "Sign in"),
+    "sign_out": C_("console", "Sign out"),
+    "failed_job": C_("console", "The run did not happen"),
+    "login_failed": C_("console", "Wrong password. Try again."),
+    "new_upload": C_("console", "New upload"),
+    "rows_read": C_("console", "Rows read: {rows}, invalid: {invalid}."),
+    "plan_summary": C_(
+        "console", "Plan: {add} to add, {edit} to edit, {delete} to delete, {unchanged} unchanged."
+    ),
 }
 
-
-def _shared_words(lang: Language) -> dict[str, str]:
-    """Outcome words as the reports write them, so the page and the file agree."""
-    return {f"o_{outcome.value}": outcome_word(outcome, lang) for outcome in Outcome}
+REQUESTS = NP_("{n} request", "{n} requests")
 
 
-for _lang in Language:
-    LABELS[_lang.value].update(_shared_words(_lang))
+@cache
+def labels(lang: Language) -> dict[str, str]:
+    """Every label in `lang`, and the outcome words as the reports write them (`o_…`),
+    so the page and the file agree."""
+    found = {
+        key: i18n.p_(CONTEXTS.get(key, "console"), english, lang)
+        for key, english in ENGLISH.items()
+    }
+    found.update({f"o_{outcome.value}": outcome_word(outcome, lang) for outcome in Outcome})
+    return found
+
+
+def labels_of(lang: str) -> dict[str, str]:
+    return labels(Language(lang))
 
 
 def describe(quota: Quota | None, lang: str) -> str:
@@ -232,17 +163,6 @@ def describe(quota: Quota | None, lang: str) -> str:
     return describe_quota(quota, Language(lang))
 
 
-def plural_ru(n: int, one: str, few: str, many: str) -> str:
-    """Russian plural forms: 1 заявку, 2 заявки, 5 заявок, 11 заявок, 21 заявку."""
-    if n % 10 == 1 and n % 100 != 11:
-        return one
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return few
-    return many
-
-
 def requests_phrase(n: int, lang: str) -> str:
     """«12 заявок» / "12 requests", as the approve button says it."""
-    if lang == "ru":
-        return f"{n} {plural_ru(n, 'заявку', 'заявки', 'заявок')}"
-    return f"{n} request" if n == 1 else f"{n} requests"
+    return i18n.n_(*REQUESTS, n, Language(lang)).format(n=n)

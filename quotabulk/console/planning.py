@@ -31,6 +31,7 @@ from quotabulk.app.reviewing import (
 )
 from quotabulk.app.workspace import Workspace
 from quotabulk.config import Settings
+from quotabulk.domain.messages import Text
 
 KEPT = 32  # finished plans kept for reloads; older ones are planned again when opened
 WAITING_AFTER_S = 2.0  # a retry this recent: "the operator is not answering"
@@ -41,6 +42,9 @@ class PlanTask:
     folder: Path
     stage: str = "reading"  # reading → planning → done | failed
     error: str | None = None
+    # The failure in the catalogue's terms, when it has them: shown in the reader's words.
+    where: str | None = None
+    said: Text | None = None
     shown: Shown | None = None
     started: float = field(default_factory=time.time)
 
@@ -213,7 +217,7 @@ def _finish(task: PlanTask, done: Any) -> None:
         task.shown = done.result()
         task.stage = "done"
     except PlanningFailed as exc:
-        task.error = str(exc)
+        task.error, task.where, task.said = exc.message, exc.where, exc.text
         task.stage = "failed"
     except BrokenProcessPool:
         task.error = WORKER_DIED

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from quotabulk.domain.text import clipped
+from quotabulk.domain import messages as said
+from quotabulk.domain.messages import Text
+from quotabulk.domain.text import quoted
 
 KOPECK = Decimal("0.01")
 # Ten billion rubles: far above any account's ceiling, and within what the operator API
@@ -21,13 +23,17 @@ _AMOUNT = re.compile(r"^\d+(?:[.,]\d{1,2})?$")
 
 
 class AmountError(ValueError):
-    """The value is not an amount of rubles with at most two decimals."""
+    """The value is not an amount of rubles with at most two decimals; `text` says why."""
+
+    def __init__(self, text: Text) -> None:
+        super().__init__(str(text))
+        self.text = text
 
 
 def parse_amount(value: object) -> Decimal:
     """Return a non-negative amount rounded to kopecks, or raise `AmountError`."""
     if isinstance(value, bool):
-        raise AmountError(f"{value!r} is not an amount")
+        raise AmountError(said.NOT_AN_AMOUNT(value=repr(value)))
     if isinstance(value, int):
         amount = Decimal(value)
     elif isinstance(value, float):
@@ -37,22 +43,22 @@ def parse_amount(value: object) -> Decimal:
     else:
         amount = _from_text(str(value))
     if not amount.is_finite():
-        raise AmountError(f"'{clipped(value)}' is not an amount")
+        raise AmountError(said.NOT_AN_AMOUNT(value=quoted(value)))
     if amount < 0:
-        raise AmountError(f"'{clipped(value)}' is negative; a quota is 0 or more")
+        raise AmountError(said.NEGATIVE(value=quoted(value)))
     if amount >= TOO_LARGE:
-        raise AmountError(f"'{clipped(value)}' is far too large for a quota")
+        raise AmountError(said.TOO_LARGE(value=quoted(value)))
     if amount != amount.quantize(KOPECK):
-        raise AmountError(f"'{clipped(value)}' has more than two decimals")
+        raise AmountError(said.TOO_MANY_DECIMALS(value=quoted(value)))
     return amount.quantize(KOPECK)
 
 
 def _from_float(value: float) -> Decimal:
     if value != value or value in (float("inf"), float("-inf")):
-        raise AmountError(f"'{clipped(value)}' is not an amount")
+        raise AmountError(said.NOT_AN_AMOUNT(value=quoted(value)))
     rounded = round(value, 2)
     if abs(value - rounded) > _FLOAT_NOISE:
-        raise AmountError(f"'{clipped(value)}' has more than two decimals")
+        raise AmountError(said.TOO_MANY_DECIMALS(value=quoted(value)))
     return Decimal(f"{rounded:.2f}")
 
 
@@ -61,11 +67,11 @@ def _from_text(text: str) -> Decimal:
     negative = stripped.startswith("-")
     digits = stripped[1:] if negative else stripped
     if not _AMOUNT.match(digits):
-        raise AmountError(f"'{clipped(text.strip())}' is not an amount")
+        raise AmountError(said.NOT_AN_AMOUNT(value=quoted(text.strip())))
     try:
         amount = Decimal(digits.replace(",", "."))
     except InvalidOperation as exc:  # pragma: no cover - the regex admits only decimals
-        raise AmountError(f"'{clipped(text.strip())}' is not an amount") from exc
+        raise AmountError(said.NOT_AN_AMOUNT(value=quoted(text.strip()))) from exc
     return -amount if negative else amount
 
 

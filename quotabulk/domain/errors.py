@@ -32,7 +32,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
+
+from quotabulk.domain.messages import Text
 
 EXIT_OK = 0
 EXIT_INPUT = 1
@@ -63,11 +65,29 @@ class Location:
 
 @dataclass(frozen=True, slots=True)
 class RowProblem:
-    """One invalid input row: where it is, which column, and what is wrong in plain words."""
+    """One invalid input row: where it is, which column, and what is wrong — a catalogue
+    `Text` (a plain string only when read back from an older journal or plan)."""
 
     source: str
     column: str | None
-    message: str
+    text: Text | str
+
+    @property
+    def message(self) -> str:
+        """The problem in English, as the JSON outputs and scripts read it."""
+        return str(self.text)
+
+    @property
+    def code(self) -> str | None:
+        return self.text.code if isinstance(self.text, Text) else None
+
+    def to_json(self) -> dict[str, Any]:
+        """As the JSON outputs and saved plans carry it: the English message for people
+        reading the file, the code and parts for programs (and for other languages)."""
+        found: dict[str, Any] = {"column": self.column, "message": self.message}
+        if isinstance(self.text, Text):
+            found |= self.text.to_json()
+        return found
 
     def __str__(self) -> str:
         where = self.source if self.column is None else f"{self.source}, column «{self.column}»"
@@ -83,20 +103,25 @@ class QuotabulkError(Exception):
     # The report written about the failure, when one was (the nightly promise).
     report: Path | None = None
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str | Text) -> None:
+        super().__init__(str(message))
+        self.message = str(message)
+        # The catalogue's words when it has them: a face shows them in the user's language.
+        self.text: Text | None = message if isinstance(message, Text) else None
 
 
 class InputError(QuotabulkError):
     """Raised when an input file cannot be read as a quota document at all."""
 
-    def __init__(self, location: Location | str, message: str, column: str | None = None) -> None:
+    def __init__(
+        self, location: Location | str, message: str | Text, column: str | None = None
+    ) -> None:
         self.location = str(location)
         self.column = column
         self.reason = message
         where = self.location if column is None else f"{self.location}, column «{column}»"
         super().__init__(f"{where}: {message}")
+        self.text = message if isinstance(message, Text) else None
 
 
 class _HasProblems(Protocol):

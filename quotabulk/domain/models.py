@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 from quotabulk.domain.amounts import format_amount, parse_amount
 from quotabulk.domain.errors import RowProblem
+from quotabulk.domain.messages import Text
 
 
 class OnExceed(StrEnum):
@@ -197,7 +198,7 @@ class Loaded:
     rows: list[DesiredRow] = field(default_factory=list)
     invalid: list[InvalidRow] = field(default_factory=list)
     skipped: list[SkippedRow] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
+    notices: list[Text] = field(default_factory=list)
     accounts: set[str] = field(default_factory=set)
 
     @property

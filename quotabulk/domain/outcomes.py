@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from quotabulk.domain.errors import EXIT_OK, EXIT_ROWS_FAILED
+from quotabulk.domain.errors import EXIT_OK, EXIT_ROWS_FAILED, RowProblem
 from quotabulk.domain.models import NO_EXTRAS, ActionKind, Extras, InvalidRow, Quota
 
 if TYPE_CHECKING:
@@ -75,6 +75,9 @@ class RowResult:
     # False when the subscriber's state was never read (the run stopped before that):
     # the report then says so instead of showing "no quota".
     state_known: bool = True
+    # An invalid row's problems in the catalogue's terms (`error` is their English):
+    # shown in the reader's language. Empty for rows journaled before codes were kept.
+    said: tuple[RowProblem, ...] = ()
 
     @classmethod
     def invalid(cls, row: InvalidRow) -> RowResult:
@@ -90,6 +93,7 @@ class RowResult:
             Outcome.INVALID,
             row.message,
             row.extras,
+            said=row.problems,
         )
 
     @classmethod

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import NamedTuple
 
-from quotabulk.domain.amounts import format_amount
+from quotabulk.domain import messages as said
 from quotabulk.domain.errors import PlanError, RowProblem
+from quotabulk.domain.messages import Text
 from quotabulk.domain.models import (
     NO_EXTRAS,
     PLANNED_KINDS,
@@ -91,14 +91,15 @@ def plan(
     for row in desired:
         subscriber = current.get(row.msisdn)
         if subscriber is None:
-            problems.append(_problem(row, "is not a subscriber of this account"))
+            problems.append(_problem(row, said.NOT_A_SUBSCRIBER(msisdn=row.msisdn)))
             continue
         action = _plan_row(row, subscriber)
         # Rows are checked on load; this catches a threshold kept from the account that
         # the row's new, lower limit no longer admits.
         after = action.after
         if after is not None and after.warn_at is not None and after.warn_at > after.limit:
-            problems.append(_problem(row, _kept_threshold_message(after.warn_at, after.limit)))
+            kept = said.KEEPS_THRESHOLD(msisdn=row.msisdn, warn=after.warn_at, limit=after.limit)
+            problems.append(_problem(row, kept))
             continue
         actions.append(action)
     if options.prune:
@@ -158,16 +159,9 @@ def _prunes(
     return prunes
 
 
-def _problem(row: DesiredRow, message: str) -> InvalidRow:
-    problem = RowProblem(row.source, None, f"{row.msisdn} {message}")
+def _problem(row: DesiredRow, message: Text) -> InvalidRow:
+    problem = RowProblem(row.source, None, message)
     return InvalidRow(row.source, row.msisdn, (problem,), row.extras)
-
-
-def _kept_threshold_message(warn_at: Decimal, limit: Decimal) -> str:
-    return (
-        f"keeps its threshold {format_amount(warn_at)}, which is above the new limit "
-        f"{format_amount(limit)}; give the threshold too"
-    )
 
 
 @dataclass(frozen=True)

@@ -10,3 +10,8 @@ SHOWN_CHARS = 100
 def clipped(value: object, limit: int = SHOWN_CHARS) -> str:
     text = str(value)
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+def quoted(value: object) -> str:
+    """A cell as written, clipped and in quotes: `'abc'`, as a message shows it."""
+    return f"'{clipped(value)}'"

@@ -11,44 +11,28 @@ from typing import Any
 import xlsxwriter
 
 from quotabulk.domain.language import Language
+from quotabulk.domain.messages import C_
 from quotabulk.domain.outcomes import RunResult
 from quotabulk.domain.people import AuditRecord
 from quotabulk.formats.language import action_word, header, outcome_word, status_word
 from quotabulk.formats.reports.columns import inert
+from quotabulk.i18n import p_
 
 WORDS = {
-    Language.RU: {
-        "events": "Журнал",
-        "requests": "Заявки",
-        "run": "Запуск",
-        "account": "Лицевой счёт",
-        "operator": "Оператор",
-        "digest": "Отпечаток плана (SHA-256)",
-        "at": "Когда (UTC)",
-        "event": "Событие",
-        "user": "Кто",
-        "detail": "Подробности",
-        "submitted": "план отправлен на подтверждение",
-        "approved": "план подтверждён",
-        "declined": "план отклонён",
-        "run_event": "запуск",
-    },
-    Language.EN: {
-        "events": "events",
-        "requests": "requests",
-        "run": "run",
-        "account": "account",
-        "operator": "operator",
-        "digest": "plan digest (SHA-256)",
-        "at": "at (UTC)",
-        "event": "event",
-        "user": "user",
-        "detail": "detail",
-        "submitted": "submitted",
-        "approved": "approved",
-        "declined": "declined",
-        "run_event": "run",
-    },
+    "events": C_("audit", "events"),
+    "requests": C_("audit", "requests"),
+    "run": C_("audit", "run"),
+    "account": C_("audit", "account"),
+    "operator": C_("audit", "operator"),
+    "digest": C_("audit", "plan digest (SHA-256)"),
+    "at": C_("audit", "at (UTC)"),
+    "event": C_("audit", "event"),
+    "user": C_("audit", "user"),
+    "detail": C_("audit", "detail"),
+    "submitted": C_("audit", "submitted"),
+    "approved": C_("audit", "approved"),
+    "declined": C_("audit", "declined"),
+    "run_event": C_("audit.event", "run"),  # «запуск», beside the sheet's «Запуск»
 }
 
 
@@ -110,7 +94,10 @@ def write_audit(
         body = audit_json(run, digest, trail)
         path.write_text(json.dumps(body, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         return
-    words = WORDS[lang]
+    words = {
+        key: p_("audit.event" if key == "run_event" else "audit", english, lang)
+        for key, english in WORDS.items()
+    }
     book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False})
     bold = book.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1})
     events = book.add_worksheet(words["events"])

@@ -1,132 +1,106 @@
-"""The words a person reads — report headers, outcomes, amounts — in Russian (the
-default, in the cabinet's own words) or English. The reports and the console both read
-them from here, so a row says «Применено» in the page and in the `.xlsx` alike.
-JSON reports do not: their English keys and values are the machine contract."""
+"""The words of a report — headers, outcomes, actions, statuses, amounts — in the
+reader's language, from the gettext catalogue (`quotabulk.i18n`). The reports and the
+console both read them from here, so a row says «Применено» in the page and in the
+`.xlsx` alike. JSON reports do not: their English keys and values are the machine
+contract. The English words are the JSON's own keys and values."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+from quotabulk import i18n
 from quotabulk.domain.language import DEFAULT_LANGUAGE, Language
+from quotabulk.domain.messages import C_, N_
 from quotabulk.domain.models import ActionKind, OnExceed, Quota
 from quotabulk.domain.outcomes import Outcome, RunStatus
 
-NBSP = "\u00a0"  # keeps «1 500,00 ₽» on one line
+NBSP = i18n.NBSP
 
-HEADERS: dict[Language, dict[str, str]] = {
-    Language.RU: {
-        "source": "Источник",
-        "msisdn": "Номер",
-        "action": "Действие",
-        "before": "Было",
-        "after": "Стало",
-        "request_id": "Номер заявки",
-        "request_status": "Статус заявки",
-        "outcome": "Итог",
-        "error": "Причина",
-    },
-    Language.EN: {},  # the keys themselves, as the JSON report spells them
+# Each table is marked for extraction with its context; a word is looked up by both.
+HEADERS = {
+    "source": C_("column", "source"),
+    "msisdn": C_("column", "msisdn"),
+    "action": C_("column", "action"),
+    "before": C_("column", "before"),
+    "after": C_("column", "after"),
+    "request_id": C_("column", "request_id"),
+    "request_status": C_("column", "request_status"),
+    "outcome": C_("column", "outcome"),
+    "error": C_("column", "error"),
 }
-
-OUTCOMES: dict[Language, dict[Outcome, str]] = {
-    Language.RU: {
-        Outcome.APPLIED: "Применено",
-        Outcome.UNCHANGED: "Без изменений",
-        Outcome.REJECTED: "Отклонено",
-        Outcome.FAILED: "Ошибка",
-        Outcome.PENDING: "В обработке",
-        Outcome.CONFLICT: "Конфликт",
-        Outcome.INVALID: "Ошибка в строке",
-        Outcome.SKIPPED: "Пропущено",
-    },
-    Language.EN: {outcome: outcome.value for outcome in Outcome},
+OUTCOMES = {
+    Outcome.APPLIED: C_("outcome", "applied"),
+    Outcome.UNCHANGED: C_("outcome", "unchanged"),
+    Outcome.REJECTED: C_("outcome", "rejected"),
+    Outcome.FAILED: C_("outcome", "failed"),
+    Outcome.PENDING: C_("outcome", "pending"),
+    Outcome.CONFLICT: C_("outcome", "conflict"),
+    Outcome.INVALID: C_("outcome", "invalid"),
+    Outcome.SKIPPED: C_("outcome", "skipped"),
 }
-
-ACTIONS: dict[Language, dict[ActionKind, str]] = {
-    Language.RU: {
-        ActionKind.ADD: "Добавить",
-        ActionKind.EDIT: "Изменить",
-        ActionKind.DELETE: "Удалить",
-        ActionKind.UNCHANGED: "Не менять",
-        ActionKind.INVALID: "—",
-        ActionKind.SKIPPED: "—",
-    },
-    Language.EN: {kind: kind.value for kind in ActionKind},
+ACTIONS = {
+    ActionKind.ADD: C_("action", "add"),
+    ActionKind.EDIT: C_("action", "edit"),
+    ActionKind.DELETE: C_("action", "delete"),
+    ActionKind.UNCHANGED: C_("action", "unchanged"),
+    ActionKind.INVALID: C_("action", "invalid"),
+    ActionKind.SKIPPED: C_("action", "skipped"),
 }
-
 # The operator's request statuses as «История заявок» shows them.
-REQUEST_STATUSES: dict[Language, dict[str, str]] = {
-    Language.RU: {
-        "new": "Новая",
-        "in_progress": "В обработке",
-        "completed": "Выполнена",
-        "rejected": "Отклонена",
-    },
-    Language.EN: {},
+REQUEST_STATUSES = {
+    "new": C_("request", "new"),
+    "in_progress": C_("request", "in_progress"),
+    "completed": C_("request", "completed"),
+    "rejected": C_("request", "rejected"),
 }
-
-RUN_STATUSES: dict[Language, dict[RunStatus, str]] = {
-    Language.RU: {
-        RunStatus.RUNNING: "идёт",
-        RunStatus.INTERRUPTED: "прерван, продолжится при повторном запуске",
-        RunStatus.PENDING: "ждёт ответов оператора",
-        RunStatus.FINISHED: "завершён",
-        RunStatus.FAILED: "не состоялся",
-        RunStatus.DRY_RUN: "проверка без отправки",
-    },
-    Language.EN: {status: status.value for status in RunStatus},
+RUN_STATUSES = {
+    RunStatus.RUNNING: C_("run", "running"),
+    RunStatus.INTERRUPTED: C_("run", "interrupted"),
+    RunStatus.PENDING: C_("run", "pending"),
+    RunStatus.FINISHED: C_("run", "finished"),
+    RunStatus.FAILED: C_("run", "failed"),
+    RunStatus.DRY_RUN: C_("run", "dry_run"),
 }
-
-WORDS: dict[Language, dict[str, str]] = {
-    Language.RU: {
-        "no_quota": "нет квоты",
-        "not_read": "не прочитано",
-        "warn_at": "порог {amount}",
-        OnExceed.BLOCK: "блокировка",
-        OnExceed.PERSONAL: "личный счёт",
-        "results": "Результаты",
-        "summary": "Сводка",
-        "run_id": "Запуск",
-        "account": "Лицевой счёт",
-        "operator": "Оператор",
-        "status": "Состояние запуска",
-        "started_at": "Начало (UTC)",
-        "finished_at": "Конец (UTC)",
-        "inputs": "Файлы",
-        "note": "Примечание",
-        "quotabulk": "quotabulk",
-        "rows": "Строк в отчёте",
-        "outcome_of": "Итог: {word}",
-        "action_of": "Действие: {word}",
-        "total_before": "Сумма лимитов: было",
-        "total_planned": "Сумма лимитов: по плану",
-        "total_now": "Сумма лимитов: стало",
-    },
-    Language.EN: {
-        "no_quota": "no quota",
-        "not_read": "not read",
-        "warn_at": "warn at {amount}",
-        OnExceed.BLOCK: "block",
-        OnExceed.PERSONAL: "personal",
-        "results": "results",
-        "summary": "summary",
-        "run_id": "run_id",
-        "account": "account",
-        "operator": "operator",
-        "status": "status",
-        "started_at": "started_at",
-        "finished_at": "finished_at",
-        "inputs": "inputs",
-        "note": "note",
-        "quotabulk": "quotabulk",
-        "rows": "rows",
-        "outcome_of": "outcome: {word}",
-        "action_of": "action: {word}",
-        "total_before": "limits before",
-        "total_planned": "limits as planned",
-        "total_now": "limits now",
-    },
+WORDS = {
+    "no_quota": N_("no quota"),
+    "not_read": N_("not read"),
+    "warn_at": N_("warn at {amount}"),
+    OnExceed.BLOCK: C_("on_exceed", "block"),
+    OnExceed.PERSONAL: C_("on_exceed", "personal"),
+    "results": C_("sheet", "results"),
+    "summary": C_("sheet", "summary"),
+    "run_id": C_("summary", "run_id"),
+    "account": C_("summary", "account"),
+    "operator": C_("summary", "operator"),
+    "status": C_("summary", "status"),
+    "started_at": C_("summary", "started_at"),
+    "finished_at": C_("summary", "finished_at"),
+    "inputs": C_("summary", "inputs"),
+    "note": C_("summary", "note"),
+    "quotabulk": C_("summary", "quotabulk"),
+    "rows": C_("summary", "rows"),
+    "outcome_of": N_("outcome: {word}"),
+    "action_of": N_("action: {word}"),
+    "total_before": N_("limits before"),
+    "total_planned": N_("limits as planned"),
+    "total_now": N_("limits now"),
 }
+_CONTEXTS = {OnExceed.BLOCK: "on_exceed", OnExceed.PERSONAL: "on_exceed"} | {
+    key: "sheet" for key in ("results", "summary")
+}
+_SUMMARY = [
+    "run_id",
+    "account",
+    "operator",
+    "status",
+    "started_at",
+    "finished_at",
+    "inputs",
+    "note",
+    "quotabulk",
+    "rows",
+]
+_CONTEXTS.update(dict.fromkeys(_SUMMARY, "summary"))
 
 
 def language_of(text: str | None) -> Language:
@@ -135,35 +109,35 @@ def language_of(text: str | None) -> Language:
 
 
 def header(key: str, lang: Language) -> str:
-    return HEADERS[lang].get(key, key)
+    return i18n.p_("column", HEADERS[key], lang) if key in HEADERS else key
 
 
 def outcome_word(outcome: Outcome, lang: Language) -> str:
-    return OUTCOMES[lang][outcome]
+    return i18n.p_("outcome", OUTCOMES[outcome], lang)
 
 
 def action_word(kind: ActionKind, lang: Language) -> str:
-    return ACTIONS[lang][kind]
+    return i18n.p_("action", ACTIONS[kind], lang)
 
 
 def status_word(status: str, lang: Language) -> str:
-    return REQUEST_STATUSES[lang].get(status, status)
+    found = REQUEST_STATUSES.get(status)
+    return status if found is None else i18n.p_("request", found, lang)
 
 
 def run_status_word(status: RunStatus, lang: Language) -> str:
-    return RUN_STATUSES[lang][status]
+    return i18n.p_("run", RUN_STATUSES[status], lang)
 
 
 def word(key: str, lang: Language) -> str:
-    return WORDS[lang][key]
+    context = _CONTEXTS.get(key)
+    text = WORDS[key]
+    return i18n._(text, lang) if context is None else i18n.p_(context, text, lang)
 
 
 def money(amount: Decimal, lang: Language) -> str:
     """`1 500,00 ₽` in Russian, `1,500.00 ₽` in English: always the kopecks."""
-    text = f"{amount:,.2f}"
-    if lang is Language.RU:
-        text = text.replace(",", NBSP).replace(".", ",")
-    return f"{text}{NBSP}₽"
+    return i18n.money(amount, lang)
 
 
 def plain_amount(amount: Decimal, lang: Language) -> str:
@@ -179,7 +153,7 @@ def quota_details(quota: Quota, lang: Language) -> str:
         if quota.warn_at is None
         else [word("warn_at", lang).format(amount=money(quota.warn_at, lang))]
     )
-    parts.append(WORDS[lang][quota.on_exceed])
+    parts.append(word(quota.on_exceed, lang))
     return ", ".join(parts)
 
 

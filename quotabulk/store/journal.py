@@ -21,6 +21,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from quotabulk.domain.errors import RowProblem
+from quotabulk.domain.messages import Text
 from quotabulk.domain.models import NO_EXTRAS, ActionKind, Extras, InvalidRow, Quota
 from quotabulk.domain.outcomes import Outcome, RowResult, RunResult, RunStatus
 from quotabulk.domain.plan import PlannedAction
@@ -70,6 +72,7 @@ class NewAction:
     outcome: Outcome | None = None
     error: str | None = None
     extras: Extras = NO_EXTRAS
+    said: tuple[RowProblem, ...] = ()
 
     @classmethod
     def change(cls, action: PlannedAction, key: str) -> NewAction:
@@ -103,6 +106,7 @@ class NewAction:
             outcome=Outcome.INVALID,
             error=row.message,
             extras=row.extras,
+            said=row.problems,
         )
 
     @classmethod
@@ -192,8 +196,8 @@ class Journal:
                 ),
             )
             db.executemany(
-                f"INSERT INTO actions (run_id, {_ACTION_COLUMNS}, extras)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?)",
+                f"INSERT INTO actions (run_id, {_ACTION_COLUMNS}, extras, said)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?)",
                 [
                     (
                         run_id,
@@ -208,6 +212,7 @@ class Journal:
                         a.outcome.value if a.outcome else None,
                         a.error,
                         json.dumps(list(a.extras.items()), ensure_ascii=False),
+                        _said_json(a.said),
                     )
                     for seq, a in enumerate(actions)
                 ],
@@ -367,7 +372,7 @@ class Journal:
             raise KeyError(run_id)
         rows = self.db.execute(
             "SELECT source, msisdn, kind, before, after, request_id, request_status, outcome,"
-            " error, extras FROM actions WHERE run_id = ? ORDER BY seq",
+            " error, extras, said FROM actions WHERE run_id = ? ORDER BY seq",
             (run_id,),
         ).fetchall()
         return _result_of(run_id, head, rows=list(_row_results(rows)))
@@ -416,7 +421,7 @@ def _journal_action(row: Sequence[Any]) -> JournalAction:
 
 
 def _row_results(rows: Sequence[Sequence[Any]]) -> Iterator[RowResult]:
-    for source, msisdn, kind, before, after, rid, rstatus, outcome, error, extras in rows:
+    for source, msisdn, kind, before, after, rid, rstatus, outcome, error, extras, said in rows:
         yield RowResult(
             str(source),
             str(msisdn),
@@ -428,7 +433,34 @@ def _row_results(rows: Sequence[Sequence[Any]]) -> Iterator[RowResult]:
             Outcome(outcome) if outcome else Outcome.PENDING,
             None if error is None else str(error),
             _extras_of(str(extras)),
+            said=_said_of(said, str(source)),
         )
+
+
+def _said_json(problems: Sequence[RowProblem]) -> str | None:
+    """Problems as codes and parts; a problem without a code keeps its words."""
+    if not problems:
+        return None
+    return json.dumps(
+        [
+            {"column": p.column}
+            | (p.text.to_json() if isinstance(p.text, Text) else {"words": p.text})
+            for p in problems
+        ],
+        ensure_ascii=False,
+    )
+
+
+def _said_of(said: object, source: str) -> tuple[RowProblem, ...]:
+    if not said:
+        return ()
+    return tuple(
+        RowProblem(source, item.get("column"), _text_of(item)) for item in json.loads(str(said))
+    )
+
+
+def _text_of(item: dict[str, Any]) -> Text | str:
+    return str(item["words"]) if "words" in item else Text.from_json(item)
 
 
 def new_run_id() -> str:

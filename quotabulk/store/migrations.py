@@ -95,6 +95,11 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE login_failures (key TEXT NOT NULL, at REAL NOT NULL);
     CREATE INDEX login_failures_by_key ON login_failures (key, at);
     """,
+    # 5: an invalid row's problems as codes and parts (JSON), shown in any language; the
+    # English `error` stays for older quotabulks and the JSON outputs.
+    """
+    ALTER TABLE actions ADD COLUMN said TEXT;
+    """,
 )
 VERSION = len(MIGRATIONS)
 

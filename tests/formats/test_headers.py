@@ -77,7 +77,7 @@ def test_a_threshold_under_an_unknown_header_stops_with_both_ways_out(
     options = LoadOptions(aliases=ColumnAliases.from_mapping_file(ignored))
     loaded = load_inputs([sheet], options)
     assert not loaded.rows[0].manages_warn_at
-    assert not any("not managed" in notice for notice in loaded.notices)
+    assert not any("not managed" in notice for notice in map(str, loaded.notices))
 
 
 def test_a_money_field_in_percent_is_an_error_not_rubles(text_file: Callable[..., Path]) -> None:
@@ -92,17 +92,15 @@ def test_a_total_row_is_skipped_and_named_not_an_error(text_file: Callable[..., 
     assert not loaded.invalid
     [skipped] = loaded.skipped
     assert (skipped.source, skipped.reason) == (f"{sheet}:3", "строка итогов")
-    assert f"{sheet}:3: a total row («строка итогов»), skipped" in loaded.notices
-    assert f"{sheet}: not managed: «ФИО»" in loaded.notices
+    assert f"{sheet}:3: a total row («строка итогов»), skipped" in [str(n) for n in loaded.notices]
+    assert f"{sheet}: not managed: «ФИО»" in [str(n) for n in loaded.notices]
 
 
 def test_a_header_not_found_lists_the_rows_it_saw(text_file: Callable[..., Path]) -> None:
     sheet = text_file("q.csv", "Отчёт за ноябрь\nСотрудник;Сумма\nАнна;900\n")
     with pytest.raises(InputError) as caught:
         load_inputs([sheet])
-    assert "rows seen: row 1: «Отчёт за ноябрь»; row 2: «Сотрудник», «Сумма»" in str(
-        caught.value.message
-    )
+    assert "rows seen: 1: «Отчёт за ноябрь»; 2: «Сотрудник», «Сумма»" in str(caught.value.message)
 
 
 def test_the_total_row_is_in_the_report_as_skipped(

@@ -36,7 +36,7 @@ def test_finance_workbook_reads_as_its_authors_meant() -> None:
     assert not loaded.invalid
     workbook = EXAMPLES / "finance_workbook.xlsx"
     unmanaged = "not managed: «ФИО», «Должность», «Базовый лимит», «Коэффициент»"
-    assert loaded.notices == [
+    assert [str(n) for n in loaded.notices] == [
         f"{workbook}:Отдел продаж: {unmanaged}",
         f"{workbook}:Бухгалтерия: {unmanaged}",
         f"{workbook}: sheet «Инструкция» has no header row and was skipped",

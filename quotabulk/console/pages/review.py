@@ -17,9 +17,8 @@ from starlette.concurrency import run_in_threadpool
 from quotabulk.app import people
 from quotabulk.app.applying import read_saved_plan
 from quotabulk.app.reviewing import Shown, choose_column, frozen_view
-from quotabulk.app.words import MAPPABLE_FIELDS, money
+from quotabulk.app.words import MAPPABLE_FIELDS, located, money
 from quotabulk.app.words import message as render
-from quotabulk.app.words import message_parts as parts_of
 from quotabulk.console.context import (
     acting_user,
     console_of,
@@ -35,6 +34,7 @@ from quotabulk.console.context import (
 from quotabulk.console.i18n import describe, requests_phrase
 from quotabulk.console.pages.four_eyes import FROZEN, freeze, status_of, upload_meta
 from quotabulk.domain.language import Language
+from quotabulk.domain.messages import LOOKS_LIKE
 
 router = APIRouter()
 
@@ -55,16 +55,19 @@ async def review(request: Request, upload_id: str) -> HTMLResponse:
         return page(request, "planning.html", upload_id=upload_id, task=task.state())
     if task.shown is None:  # failed: say why; a reload tries again
         console.planner.forget(upload_id)
-        message = shown(task.error or "", folder)
-        offer = parts_of(task.error or "", "QB306")
-        if offer is not None:  # a threshold-like column: offer both ways out, as the CLI does
-            return page(
+        lang = language_of(request)
+        said = task.said
+        message = shown(
+            task.error or "" if said is None else located(task.where, said, lang), folder
+        )
+        if said is not None and said.code == LOOKS_LIKE.code:  # a threshold-like column:
+            return page(  # offer both ways out, as the CLI does
                 request,
                 "mapping.html",
                 message=message,
                 upload_id=upload_id,
-                label=offer["label"],
-                field=offer["field"],
+                label=str(said.part("label")),
+                field=str(said.part("field")),
                 status=400,
             )
         return page(request, "error.html", message=message, status=400)
@@ -96,7 +99,7 @@ async def _render(request: Request, upload_id: str, folder: Path, view: Shown) -
         }
         for p in view.problems
     ]
-    notices = [render(shown(n, folder), Language(lang)) for n in view.notices]
+    notices = [shown(render(n, Language(lang)), folder) for n in view.notices]
     extras = list(dict.fromkeys(name for c in view.changes for name in c.extras))
     rows = [  # the first CHANGES_ON_PAGE; the counts and sums cover every change
         {

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from quotabulk.domain import messages as said
 from quotabulk.domain.errors import InputError, RowProblem, UsageError
 from quotabulk.domain.models import DesiredRow, InvalidRow
 from quotabulk.formats.inputs.base import Loaded, Loader, LoadOptions
@@ -55,9 +56,8 @@ def load_inputs(
         loaded.extend(_load_one(path, name, options))
     _move_duplicates(loaded)
     if len(loaded.accounts) > 1:
-        raise InputError(
-            str(paths[0]), f"the inputs name different accounts: {sorted(loaded.accounts)}"
-        )
+        accounts = ", ".join(sorted(loaded.accounts))
+        raise InputError(str(paths[0]), said.TWO_ACCOUNTS(accounts=accounts))
     return loaded
 
 
@@ -65,9 +65,9 @@ def _load_one(path: Path, name: str, options: LoadOptions) -> Loaded:
     loader = LOADERS.get(path.suffix.lower())
     if loader is None:
         known = ", ".join(INPUT_SUFFIXES)
-        raise InputError(name, f"has an unknown kind; quotabulk reads {known}")
+        raise InputError(name, said.UNKNOWN_KIND(known=known))
     if not path.is_file():
-        raise InputError(name, "does not exist" if not path.exists() else "is not a file")
+        raise InputError(name, said.MISSING() if not path.exists() else said.NOT_A_FILE())
     return loader(path, name, options)
 
 
@@ -90,8 +90,11 @@ def _move_duplicates(loaded: Loaded) -> None:
             kept.append(row)
             continue
         first = first_seen[row.msisdn]
-        where = "here first" if first is row else f"first at {first.source}"
-        message = f"{row.msisdn} is written {times} times ({where}); keep one row"
+        message = (
+            said.WRITTEN_TWICE_HERE(msisdn=row.msisdn, n=times)
+            if first is row
+            else said.WRITTEN_TWICE(msisdn=row.msisdn, n=times, first=first.source)
+        )
         problem = RowProblem(row.source, None, message)
         loaded.invalid.append(InvalidRow(row.source, row.msisdn, (problem,), row.extras))
     loaded.rows = kept

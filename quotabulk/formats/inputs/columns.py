@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from quotabulk.domain import messages as said
 from quotabulk.domain.errors import ConfigError
+from quotabulk.domain.messages import Text
 from quotabulk.domain.models import OnExceed, RowAction
 
 HEADER_SEARCH_ROWS = 50
@@ -175,7 +177,11 @@ class Header:
 
 
 class AmbiguousHeader(ValueError):
-    """Two columns of one header row name the same field."""
+    """Two columns of one header row name the same field; `text` says which."""
+
+    def __init__(self, text: Text) -> None:
+        super().__init__(str(text))
+        self.text = text
 
 
 def match_header(row: Sequence[object], row_index: int, aliases: ColumnAliases) -> Header | None:
@@ -188,17 +194,15 @@ def match_header(row: Sequence[object], row_index: int, aliases: ColumnAliases) 
         if name is None and label and "%" in label:
             unpercented = aliases.field_of(label.replace("%", ""))
             if unpercented in MONEY_FIELDS:
-                raise AmbiguousHeader(
-                    f"column «{label}» is in percent, but {unpercented.value} is an amount "
-                    "in rubles; give it in rubles, or rename the column"
-                )
+                raise AmbiguousHeader(said.PERCENT_HEADER(label=label, field=unpercented.value))
         if name is None:
             if label:
                 extras.append(index)
             continue
         if name in fields:
+            first = labels[fields[name]]
             raise AmbiguousHeader(
-                f"columns «{labels[fields[name]]}» and «{label}» both look like {name.value}"
+                said.TWO_COLUMNS_ONE_FIELD(first=first, second=label, field=name.value)
             )
         fields[name] = index
     if Field.MSISDN not in fields or not (Field.LIMIT in fields or Field.ACTION in fields):

@@ -6,6 +6,7 @@ import codecs
 import csv
 from pathlib import Path
 
+from quotabulk.domain import messages as said
 from quotabulk.domain.errors import InputError, Location
 from quotabulk.formats.inputs.base import Loaded, LoadOptions
 from quotabulk.formats.inputs.columns import HEADER_SEARCH_ROWS
@@ -31,7 +32,7 @@ def load_csv(path: Path, name: str, options: LoadOptions) -> Loaded:
             table = read_table(reader, where, options.aliases, required=True)
         except csv.Error as exc:
             raise InputError(
-                Location(name, None, reader.line_num), f"is not valid CSV: {exc}"
+                Location(name, None, reader.line_num), said.BAD_CSV(detail=str(exc))
             ) from None
     assert table is not None  # required=True raises instead
     return table
@@ -45,20 +46,18 @@ def _encoding(path: Path, name: str) -> str:
         with path.open("rb") as handle:
             first = handle.read(CHUNK)
             if b"\x00" in first[:HEAD_BYTES]:
-                raise InputError(
-                    name, "is a binary file, not CSV text; was an .xlsx renamed to .csv?"
-                )
+                raise InputError(name, said.BINARY_CSV())
             chunk = first
             while chunk:
                 decoder.decode(chunk)
                 chunk = handle.read(CHUNK)
             decoder.decode(b"", final=True)
     except OSError as exc:
-        raise InputError(name, f"cannot be read: {exc.strerror}") from None
+        raise InputError(name, said.CANNOT_READ(detail=str(exc.strerror))) from None
     except UnicodeDecodeError:
         if _is_cp1251(path):
             return "cp1251"
-        raise InputError(name, "is neither UTF-8 nor Windows-1251 text") from None
+        raise InputError(name, said.NOT_TEXT()) from None
     return "utf-8-sig"
 
 

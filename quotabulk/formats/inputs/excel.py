@@ -10,6 +10,7 @@ from pathlib import Path
 
 import python_calamine as calamine
 
+from quotabulk.domain import messages as said
 from quotabulk.domain.errors import InputError, Location
 from quotabulk.formats.inputs import prescan
 from quotabulk.formats.inputs.base import Loaded, LoadOptions
@@ -32,11 +33,9 @@ def load_excel(path: Path, name: str, options: LoadOptions) -> Loaded:
     try:
         workbook = calamine.CalamineWorkbook.from_path(str(path))
     except calamine.PasswordError:
-        raise InputError(
-            name, "is protected by a password; save a copy without one and use that"
-        ) from None
+        raise InputError(name, said.PASSWORD()) from None
     except calamine.CalamineError as exc:
-        raise InputError(name, f"cannot be read as a {kind} workbook ({exc})") from None
+        raise InputError(name, said.BAD_WORKBOOK(kind=kind, detail=str(exc))) from None
     try:
         return _read_sheets(workbook, name, options)
     finally:
@@ -49,7 +48,7 @@ def _read_sheets(workbook: calamine.CalamineWorkbook, name: str, options: LoadOp
         missing = [sheet for sheet in options.sheets if sheet not in available]
         if missing:
             listed = ", ".join(f"«{sheet}»" for sheet in available)
-            raise InputError(name, f"has no sheet «{missing[0]}»; its sheets are {listed}")
+            raise InputError(name, said.NO_SUCH_SHEET(sheet=missing[0], sheets=listed))
     picked = list(options.sheets) or available
     loaded = Loaded()
     skipped: list[str] = []
@@ -59,16 +58,14 @@ def _read_sheets(workbook: calamine.CalamineWorkbook, name: str, options: LoadOp
             rows = workbook.get_sheet_by_name(sheet_name).iter_rows()
             table = read_table(rows, where, options.aliases, required=bool(options.sheets))
         except calamine.CalamineError as exc:
-            raise InputError(where, f"cannot be read ({exc})") from None
+            raise InputError(where, said.BAD_SHEET(detail=str(exc))) from None
         if table is None:
             skipped.append(sheet_name)
         else:
             loaded.extend(table)
     if skipped and len(skipped) == len(picked):
-        raise InputError(name, f"no sheet has a header row: {no_header_message()}")
-    loaded.notices.extend(
-        f"{name}: sheet «{sheet}» has no header row and was skipped" for sheet in skipped
-    )
+        raise InputError(name, said.NO_SHEET_HAS_HEADER(detail=no_header_message()))
+    loaded.notices.extend(said.SHEET_SKIPPED(where=name, sheet=sheet) for sheet in skipped)
     return loaded
 
 
@@ -77,9 +74,7 @@ def _refuse_non_workbook(path: Path, name: str, kind: str) -> None:
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
             if unpacked > MAX_UNPACKED_BYTES:
-                raise InputError(
-                    name, f"unpacks to {unpacked // 1_000_000} MB, too large for a quota list"
-                )
+                raise InputError(name, said.UNPACKS_LARGE(mb=unpacked // 1_000_000))
             if kind in (".xlsx", ".xlsm"):
                 prescan.check_workbook(archive)
     except (prescan.TooFar, prescan.TooLong) as exc:
@@ -95,14 +90,10 @@ def _refuse_non_workbook(path: Path, name: str, kind: str) -> None:
     ):
         # A damaged archive surfaces as any of these, depending on where it is damaged.
         if kind != ".ods" and _is_encrypted_office_file(path):
-            raise InputError(
-                name, "is protected by a password; save a copy without one and use that"
-            ) from None
-        raise InputError(
-            name, f"is not a {kind} workbook; was it saved as another format?"
-        ) from None
+            raise InputError(name, said.PASSWORD()) from None
+        raise InputError(name, said.OTHER_FORMAT(kind=kind)) from None
     except OSError as exc:
-        raise InputError(name, f"cannot be read: {exc.strerror}") from None
+        raise InputError(name, said.CANNOT_READ(detail=str(exc.strerror))) from None
 
 
 # An Excel file saved with a password is not a zip but an OLE container holding the

@@ -14,11 +14,13 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
-from quotabulk.domain.amounts import AmountError, format_amount, parse_amount
+from quotabulk.domain import messages as said
+from quotabulk.domain.amounts import AmountError, parse_amount
 from quotabulk.domain.errors import RowProblem
+from quotabulk.domain.messages import Text
 from quotabulk.domain.models import DesiredRow, Extras, InvalidRow, OnExceed, RowAction
 from quotabulk.domain.msisdn import MsisdnError, normalise_msisdn
-from quotabulk.domain.text import clipped
+from quotabulk.domain.text import quoted
 from quotabulk.formats.inputs.columns import ACTION_VALUES, ON_EXCEED_VALUES, Field, normalise_label
 
 
@@ -144,7 +146,7 @@ class _Problems:
         self.shape = shape
         self.items: list[RowProblem] = []
 
-    def add(self, name: Field, message: str) -> None:
+    def add(self, name: Field, message: Text) -> None:
         label = self.shape.labels.get(name, name.value)
         self.items.append(RowProblem(self.source, label, message))
 
@@ -199,7 +201,7 @@ def _careful_row(
     try:
         msisdn = _fast_msisdn(raw.msisdn)
     except MsisdnError as exc:
-        problems.add(Field.MSISDN, str(exc))
+        problems.add(Field.MSISDN, exc.text)
     action = _action(raw.action, problems)
     limit = warn_at = None
     on_exceed = shape.default_on_exceed
@@ -207,16 +209,11 @@ def _careful_row(
         limit = _limit(raw.limit, shape, problems)
         warn_at = _warn_at(raw.warn_at, shape, problems)
         if limit is not None and warn_at is not None and warn_at > limit:
-            above = (
-                f"the threshold {format_amount(warn_at)} is above the limit {format_amount(limit)}"
-            )
-            problems.add(Field.WARN_AT, above)
+            problems.add(Field.WARN_AT, said.THRESHOLD_ABOVE(warn=warn_at, limit=limit))
         if not is_blank(raw.on_exceed):
             on_exceed = _on_exceed_of(raw.on_exceed)
             if on_exceed is None:
-                shown = clipped(raw.on_exceed)
-                wrong = f"'{shown}' is not «блокировка» (block) or «личный счёт» (personal)"
-                problems.add(Field.ON_EXCEED, wrong)
+                problems.add(Field.ON_EXCEED, said.NOT_ON_EXCEED(value=quoted(raw.on_exceed)))
     if problems.items:
         shown = msisdn or cell_text(raw.msisdn)
         return InvalidRow(source, shown, tuple(problems.items), shape.extras(extra_values))
@@ -241,30 +238,27 @@ def _action(value: object, problems: _Problems) -> RowAction:
         return RowAction.SET
     found = ACTION_VALUES.get(normalise_label(value))
     if found is None:
-        shown = clipped(value)
-        problems.add(Field.ACTION, f"'{shown}' is not an action; write «удалить» or leave it empty")
+        problems.add(Field.ACTION, said.NOT_AN_ACTION(value=quoted(value)))
         return RowAction.SET
     return found
 
 
 def _limit(value: object, shape: RowShape, problems: _Problems) -> Decimal | None:
     if not shape.has(Field.LIMIT):
-        problems.add(Field.LIMIT, "there is no limit column, so only deletions can be written here")
+        problems.add(Field.LIMIT, said.DELETIONS_ONLY())
         return None
     if is_blank(value):
-        how = (
-            f"write «удалить» in «{shape.labels[Field.ACTION]}»"
+        empty = (
+            said.EMPTY_LIMIT_COLUMN(column=shape.labels[Field.ACTION])
             if shape.has(Field.ACTION)
-            else "mark the row with action «delete»"
+            else said.EMPTY_LIMIT()
         )
-        problems.add(
-            Field.LIMIT, f"the limit is empty; an empty limit never deletes a quota, {how}"
-        )
+        problems.add(Field.LIMIT, empty)
         return None
     try:
         return _amount_of(value)
     except AmountError as exc:
-        problems.add(Field.LIMIT, str(exc))
+        problems.add(Field.LIMIT, exc.text)
         return None
 
 
@@ -274,5 +268,5 @@ def _warn_at(value: object, shape: RowShape, problems: _Problems) -> Decimal | N
     try:
         return _amount_of(value)
     except AmountError as exc:
-        problems.add(Field.WARN_AT, str(exc))
+        problems.add(Field.WARN_AT, exc.text)
         return None

@@ -6,7 +6,9 @@ from collections.abc import Callable, Iterable, Sequence
 from itertools import chain, islice
 from operator import itemgetter
 
+from quotabulk.domain import messages as said
 from quotabulk.domain.errors import InputError, Location
+from quotabulk.domain.messages import Text
 from quotabulk.domain.models import InvalidRow, SkippedRow
 from quotabulk.domain.msisdn import MsisdnError, normalise_msisdn
 from quotabulk.formats.inputs.base import Loaded
@@ -40,7 +42,7 @@ def find_header(
         try:
             header = match_header(row, index, aliases)
         except AmbiguousHeader as exc:
-            raise InputError(Location(where.file, where.sheet, index + 1), str(exc)) from None
+            raise InputError(Location(where.file, where.sheet, index + 1), exc.text) from None
         if header is not None:
             return header
     return None
@@ -65,15 +67,12 @@ def read_table(
     body = chain(head[header.row_index + 1 :], iterator)
     loaded = _convert(body, header.row_index + 2, header, where)
     if not loaded.rows and not loaded.invalid:
-        raise InputError(
-            where, "has a header row but no data rows; an empty input is almost always a mistake"
-        )
+        raise InputError(where, said.HEADER_ONLY())
     unmanaged = header.unmanaged(aliases)
     if unmanaged:
-        loaded.notices.append(f"{where}: not managed: {', '.join(f'«{c}»' for c in unmanaged)}")
-    loaded.notices.extend(
-        f"{s.source}: a total row («строка итогов»), skipped" for s in loaded.skipped
-    )
+        columns = ", ".join(f"«{c}»" for c in unmanaged)
+        loaded.notices.append(said.NOT_MANAGED(where=str(where), columns=columns, n=len(unmanaged)))
+    loaded.notices.extend(said.TOTAL_ROW(where=s.source) for s in loaded.skipped)
     return loaded
 
 
@@ -86,17 +85,11 @@ def _refuse_unrecognised_concepts(header: Header, aliases: ColumnAliases, where:
     name, label = found[0]
     raise InputError(
         Location(where.file, where.sheet, header.row_index + 1),
-        f"column «{label}» looks like {name.value} but is not one of its headers; map it "
-        f'with --columns (`{name.value}: "{label}"`) or list it under `ignore:` there to '
-        "leave it alone on purpose",
+        said.LOOKS_LIKE(label=label, field=name.value),
     )
 
 
-def no_header_message(head: Sequence[Sequence[object]] = ()) -> str:
-    message = (
-        f"no header row with a phone-number column (e.g. «Номер», «Телефон») and a limit "
-        f"(e.g. «Лимит, руб») or action column was found in the first {HEADER_SEARCH_ROWS} rows"
-    )
+def no_header_message(head: Sequence[Sequence[object]] = ()) -> Text:
     seen = [
         (number, texts)
         for number, row in enumerate(head, start=1)
@@ -104,10 +97,10 @@ def no_header_message(head: Sequence[Sequence[object]] = ()) -> str:
     ][:3]
     if seen:
         rows = "; ".join(
-            f"row {n}: " + ", ".join(f"«{t[:40]}»" for t in texts[:8]) for n, texts in seen
+            f"{n}: " + ", ".join(f"«{t[:40]}»" for t in texts[:8]) for n, texts in seen
         )
-        message += f"; rows seen: {rows}"
-    return message
+        return said.NO_HEADER(rows=HEADER_SEARCH_ROWS, seen=said.ROWS_SEEN(rows=rows))
+    return said.NO_HEADER(rows=HEADER_SEARCH_ROWS, seen="")
 
 
 def _convert(

@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from quotabulk.domain import messages as said
 from quotabulk.domain.amounts import AmountError, parse_amount
 from quotabulk.domain.errors import InputError, Location, RowProblem
 from quotabulk.domain.models import InvalidRow, OnExceed
@@ -27,12 +28,12 @@ def load_yaml(path: Path, name: str, options: LoadOptions) -> Loaded:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
-        raise InputError(name, "is not UTF-8 text; is it really a YAML file?") from None
+        raise InputError(name, said.YAML_NOT_UTF8()) from None
     except OSError as exc:
-        raise InputError(name, f"cannot be read: {exc.strerror}") from None
+        raise InputError(name, said.CANNOT_READ(detail=str(exc.strerror))) from None
     document = load_yaml_text(text, name, mark_lines=True)
     if not isinstance(document, dict):
-        raise InputError(name, "is not a quota document: expected `version: 1` and `quotas:`")
+        raise InputError(name, said.NOT_A_DOCUMENT())
     document.pop(LINE_KEY, None)
     _check_top_level(document, name)
     shape = _shape(document.get("defaults"), name)
@@ -48,50 +49,46 @@ def load_yaml(path: Path, name: str, options: LoadOptions) -> Loaded:
 def _check_top_level(document: dict[str, Any], name: str) -> None:
     unknown = sorted(str(key) for key in document if key not in _TOP_KEYS)
     if unknown:
-        raise InputError(
-            name, f"has unknown key '{unknown[0]}' (known: {', '.join(sorted(_TOP_KEYS))})"
-        )
+        known = ", ".join(sorted(_TOP_KEYS))
+        raise InputError(name, said.UNKNOWN_KEY(key=str(unknown[0]), known=known))
     if document.get("version") != DOCUMENT_VERSION:
-        raise InputError(
-            name, f"must say `version: {DOCUMENT_VERSION}` (found {document.get('version')!r})"
-        )
+        found = repr(document.get("version"))
+        raise InputError(name, said.WRONG_VERSION(version=DOCUMENT_VERSION, found=found))
     quotas = document.get("quotas")
     if not isinstance(quotas, list):
-        raise InputError(name, "must have a `quotas:` list")
+        raise InputError(name, said.NO_QUOTAS())
     if not quotas:
-        raise InputError(
-            name, "has an empty `quotas:` list; an empty input is almost always a mistake"
-        )
+        raise InputError(name, said.EMPTY_QUOTAS())
 
 
 def _shape(defaults: object, name: str) -> RowShape:
     if defaults is None:
         return RowShape(_LABELS)
     if not isinstance(defaults, dict):
-        raise InputError(name, "`defaults:` must be a mapping such as {on_exceed: block}")
+        raise InputError(name, said.DEFAULTS_NOT_MAPPING())
     defaults.pop(LINE_KEY, None)
     unknown = set(defaults) - {"on_exceed", "warn_at"}
     if unknown:
-        raise InputError(name, f"`defaults:` cannot set '{sorted(map(str, unknown))[0]}'")
+        raise InputError(name, said.DEFAULTS_KEY(key=sorted(map(str, unknown))[0]))
     on_exceed: OnExceed | None = None
     if defaults.get("on_exceed") is not None:
         on_exceed = ON_EXCEED_VALUES.get(normalise_label(defaults["on_exceed"]))
         if on_exceed is None:
             value = defaults["on_exceed"]
-            raise InputError(name, f"`defaults: on_exceed` '{value}' is not block or personal")
+            raise InputError(name, said.DEFAULTS_ON_EXCEED(value=f"'{value}'"))
     warn_at = None
     if defaults.get("warn_at") is not None:
         try:
             warn_at = parse_amount(defaults["warn_at"])
         except AmountError as exc:
-            raise InputError(name, f"`defaults: warn_at` {exc}") from None
+            raise InputError(name, said.DEFAULTS_WARN_AT(detail=exc.text)) from None
     return RowShape(_LABELS, (), on_exceed, warn_at, manages_warn_at="warn_at" in defaults)
 
 
 def _add_entry(loaded: Loaded, entry: object, index: int, name: str, shape: RowShape) -> None:
     if not isinstance(entry, dict):
         source = str(Location(name, None, index))
-        problem = RowProblem(source, None, f"entry {index} of `quotas:` is not a mapping")
+        problem = RowProblem(source, None, said.NOT_A_MAPPING(index=index))
         loaded.invalid.append(InvalidRow(source, "", (problem,)))
         return
     source = str(Location(name, None, int(entry.get(LINE_KEY, index))))

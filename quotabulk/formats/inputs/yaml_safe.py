@@ -6,6 +6,7 @@ from typing import Any
 
 import yaml
 
+from quotabulk.domain import messages as said
 from quotabulk.domain.errors import InputError
 
 try:
@@ -36,12 +37,17 @@ def load_yaml_text(text: str, where: str, *, mark_lines: bool = False) -> Any:
         return loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
-        line = f"line {mark.line + 1}" if mark is not None else "somewhere"
-        raise InputError(where, f"is not valid YAML at {line}: {exc.problem}") from None
+        detail = str(exc.problem)
+        message = (
+            said.BAD_YAML(detail=detail)
+            if mark is None
+            else said.BAD_YAML_AT(line=mark.line + 1, detail=detail)
+        )
+        raise InputError(where, message) from None
     except yaml.YAMLError as exc:
-        raise InputError(where, f"is not valid YAML: {exc}") from None
+        raise InputError(where, said.BAD_YAML(detail=str(exc))) from None
     except RecursionError:
-        raise InputError(where, "is nested too deeply to be a quota document") from None
+        raise InputError(where, said.TOO_DEEP()) from None
     finally:
         loader.dispose()
 
@@ -58,7 +64,7 @@ def _refuse_expansion_bomb(root: yaml.Node, where: str) -> None:
         if children_done or not children:
             sizes[id(node)] = 1 + sum(sizes[id(child)] for child in children)
             if sizes[id(node)] > MAX_EXPANDED_NODES:
-                raise InputError(where, "expands to too many values (an alias bomb?)")
+                raise InputError(where, said.ALIAS_BOMB())
             continue
         stack.append((node, True))
         stack.extend((child, False) for child in children if id(child) not in sizes)

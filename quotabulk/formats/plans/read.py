@@ -10,6 +10,7 @@ from typing import Any
 
 from quotabulk.domain.digest import plan_digest
 from quotabulk.domain.errors import InputError, PlanError, RowProblem
+from quotabulk.domain.messages import Text
 from quotabulk.domain.models import (
     ActionKind,
     Extras,
@@ -88,11 +89,14 @@ def _action(item: Mapping[str, Any]) -> PlannedAction:
     )
 
 
+def _said(problem: Mapping[str, Any]) -> Text | str:
+    """The catalogue's code and parts when the plan kept them (older plans: the words)."""
+    return Text.from_json(problem) if "code" in problem else str(problem["message"])
+
+
 def _invalid(item: Mapping[str, Any]) -> InvalidRow:
     source = str(item["source"])
-    problems = tuple(
-        RowProblem(source, p.get("column"), str(p["message"])) for p in item["problems"]
-    )
+    problems = tuple(RowProblem(source, p.get("column"), _said(p)) for p in item["problems"])
     return InvalidRow(
         source, str(item.get("msisdn", "")), problems, Extras.of(dict(item.get("extras") or {}))
     )

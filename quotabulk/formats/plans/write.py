@@ -28,7 +28,7 @@ def invalid_json(row: InvalidRow) -> dict[str, Any]:
     return {
         "source": row.source,
         "msisdn": row.msisdn,
-        "problems": [{"column": p.column, "message": p.message} for p in row.problems],
+        "problems": [p.to_json() for p in row.problems],
         "extras": row.extras.as_dict(),
     }
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from quotabulk.domain.language import Language
 from quotabulk.domain.models import ActionKind, OnExceed, Quota
-from quotabulk.domain.outcomes import Outcome, RowResult
+from quotabulk.domain.outcomes import RowResult
 from quotabulk.formats.language import (
     action_word,
     header,
@@ -19,7 +19,7 @@ from quotabulk.formats.language import (
     status_word,
     word,
 )
-from quotabulk.formats.messages import render_line
+from quotabulk.i18n import say
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -67,10 +67,13 @@ def quota_text(row: RowResult, quota: Quota | None, lang: Language, *, before: b
 
 
 def reason_text(row: RowResult, lang: Language) -> str:
-    """The reason in the report's language: a row's own problems come from the message
-    catalogue; the operator's words (already Russian) and other notes stay as they are."""
-    if row.error and row.outcome is Outcome.INVALID:
-        return render_line(row.error, lang)
+    """The reason in the report's language: a row's own problems from the catalogue, each
+    after its column; the operator's words (already Russian) and older journals' English
+    stay as they are."""
+    if row.said:
+        return "; ".join(
+            f"{p.column}: {say(p.text, lang)}" if p.column else say(p.text, lang) for p in row.said
+        )
     return row.error or ""
 
 
