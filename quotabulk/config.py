@@ -13,6 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 from quotabulk import redaction
 from quotabulk.domain.errors import ConfigError
 from quotabulk.domain.language import DEFAULT_LANGUAGE, Language
+from quotabulk.i18n import language_from
 from quotabulk.operator.port import (
     DEFAULT_OPERATOR_TIMEOUT_S,
     ENV_ACCOUNT,
@@ -191,10 +192,11 @@ def load_settings(
 
 
 def report_language() -> Language:
-    """`QUOTABULK_LANG`: `ru` (the default) or `en`."""
-    text = os.environ.get(ENV_LANG) or DEFAULT_LANGUAGE.value
+    """`QUOTABULK_LANG`, else the locale's language when quotabulk has it, else Russian:
+    the one rule of the command line, the reports and the console."""
+    text = os.environ.get(ENV_LANG)
     try:
-        return Language(text.strip().lower())
+        return language_from(text)
     except ValueError:
         choices = " or ".join(lang.value for lang in Language)
         raise ConfigError(f"{ENV_LANG} must be {choices} (got {text!r})") from None

@@ -23,8 +23,14 @@ def quotabulk_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         "QUOTABULK_TOKEN",
         "QUOTABULK_TOKEN_FILE",
         "QUOTABULK_ACCOUNT",
+        "QUOTABULK_LANG",
+        "LC_ALL",
+        "LC_MESSAGES",
     ):
         monkeypatch.delenv(name, raising=False)
+    # The tests read the command line in English, as a user with an English locale
+    # does; the Russian default is tested on its own (tests/i18n, tests/cli/test_russian).
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
     return home
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 from quotabulk.config import ENV_API_URL, Settings
 from quotabulk.domain.errors import AccessDenied, ConfigError
+from quotabulk.domain.messages import SANDBOX_TARGET, Text
 from quotabulk.operator.connect import ConnectOptions, connect, load_dialect
 from quotabulk.operator.port import Operator
 from quotabulk.store.home import exposure
@@ -36,14 +37,11 @@ class Workspace:
         if found:
             raise AccessDenied(f"four eyes need a private home, and {found[0]}; nothing was sent")
 
-    def target_notice(self) -> str | None:
+    def target_notice(self) -> Text | None:
         """What a face tells the user when the target is the embedded sandbox."""
         if not self.settings.embedded:
             return None
-        return (
-            f"Target: the local sandbox operator in {self.settings.sandbox_db} "
-            f"({ENV_API_URL} is not set)."
-        )
+        return SANDBOX_TARGET(path=str(self.settings.sandbox_db), variable=ENV_API_URL)
 
     def load_operator(self) -> None:
         """Import what talking to the operator needs, on the calling thread: two threads

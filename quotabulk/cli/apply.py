@@ -11,8 +11,9 @@ from quotabulk.app import applying
 from quotabulk.app.applying import Applied
 from quotabulk.app.reports import ReportRequest, check_report_path
 from quotabulk.app.workspace import Workspace
+from quotabulk.cli import speech
 from quotabulk.cli.options import echo_notices, input_files, load_checked, output_format
-from quotabulk.cli.progress import BarProgress, progress_for_stderr
+from quotabulk.cli.progress import LogProgress, progress_for_stderr
 from quotabulk.cli.render import plan_lines
 from quotabulk.cli.run_output import echo_run
 from quotabulk.cli.running import (
@@ -25,6 +26,7 @@ from quotabulk.cli.running import (
     start_logging,
     workspace,
 )
+from quotabulk.cli.speech import _, error_text, n_
 from quotabulk.domain.errors import EXIT_OK, UsageError
 from quotabulk.domain.outcomes import RunResult
 from quotabulk.domain.plan import PlanOptions, SavedPlan
@@ -38,14 +40,23 @@ def ask(yes: bool) -> Confirm:
     def confirm(planned: PlannedRun | None, resumed: RunResult | None) -> bool:
         if resumed is not None:
             still_open = sum(1 for r in resumed.rows if not r.outcome.settled)
-            click.echo(f"Resuming run {resumed.run_id} ({still_open} rows still open).", err=True)
-            return yes or click.confirm("Continue it?", default=True, err=True)
+            resuming = n_(
+                "Resuming run {run} ({n} row still open).",
+                "Resuming run {run} ({n} rows still open).",
+                still_open,
+            )
+            click.echo(resuming.format(run=resumed.run_id), err=True)
+            return yes or speech.confirm(_("Continue it?"), default=True)
         assert planned is not None
+        # The plan and its summary stay on screen; the question comes after them.
         click.echo("\n".join(plan_lines(planned.plan)), err=True)
         changes = len(planned.plan.changes)
         if not changes or yes:
             return True
-        return click.confirm(f"Send {changes} requests to the operator?", default=False, err=True)
+        question = n_(
+            "Send {n} request to the operator?", "Send {n} requests to the operator?", changes
+        )
+        return speech.confirm(question, default=False)
 
     return confirm
 
@@ -65,7 +76,9 @@ def execute(
     """Run it with progress on stderr."""
     echo_target(space, log_format)
     progress = progress_for_stderr(log_format)
-    start_logging(log_format, quiet=isinstance(progress, BarProgress))
+    # JSON progress means JSON logs of every row; a person gets warnings only, in words.
+    json_lines = type(progress) is LogProgress
+    start_logging(log_format or ("json" if json_lines else "console"), quiet=not json_lines)
     try:
         return applying.run(
             space,
@@ -156,23 +169,22 @@ def apply_command(
         require_approval=require_approval,
     )
     if done.result is None:
-        click.echo("Nothing was sent.", err=True)
+        click.echo(_("Nothing was sent."), err=True)
         return EXIT_OK
     if done.report is not None:
-        click.echo(f"Report: {done.report}", err=True)
+        click.echo(_("Report: {path}").format(path=done.report), err=True)
     if done.report_error is not None:
-        click.echo(
-            f"Error: {done.report_error}; the run is finished: `quotabulk show "
-            f"{done.result.run_id} --report FILE` writes its report.",
-            err=True,
+        unwritten = _(
+            "Error: {error}; the run is finished: `quotabulk show {run} --report FILE` "
+            "writes its report."
         )
+        click.echo(unwritten.format(error=done.report_error, run=done.result.run_id), err=True)
     echo_run(done.result, output_format, stats=done.stats)
     if done.interrupted:
-        click.echo(
-            f"Interrupted: run {done.result.run_id} is journaled; the same command continues it.",
-            err=True,
-        )
+        stopped = _("Interrupted: run {run} is journaled; the same command continues it.")
+        click.echo(stopped.format(run=done.result.run_id), err=True)
     if done.operator_gone is not None:
-        sent = "some requests may have been sent" if done.maybe_sent else "nothing was sent"
-        click.echo(f"Error: {done.operator_gone.message}; {sent}.", err=True)
+        sent = _("some requests may have been sent") if done.maybe_sent else _("nothing was sent")
+        gone = error_text(done.operator_gone)
+        click.echo(_("Error: {error}; {sent}.").format(error=gone, sent=sent), err=True)
     return done.exit_code

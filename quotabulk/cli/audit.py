@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 
 from quotabulk.app.auditing import write_run_audit
-from quotabulk.cli.running import lang_option, report_language, workspace
+from quotabulk.cli.running import report_language, workspace
+from quotabulk.cli.speech import lang_option
 from quotabulk.domain.errors import EXIT_OK
 
 

@@ -21,6 +21,8 @@ import click
 
 from quotabulk import __version__
 from quotabulk.app.privacy import private_process
+from quotabulk.cli import speech
+from quotabulk.cli.speech import _, error_text
 from quotabulk.config import home_folder
 from quotabulk.domain.errors import (
     EXIT_INPUT,
@@ -83,6 +85,7 @@ def _terminate_like_ctrl_c(signum: int, frame: object) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return its exit code. Never raises (but for SystemExit)."""
     args = list(sys.argv[1:] if argv is None else argv)
+    speech.reset()  # one command, one language (tests run many in one process)
     private_process()  # the home, reports and uploads hold names and numbers
     # SIGTERM (systemd, `timeout`) and SIGHUP (a closed terminal) mean what Ctrl-C means:
     # a run in progress stops tidily (its own handlers), anything else exits 130.
@@ -91,11 +94,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             signal.signal(sig, _terminate_like_ctrl_c)
     try:
         result = cli.main(args=args, prog_name="quotabulk", standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("Interrupted.", err=True)
-        return EXIT_INTERRUPTED
-    except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        click.echo(_("Interrupted."), err=True)
         return EXIT_INTERRUPTED
     except click.ClickException as exc:
         # click's usage errors exit 2, which quotabulk keeps for "changes pending".
@@ -115,7 +115,7 @@ def _show_error(exc: QuotabulkError) -> None:
         from quotabulk.cli.render import echo_problems
 
         echo_problems(exc.problems)
-    click.echo(f"Error: {blank(exc.message)}", err=True)
+    click.echo(_("Error: {error}").format(error=blank(error_text(exc))), err=True)
 
 
 def _internal_error(exc: BaseException, args: Sequence[str]) -> int:
@@ -127,12 +127,11 @@ def _internal_error(exc: BaseException, args: Sequence[str]) -> int:
     try:
         log.parent.mkdir(parents=True, exist_ok=True)
         log.write_text(text, encoding="utf-8")
-        where = f"; the details are in {log}"
+        where = _("; the details are in {log}").format(log=log)
     except OSError:  # a full disk, say: the details go to stderr rather than nowhere
         click.echo(text, err=True)
         log.unlink(missing_ok=True)  # never a 0-byte log that says nothing
         where = ""
-    click.echo(
-        f"Internal error: {type(exc).__name__}. This is a bug in quotabulk{where}.", err=True
-    )
+    bug = _("Internal error: {kind}. This is a bug in quotabulk{where}.")
+    click.echo(bug.format(kind=type(exc).__name__, where=where), err=True)
     return EXIT_INTERNAL

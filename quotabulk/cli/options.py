@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from quotabulk.app.planning import load_options, validate
+from quotabulk.cli.speech import said
 from quotabulk.domain.errors import ValidationFailed
 from quotabulk.domain.models import Loaded
 
@@ -81,4 +82,4 @@ def load_checked(
 
 def echo_notices(loaded: Loaded) -> None:
     for notice in loaded.notices:
-        click.echo(notice, err=True)
+        click.echo(said(notice), err=True)

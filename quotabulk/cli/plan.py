@@ -12,6 +12,7 @@ from quotabulk.cli.credentials import credentials
 from quotabulk.cli.options import echo_notices, input_files, load_checked, output_format
 from quotabulk.cli.render import echo_invalid, plan_lines
 from quotabulk.cli.running import echo_target, operator_timeout_option, workspace
+from quotabulk.cli.speech import lang_option
 from quotabulk.domain.errors import EXIT_OK, EXIT_PENDING_CHANGES, UsageError
 from quotabulk.domain.plan import DEFAULT_MAX_DELETES, Plan, PlanOptions
 
@@ -46,6 +47,7 @@ from quotabulk.domain.plan import DEFAULT_MAX_DELETES, Plan, PlanOptions
 )
 @operator_timeout_option
 @output_format
+@lang_option
 def plan_command(
     files: tuple[Path, ...],
     columns_file: Path | None,
@@ -59,6 +61,7 @@ def plan_command(
     as_user: str | None,
     operator_timeout: str | None,
     output_format: str,
+    lang: str | None,  # taken by its callback: the command speaks it
 ) -> int:
     """Show what apply would change: + add, ~ edit, - delete, and a summary line."""
     space = workspace(operator_timeout)  # configuration first: no file is read for nothing

@@ -5,7 +5,11 @@ from __future__ import annotations
 import sys
 import time
 from collections import Counter
+from typing import Any
 
+import click
+
+from quotabulk.cli.speech import _
 from quotabulk.domain.running import ProgressSink
 from quotabulk.logs import get_logger
 
@@ -47,6 +51,8 @@ class Counts(ProgressSink):
 
     def update(self) -> None: ...
 
+    def close(self) -> None: ...
+
     def line(self) -> str:
         c = self.counts
         return (
@@ -56,7 +62,7 @@ class Counts(ProgressSink):
 
 
 class LogProgress(Counts):
-    """For cron and pipes: one line every few seconds, and one at the end."""
+    """For cron with JSON logs: one `progress` line every few seconds, and one at the end."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -83,10 +89,41 @@ class LogProgress(Counts):
         )
 
 
+class PlainProgress(LogProgress):
+    """Without a terminal and without JSON logs (`make demo`, a pipe): a plain line in the
+    user's language every few seconds and at the end — not JSON for a person to read."""
+
+    def close(self) -> None:
+        if not self.begun:
+            return
+        c = self.counts
+        left = max(self.to_send - c["sent"] - c["failed"], 0)
+        line = _(
+            "Sent {sent} of {total}, completed {completed}, rejected {rejected}, "
+            "failed {failed}, left {left}."
+        )
+        click.echo(
+            line.format(
+                sent=c["sent"],
+                total=self.to_send,
+                completed=c["completed"],
+                rejected=c["rejected"],
+                failed=c["failed"],
+                left=left,
+            ),
+            err=True,
+        )
+
+
 class BarProgress(Counts):
-    """On a terminal: sent and final requests as bars, with the counts beside them."""
+    """On a terminal: sent and final requests as bars, with the counts beside them. The
+    bars appear when sending begins — never above the plan while its question waits."""
 
     def __init__(self) -> None:
+        super().__init__()
+        self.bar: Any = None
+
+    def begin(self, to_send: int, to_follow: int) -> None:
         # rich is imported only for a terminal: cron runs do not pay for it at start-up.
         from rich.console import Console
         from rich.progress import (
@@ -95,44 +132,55 @@ class BarProgress(Counts):
             Progress,
             TextColumn,
             TimeElapsedColumn,
+            TimeRemainingColumn,
         )
 
-        super().__init__()
         self.bar = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn("{task.fields[detail]}"),
             TimeElapsedColumn(),
+            TimeRemainingColumn(),
             console=Console(stderr=True),
             transient=False,
         )
-        self.sending = self.bar.add_task("sent", total=0, detail="")
-        self.done = self.bar.add_task("final", total=0, detail="")
+        self.sending = self.bar.add_task(_("sent"), total=to_send, detail="")
+        self.done = self.bar.add_task(_("final"), total=to_send + to_follow, detail="")
         self.bar.start()
+        super().begin(to_send, to_follow)
 
     def update(self) -> None:
+        if self.bar is None:
+            return
         c = self.counts
+        left = max(self.to_send - c["sent"] - c["failed"], 0)
         self.bar.update(
             self.sending,
             total=self.to_send,
             completed=c["sent"] + c["failed"],
-            detail=f"retries {c['retrying']}",
+            detail=_("left {left}, retries {retries}").format(left=left, retries=c["retrying"]),
         )
         final = c["completed"] + c["rejected"]
         self.bar.update(
             self.done,
             total=self.to_send + self.to_follow,
             completed=final,
-            detail=f"completed {c['completed']}, rejected {c['rejected']}",
+            detail=_("completed {completed}, rejected {rejected}").format(
+                completed=c["completed"], rejected=c["rejected"]
+            ),
         )
 
     def close(self) -> None:
-        self.bar.stop()
+        if self.bar is not None:
+            self.bar.stop()
 
 
-def progress_for_stderr(log_format: str | None = None) -> LogProgress | BarProgress:
-    """A bar on a terminal, log lines otherwise (and always with `--log-format json`)."""
-    if sys.stderr.isatty() and log_format != "json":
+def progress_for_stderr(log_format: str | None = None) -> Counts:
+    """A bar on a terminal; JSON progress lines with `--log-format json`; plain lines
+    in the user's language otherwise."""
+    if log_format == "json":
+        return LogProgress()
+    if sys.stderr.isatty():
         return BarProgress()
-    return LogProgress()
+    return PlainProgress()

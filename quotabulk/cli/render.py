@@ -6,8 +6,11 @@ from collections.abc import Iterable
 
 import click
 
+from quotabulk.app.words import describe
+from quotabulk.cli.speech import _, lang, n_, problem_line
 from quotabulk.domain.errors import RowProblem
-from quotabulk.domain.models import ActionKind, InvalidRow, describe_quota
+from quotabulk.domain.language import Language
+from quotabulk.domain.models import ActionKind, InvalidRow, Quota, describe_quota
 from quotabulk.domain.plan import Plan, PlannedAction
 
 SIGNS = {ActionKind.ADD: "+", ActionKind.EDIT: "~", ActionKind.DELETE: "-"}
@@ -15,17 +18,29 @@ SIGNS = {ActionKind.ADD: "+", ActionKind.EDIT: "~", ActionKind.DELETE: "-"}
 
 def plan_lines(planned: Plan) -> list[str]:
     """`+`/`~`/`-` lines for the changes, then the one summary line."""
-    return [*(_action_line(action) for action in planned.changes), planned.summary_line()]
+    return [*(_action_line(action) for action in planned.changes), summary_line(planned)]
+
+
+def summary_line(planned: Plan) -> str:
+    """`Plan: 2 to add, 3 to edit, 1 to delete, 14 unchanged.` in the user's language."""
+    return _(
+        "Plan: {add} to add, {edit} to edit, {delete} to delete, {unchanged} unchanged."
+    ).format(**planned.summary())
+
+
+def quota_words(quota: Quota | None) -> str:
+    """`1500 ₽ (warn at 1200, block)`; in Russian `1 500,00 ₽ (порог 1 200,00 ₽, блокировка)`."""
+    return describe_quota(quota) if lang() is Language.EN else describe(quota, lang())
 
 
 def _action_line(action: PlannedAction) -> str:
     sign = SIGNS[action.kind]
     if action.kind is ActionKind.ADD:
-        what = describe_quota(action.after)
+        what = quota_words(action.after)
     elif action.kind is ActionKind.DELETE:
-        what = f"{describe_quota(action.before)} removed"
+        what = _("{quota} removed").format(quota=quota_words(action.before))
     else:
-        what = f"{describe_quota(action.before)} → {describe_quota(action.after)}"
+        what = f"{quota_words(action.before)} → {quota_words(action.after)}"
     return f"{sign} {action.msisdn}  {what}  [{action.source}]"
 
 
@@ -41,11 +56,17 @@ def echo_problems(problems: Iterable[RowProblem], *, err: bool = True) -> None:
     more = 0
     for problem in problems:
         if len(shown) < MAX_PROBLEMS_SHOWN:
-            shown.append(str(problem))
+            shown.append(problem_line(problem))
         else:
             more += 1
     if more:
-        shown.append(f"… and {more} more problems (`--format json` lists every one)")
+        shown.append(
+            n_(
+                "… and {n} more problem (`--format json` lists every one)",
+                "… and {n} more problems (`--format json` lists every one)",
+                more,
+            )
+        )
     if shown:
         click.echo("\n".join(shown), err=err)
 
@@ -54,5 +75,9 @@ def echo_invalid(rows: Iterable[InvalidRow], *, skipped: bool) -> None:
     invalid = list(rows)
     echo_problems(p for row in invalid for p in row.problems)
     if invalid and skipped:
-        noun = "row is" if len(invalid) == 1 else "rows are"
-        click.echo(f"{len(invalid)} invalid {noun} skipped (--skip-invalid).", err=True)
+        skipped_line = n_(
+            "{n} invalid row is skipped (--skip-invalid).",
+            "{n} invalid rows are skipped (--skip-invalid).",
+            len(invalid),
+        )
+        click.echo(skipped_line, err=True)

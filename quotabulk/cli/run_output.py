@@ -7,8 +7,11 @@ import json
 import click
 
 from quotabulk.app.runs import run_json
-from quotabulk.domain.models import describe_quota
-from quotabulk.domain.outcomes import RowResult, RunResult
+from quotabulk.app.words import outcome_word, reason
+from quotabulk.cli.render import quota_words
+from quotabulk.cli.speech import _, lang
+from quotabulk.domain.language import Language
+from quotabulk.domain.outcomes import Outcome, RowResult, RunResult
 
 MAX_ROWS_SHOWN = 50
 
@@ -30,17 +33,29 @@ def echo_run(
     for row in rows[:MAX_ROWS_SHOWN]:
         click.echo(_row_line(row))
     if len(rows) > MAX_ROWS_SHOWN:
-        click.echo(
-            f"… and {len(rows) - MAX_ROWS_SHOWN} more (see `quotabulk show {result.run_id}`)"
-        )
-    click.echo(result.summary_line())
+        more = _("… and {n} more (see `quotabulk show {run}`)")
+        click.echo(more.format(n=len(rows) - MAX_ROWS_SHOWN, run=result.run_id))
+    click.echo(run_summary(result))
+
+
+def run_summary(result: RunResult) -> str:
+    """`Run 2026…: 9 applied, 1 rejected.`; in Russian `Запуск 2026…: Применено 9, …`."""
+    if lang() is Language.EN:
+        return result.summary_line()
+    counts = result.counts()
+    parts = [f"{outcome_word(Outcome(name), lang())} {n}" for name, n in counts.items() if n]
+    return _("Run {run}: {counts}.").format(
+        run=result.run_id, counts=", ".join(parts) or _("no rows")
+    )
 
 
 def _row_line(row: RowResult) -> str:
     request = f" {row.request_id}" if row.request_id else ""
-    error = f": {row.error}" if row.error else ""
+    why = reason(row, lang())
+    error = f": {why}" if why else ""
     change = ""
     if row.action in ("add", "edit", "delete"):
-        change = f" {describe_quota(row.before)} → {describe_quota(row.after)}"
-    head = f"{row.outcome.value:<9} {row.msisdn or '-':<11} {row.action:<9}"
+        change = f" {quota_words(row.before)} → {quota_words(row.after)}"
+    outcome = row.outcome.value if lang() is Language.EN else outcome_word(row.outcome, lang())
+    head = f"{outcome:<9} {row.msisdn or '-':<11} {row.action:<9}"
     return f"{head}{request}{change}  [{row.source}]{error}"

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from quotabulk.app.workspace import Workspace
+from quotabulk.cli.speech import lang_option, said
 from quotabulk.config import load_settings, parse_duration
 from quotabulk.domain.language import Language
 from quotabulk.domain.plan import DEFAULT_MAX_DELETES
@@ -109,15 +110,6 @@ def report_options(default_log_format: str | None) -> Callable[[F], F]:
     return decorate
 
 
-lang_option = click.option(
-    "--lang",
-    type=click.Choice([lang.value for lang in Language]),
-    default=None,
-    help="the language of an .xlsx or .csv report (JSON stays English)"
-    " [default: QUOTABULK_LANG, else ru]",
-)
-
-
 def report_language(lang: str | None) -> Language | None:
     return None if lang is None else Language(lang)
 
@@ -150,7 +142,7 @@ def echo_target(space: Workspace, log_format: str | None = None) -> None:
     """Say on stderr that the target is the embedded sandbox (not with JSON-only logs)."""
     notice = space.target_notice()
     if notice and log_format != "json":
-        click.echo(notice, err=True)
+        click.echo(said(notice), err=True)
 
 
 def workspace(operator_timeout: str | None = None) -> Workspace:

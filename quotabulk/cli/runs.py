@@ -11,7 +11,8 @@ from quotabulk.app.reports import check_report_path
 from quotabulk.app.runs import list_runs, rebuild_report, run_json, show_run
 from quotabulk.cli.options import output_format
 from quotabulk.cli.run_output import echo_run
-from quotabulk.cli.running import lang_option, report_language, workspace
+from quotabulk.cli.running import report_language, workspace
+from quotabulk.cli.speech import lang_option
 from quotabulk.domain.errors import EXIT_OK
 
 

@@ -9,18 +9,21 @@ import click
 
 from quotabulk.cli.options import input_files, output_format, read_inputs
 from quotabulk.cli.render import echo_problems
+from quotabulk.cli.speech import _, lang_option, n_, said
 from quotabulk.domain.errors import EXIT_INPUT, EXIT_OK, InputError
 
 
 @click.command("validate")
 @input_files
 @output_format
+@lang_option
 def validate(
     files: tuple[Path, ...],
     columns_file: Path | None,
     sheets: tuple[str, ...],
     skip_invalid: bool,
     output_format: str,
+    lang: str | None,  # taken by its callback: the command speaks it
 ) -> int:
     """Load and validate FILE... (.yaml, .xlsx, .xls, .ods, .csv) without touching the network.
 
@@ -32,7 +35,9 @@ def validate(
     except InputError as exc:
         if output_format != "json":
             raise
-        error = {"source": exc.location, "column": exc.column, "message": exc.reason}
+        error = {"source": exc.location, "column": exc.column, "message": str(exc.reason)}
+        if exc.text is not None:
+            error |= exc.text.to_json()
         click.echo(json.dumps({"rows": 0, "valid": 0, "errors": [error]}, ensure_ascii=False))
         return EXIT_INPUT
     problems = sorted(
@@ -42,19 +47,22 @@ def validate(
         body = {
             "rows": loaded.row_count,
             "valid": len(loaded.rows),
-            "errors": [
-                {"source": p.source, "column": p.column, "message": p.message} for p in problems
-            ],
-            "notices": loaded.notices,
+            "errors": [{"source": p.source} | p.to_json() for p in problems],
+            "notices": [str(notice) for notice in loaded.notices],
         }
         click.echo(json.dumps(body, ensure_ascii=False, indent=2))
     else:
         for notice in loaded.notices:
-            click.echo(notice, err=True)
+            click.echo(said(notice), err=True)
         echo_problems(problems, err=False)
         invalid = len(loaded.invalid)
-        verdict = f"{len(loaded.rows)} valid, {invalid} invalid" if invalid else "all valid"
-        click.echo(f"{loaded.row_count} rows read, {verdict}.")
+        read = n_("{n} row read", "{n} rows read", loaded.row_count)
+        verdict = (
+            _("{valid} valid, {invalid} invalid").format(valid=len(loaded.rows), invalid=invalid)
+            if invalid
+            else _("all valid")
+        )
+        click.echo(f"{read}, {verdict}.")
     return EXIT_INPUT if loaded.invalid else EXIT_OK
 
 

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from quotabulk.domain.messages import Text
+from quotabulk.domain.messages import ROWS_INVALID, Text
 
 EXIT_OK = 0
 EXIT_INPUT = 1
@@ -139,8 +139,7 @@ class ValidationFailed(QuotabulkError):
     def __init__(self, problems: Sequence[RowProblem]) -> None:
         self.problems = list(problems)
         count = len({problem.source for problem in self.problems})  # rows, not problems
-        noun = "row is" if count == 1 else "rows are"
-        super().__init__(f"{count} input {noun} invalid; nothing was sent to the operator")
+        super().__init__(ROWS_INVALID(n=count))
 
 
 class ConfigError(QuotabulkError):

@@ -176,6 +176,19 @@ KEEPS_THRESHOLD = _kind(
 )
 NOT_A_MAPPING = _kind("QB150", N_("entry {index} of `quotas:` is not a mapping"))
 
+ROWS_INVALID = _kind(
+    "QB160",
+    NP_(
+        "{n} input row is invalid; nothing was sent to the operator",
+        "{n} input rows are invalid; nothing was sent to the operator",
+    ),
+)
+
+# Whole-run notices and errors (QB2xx).
+SANDBOX_TARGET = _kind(
+    "QB210", N_("Target: the local sandbox operator in {path} ({variable} is not set).")
+)
+
 # A whole file (QB3xx): said after the file's place, `file:sheet: …`.
 NO_HEADER = _kind(
     "QB301",

@@ -36,8 +36,16 @@ def test_json_lists_every_error_with_source_column_and_message(
             "source": f"{sheet}:2",
             "column": "Номер",
             "message": "'123' is not a Russian number of 11 digits (7XXXXXXXXXX)",
+            "code": "QB112",
+            "parts": {"value": "'123'"},
         },
-        {"source": f"{sheet}:3", "column": "Лимит, руб.", "message": "'1 5OO' is not an amount"},
+        {
+            "source": f"{sheet}:3",
+            "column": "Лимит, руб.",
+            "message": "'1 5OO' is not an amount",
+            "code": "QB101",
+            "parts": {"value": "'1 5OO'"},
+        },
     ]
 
 

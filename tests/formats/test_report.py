@@ -76,8 +76,9 @@ def sheet_rows(sheet: Any) -> list[dict[str, Any]]:
 
 
 def test_xlsx_report_speaks_russian_by_default_and_prints(
-    cli: Callable[..., CliResult], mixed: Path, tmp_path: Path
+    cli: Callable[..., CliResult], mixed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.delenv("LANG")  # no locale, as under cron: Russian
     report = tmp_path / "out" / "report.xlsx"
     result = cli("apply", "--yes", "--skip-invalid", mixed, "--report", report)
     assert result.code == 3
@@ -160,8 +161,9 @@ def test_quotabulk_lang_sets_the_language_and_refuses_others(
 
 
 def test_csv_report_in_russian_has_summable_amounts_a_bom_and_inert_formulas(
-    cli: Callable[..., CliResult], mixed: Path, tmp_path: Path
+    cli: Callable[..., CliResult], mixed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.delenv("LANG")  # no locale, as under cron: Russian
     report = tmp_path / "report.csv"
     assert cli("apply", "--yes", "--skip-invalid", mixed, "--report", report).code == 3
     raw = report.read_bytes()
@@ -272,8 +274,12 @@ def test_reconcile_with_invalid_input_exits_1_and_still_reports(
 
 
 def test_reconcile_locked_exits_4_with_a_report(
-    cli: Callable[..., CliResult], quotabulk_home: Path, tmp_path: Path
+    cli: Callable[..., CliResult],
+    quotabulk_home: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.delenv("LANG")  # no locale, as under cron: Russian
     holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
         journal = Journal(quotabulk_home / "journal.db")
@@ -304,6 +310,7 @@ def test_a_derived_column_is_one_entry_and_every_format_has_it(
     cli: Callable[..., CliResult], mixed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """What issue 10 promised the next engineer: one `Column`, three formats."""
+    monkeypatch.delenv("LANG")  # no locale, as under cron: Russian
     sent = columns.Column(
         "sent",
         lambda row, _lang: "yes" if row.request_id else "no",

@@ -1,0 +1,106 @@
+"""The command line's language: one rule with the reports and the console (`--lang`,
+else `QUOTABULK_LANG`, else the locale, else Russian — `quotabulk.i18n.language_from`).
+Every sentence the CLI prints goes through here; the JSON outputs and JSON logs stay
+English with codes (they are the machine contract)."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from quotabulk import i18n
+from quotabulk.domain.errors import InputError, QuotabulkError, RowProblem
+from quotabulk.domain.language import Language
+from quotabulk.domain.messages import Text
+
+ENV_LANG = "QUOTABULK_LANG"
+_chosen: list[Language] = []  # set once per command, by `--lang` or at first use
+
+
+def lang() -> Language:
+    if not _chosen:
+        try:
+            _chosen.append(i18n.language_from(os.environ.get(ENV_LANG)))
+        except ValueError:  # the settings refuse it in words; until then, Russian
+            _chosen.append(i18n.language_from(None, {}))
+    return _chosen[0]
+
+
+def reset() -> None:
+    _chosen.clear()
+
+
+def use(explicit: str | None) -> None:
+    """`--lang` of this command: the whole command speaks it, not only its report."""
+    if explicit:
+        _chosen[:] = [Language(explicit)]
+
+
+def _(msgid: str) -> str:
+    """A sentence of the command line in the user's language."""
+    return i18n._(msgid, lang())
+
+
+def n_(singular: str, plural: str, n: int) -> str:
+    """The form that agrees with `n` (1 заявку, 2 заявки, 5 заявок); `{n}` filled in."""
+    return i18n.n_(singular, plural, n, lang()).replace("{n}", str(n))
+
+
+def said(text: Text | str) -> str:
+    return i18n.say(text, lang())
+
+
+def problem_line(problem: RowProblem) -> str:
+    """`file:sheet:row, column «Лимит»: 'abc' — не сумма в рублях`."""
+    if problem.column is None:
+        return f"{problem.source}: {said(problem.text)}"
+    where = _("{source}, column «{column}»").format(source=problem.source, column=problem.column)
+    return f"{where}: {said(problem.text)}"
+
+
+def error_text(exc: QuotabulkError) -> str:
+    """An error in the user's language when the catalogue has its words, else as it is."""
+    if exc.text is None:
+        return exc.message
+    if isinstance(exc, InputError):
+        where = exc.location
+        if exc.column is not None:
+            where = _("{source}, column «{column}»").format(source=where, column=exc.column)
+        return f"{where}: {said(exc.text)}"
+    return said(exc.text)
+
+
+def confirm(question: str, *, default: bool) -> bool:
+    """A yes/no question with its default shown (`[y/N]`); `д`/`да` and `н`/`нет` are
+    accepted too. An empty answer is the default."""
+    yes, no = {"y", "yes", "д", "да"}, {"n", "no", "н", "нет"}
+    suffix = " [Y/n]: " if default else " [y/N]: "
+    while True:
+        answer = click.prompt(
+            question, default="", show_default=False, prompt_suffix=suffix, err=True
+        )
+        answer = str(answer).strip().lower()
+        if not answer:
+            return default
+        if answer in yes:
+            return True
+        if answer in no:
+            return False
+        click.echo(_("Answer y (yes) or n (no)."), err=True)
+
+
+def _use_language(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    use(value)
+    return value
+
+
+lang_option = click.option(
+    "--lang",
+    type=click.Choice([lang.value for lang in Language]),
+    default=None,
+    is_eager=True,
+    callback=_use_language,
+    help="the language of the output and of an .xlsx or .csv report (JSON stays English)"
+    " [default: QUOTABULK_LANG, else the locale's ru or en, else ru]",
+)

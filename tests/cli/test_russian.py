@@ -1,0 +1,172 @@
+"""The command line in the user's language: Russian when nothing says otherwise (cron's
+bare environment), English with an English locale or `--lang en`; and on a terminal the
+plan stays on screen while its question waits."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.cli.conftest import Run
+from tests.conftest import EXAMPLES
+
+SHEET = (
+    "Номер;Лимит, руб.;Порог\n79161000005;2 500;\n79161000006;abc;\n79161000007;100;200\n123;100;\n"
+)
+
+# Words that may stay Latin in Russian output: names of files, flags, formats, commands.
+ALLOWED = {"quotabulk", "json", "format", "show", "report", "skip", "invalid", "yaml"}
+ALLOWED |= {"xlsx", "csv", "columns", "ignore", "operator", "timeout", "sandbox", "http"}
+ALLOWED |= {"ACC", "XXXXXXXXXX"}
+
+
+def english_words(text: str, *known: str) -> list[str]:
+    """Latin words of four letters or more, besides paths, run ids and the allowed ones:
+    what a message that fell back to English leaves behind."""
+    for value in known:
+        text = text.replace(value, " ")
+    text = re.sub(r"\S*/\S*", " ", text)  # paths and sources
+    text = re.sub(r"`[^`]*`", " ", text)  # commands quoted as code
+    words = re.findall(r"[A-Za-z]{4,}", text)
+    return [w for w in words if w not in ALLOWED and w.lower() not in ALLOWED]
+
+
+@pytest.fixture
+def russian(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LANG")  # no locale at all: the finance team's language
+
+
+@pytest.fixture
+def seeded(qb: Run) -> None:
+    assert qb("sandbox", "seed", "--from", EXAMPLES / "current.yaml").returncode == 0
+
+
+@pytest.mark.usefixtures("russian", "seeded")
+def test_validate_plan_and_apply_speak_russian_without_a_locale(
+    qb: Run, text_file: Callable[..., Path], quotabulk_home: Path
+) -> None:
+    sheet = text_file("квоты.csv", SHEET)
+    validated = qb("validate", sheet)
+    assert validated.returncode == 1
+    assert f"{sheet}:3, столбец «Лимит, руб.»: 'abc' — не сумма в рублях" in validated.stdout
+    assert f"{sheet}:4, столбец «Порог»: порог 200 выше лимита 100" in validated.stdout
+    assert validated.stdout.splitlines()[-1] == "Прочитаны 4 строки, без ошибок 1, с ошибками 3."
+    planned = qb("plan", "--skip-invalid", sheet)
+    assert planned.returncode == 0, planned.stderr
+    assert "Пропущены 3 строки с ошибками (--skip-invalid)." in planned.stderr
+    [change] = [line for line in planned.stdout.splitlines() if line.startswith("~")]
+    assert "→ 2\u00a0500,00\u00a0₽ (" in change
+    summary = planned.stdout.splitlines()[-1]
+    assert summary == "План: добавить 0, изменить 1, удалить 0, без изменений 0."
+    report = quotabulk_home / "r.xlsx"
+    applied = qb("apply", "--yes", "--skip-invalid", sheet, "--report", report)
+    assert applied.returncode == 3, applied.stderr  # the invalid rows make it partial
+    # Without a terminal: plain lines in words, not JSON.
+    assert not any(line.startswith("{") for line in applied.stderr.splitlines())
+    assert "Отправлено 1 из 1" in applied.stderr
+    assert f"Отчёт: {report}" in applied.stderr
+    assert re.search(r"^Запуск \S+: Применено 1, Ошибка в строке 3\.$", applied.stdout, re.M)
+    for done in (validated, planned, applied):
+        shown = done.stdout + done.stderr
+        assert english_words(shown) == [], shown
+
+
+@pytest.mark.usefixtures("russian")
+def test_errors_are_one_russian_sentence(qb: Run, text_file: Callable[..., Path]) -> None:
+    empty = qb("validate", text_file("пусто.csv", "Номер;Лимит\n"))
+    assert empty.returncode == 1
+    assert empty.stderr.startswith("Ошибка: ")
+    assert "есть строка заголовков, но нет ни одной строки с данными" in empty.stderr
+    strict = qb("plan", text_file("плохо.csv", "Номер;Лимит\n79161000005;abc\n"))
+    assert strict.returncode == 1
+    assert "Ошибка: 1 строка с ошибками; оператору ничего не отправлено" in strict.stderr
+    for done in (empty, strict):
+        assert english_words(done.stderr) == [], done.stderr
+
+
+def test_an_english_locale_or_lang_en_gives_english(
+    qb: Run, text_file: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sheet = text_file("q.csv", "Номер;Лимит\n79161000005;abc\n")
+    assert "rows read" not in qb("validate", sheet, "--lang", "ru").stdout
+    monkeypatch.setenv("LANG", "ru_RU.UTF-8")
+    english = qb("validate", sheet, "--lang", "en")
+    assert english.stdout.splitlines()[-1] == "1 row read, 0 valid, 1 invalid."
+    monkeypatch.setenv("QUOTABULK_LANG", "en")
+    assert qb("validate", sheet).stdout.splitlines()[-1] == "1 row read, 0 valid, 1 invalid."
+
+
+def _screen(session: str) -> str:
+    return subprocess.run(
+        ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def _wait_for(session: str, text: str, timeout: float = 60.0) -> str:
+    deadline = time.monotonic() + timeout  # a guard against a hang, not a timing assertion
+    while time.monotonic() < deadline:
+        screen = _screen(session)
+        if text in screen:
+            return screen
+        time.sleep(0.2)
+    raise AssertionError(f"{text!r} never appeared:\n{_screen(session)}")
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="`make test` installs tmux")
+@pytest.mark.usefixtures("russian", "seeded")
+def test_on_a_terminal_the_plan_stays_on_screen_while_its_question_waits(
+    qb: Run, tmp_path: Path
+) -> None:
+    """A real terminal (tmux): the plan lines and the summary are on screen when the
+    question is asked, with its default shown; no progress bar before the answer; `н`
+    sends nothing."""
+    session = f"qb-{os.getpid()}"
+    files = [str(EXAMPLES / "quotas.yaml")]
+    before = qb("plan", *files).stdout
+    command = " ".join([sys.executable, "-m", "quotabulk", "apply", *files])
+    env = [f"{k}={v}" for k, v in os.environ.items() if k.startswith("QUOTABULK_")]
+    subprocess.run(
+        [
+            "tmux",
+            "new-session",
+            "-d",
+            "-s",
+            session,
+            "-x",
+            "160",
+            "-y",
+            "50",
+            "env",
+            "-u",
+            "LANG",
+            *env,
+            "sh",
+            "-c",
+            f"{command}; echo EXIT=$?; sleep 30",
+        ],
+        check=True,
+    )
+    try:
+        screen = _wait_for(session, "[y/N]:")
+        lines = [line.rstrip() for line in screen.splitlines() if line.strip()]
+        question = next(i for i, line in enumerate(lines) if "[y/N]:" in line)
+        assert lines[question].startswith("Отправить оператору ")
+        assert lines[question - 1].startswith("План: добавить ")
+        assert any(line.startswith(("+ 7", "~ 7", "- 7")) for line in lines[:question])
+        assert "отправлено" not in screen  # no bar, no timer while the question waits
+        assert "0/0" not in screen
+        subprocess.run(["tmux", "send-keys", "-t", session, "н", "Enter"], check=True)
+        screen = _wait_for(session, "EXIT=")
+        assert "Ничего не отправлено." in screen
+        assert "EXIT=0" in screen
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], check=False)
+    assert qb("plan", *files).stdout == before  # the operator saw nothing
