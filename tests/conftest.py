@@ -23,14 +23,16 @@ def quotabulk_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         "QUOTABULK_TOKEN",
         "QUOTABULK_TOKEN_FILE",
         "QUOTABULK_ACCOUNT",
-        "QUOTABULK_LANG",
         "LC_ALL",
-        "LC_MESSAGES",
     ):
         monkeypatch.delenv(name, raising=False)
-    # The tests read the command line in English, as a user with an English locale
-    # does; the Russian default is tested on its own (tests/i18n, tests/cli/test_russian).
-    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    # The tests read the command line in English (QUOTABULK_LANG=en); the Russian
+    # default is tested on its own by removing it (tests/i18n, test_russian.py, the
+    # console's pages). The locale is C.UTF-8, the one every Debian machine has, so it
+    # names no language, and LibreOffice still reads and writes UTF-8 file names.
+    monkeypatch.setenv("QUOTABULK_LANG", "en")
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
     return home
 
 

@@ -49,12 +49,15 @@ def test_make_demo_runs_the_main_job_on_the_sandbox(tmp_path: Path) -> None:
             ["make", "-s", "demo"], cwd=ROOT, env=env, capture_output=True, text=True, check=False
         )
         assert done.returncode == 0, done.stderr[-3000:]
-        plans = [line for line in done.stdout.splitlines() if line.startswith("Plan: ")]
+        # No language set and a locale naming none: the finance team's Russian.
+        plans = [line for line in done.stdout.splitlines() if line.startswith("План: ")]
         assert plans == [
-            "Plan: 3 to add, 4 to edit, 2 to delete, 5 unchanged.",
-            "Plan: 0 to add, 0 to edit, 0 to delete, 14 unchanged.",
+            "План: добавить 3, изменить 4, удалить 2, без изменений 5.",
+            "План: добавить 0, изменить 0, удалить 0, без изменений 14.",
         ]
-        assert re.search(r"^Run \S+: 9 applied, 5 unchanged\.$", done.stdout, re.MULTILINE)
+        summary = r"^Запуск \S+: Применено 9, Без изменений 5\.$"
+        assert re.search(summary, done.stdout, re.MULTILINE)
+        assert not any(line.startswith("{") for line in done.stderr.splitlines())  # words
         sheet = openpyxl.load_workbook(home / "demo-report.xlsx", read_only=True).worksheets[0]
         outcomes = Counter(row[7] for row in sheet.iter_rows(min_row=2, values_only=True))
         assert outcomes == {"Применено": 9, "Без изменений": 5}

@@ -141,7 +141,9 @@ def _plan_upload(settings: Settings, folder: Path) -> Shown:
     # and every report, never the server's storage path.
     loaded = validate(paths, options, names=[path.name for path in paths])
     notices = tuple(loaded.notices)
-    kept = [notice.to_json() for notice in notices]
+    # What reading found, for the page of the frozen plan too: the checker sees the rows
+    # the maker saw (a total row skipped counts as read), and the same notices.
+    kept = {"rows": loaded.row_count, "notices": [notice.to_json() for notice in notices]}
     (folder / NOTICES_FILE).write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
     (folder / STAGE_FILE).write_text("planning")
 
@@ -171,11 +173,15 @@ def _plan_upload(settings: Settings, folder: Path) -> Shown:
 def frozen_view(frozen: Path, paths: list[Path]) -> Shown:
     """The plan frozen at submission or approval, as the page shows it."""
     saved = read_saved_plan(frozen, ", ".join(path.name for path in paths))
-    rows = len(saved.plan.actions) + len(saved.invalid)
     invalid = list(saved.invalid)
     said = frozen.parent / NOTICES_FILE
-    kept = json.loads(said.read_text(encoding="utf-8")) if said.exists() else []
-    notices = tuple(Text.from_json(n) if isinstance(n, dict) else str(n) for n in kept)
+    kept = json.loads(said.read_text(encoding="utf-8")) if said.exists() else {}
+    if isinstance(kept, list):  # an upload kept by an older quotabulk: its words only
+        kept = {"notices": kept}
+    rows = int(kept.get("rows", len(saved.plan.actions) + len(saved.invalid)))
+    notices = tuple(
+        Text.from_json(n) if isinstance(n, dict) else str(n) for n in kept.get("notices", [])
+    )
     return _shown(
         saved.plan, saved.account, saved.operator_url, saved.digest, invalid, rows, notices
     )

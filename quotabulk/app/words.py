@@ -10,7 +10,7 @@ from quotabulk import i18n
 from quotabulk.domain.language import Language
 from quotabulk.domain.messages import Text
 from quotabulk.domain.models import Quota
-from quotabulk.domain.outcomes import Outcome, RowResult
+from quotabulk.domain.outcomes import Outcome, RowResult, RunStatus
 from quotabulk.formats import language
 from quotabulk.formats.inputs.columns import Field
 from quotabulk.formats.reports.columns import reason_text as _reason_text
@@ -29,6 +29,10 @@ def money(amount: Decimal, lang: Language) -> str:
     return language.money(amount, lang)
 
 
+def run_status_word(status: RunStatus, lang: Language) -> str:
+    return language.run_status_word(status, lang)
+
+
 def outcome_word(outcome: Outcome, lang: Language) -> str:
     return language.outcome_word(outcome, lang)
 
@@ -43,6 +47,11 @@ def located(where: str | None, text: Text | str, lang: Language) -> str:
     """`file:sheet:row: message`, the message in `lang`."""
     said = message(text, lang)
     return said if not where else f"{where}: {said}"
+
+
+def moment(at: str | None, lang: Language) -> str:
+    """A journal's UTC time in the account's zone (`QUOTABULK_TZ`), with the zone shown."""
+    return i18n.moment(at, lang)
 
 
 def reason(row: RowResult, lang: Language) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
@@ -22,7 +23,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from quotabulk.app import people
 from quotabulk.app.workspace import Workspace
 from quotabulk.console import uploads
-from quotabulk.console.context import Console, ConsoleConfig, signed_in
+from quotabulk.console.context import Console, ConsoleConfig, refused, signed_in
 from quotabulk.console.jobs import Jobs
 from quotabulk.console.pages import four_eyes, login, progress, review, runs, upload
 from quotabulk.console.pages.four_eyes import FROZEN
@@ -65,6 +66,12 @@ def create_console(config: ConsoleConfig) -> FastAPI:
     for pages in (login, upload, review, four_eyes, progress, runs):
         app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.exception_handler(RequestValidationError)
+    async def unreadable_form(request: Request, _exc: RequestValidationError) -> Response:
+        """A form the page did not send as it should: words, never a raw error body."""
+        return refused(request, "bad_form", 400)
+
     _build_routes_now(app)
 
     @app.middleware("http")
@@ -75,7 +82,10 @@ def create_console(config: ConsoleConfig) -> FastAPI:
         path = request.url.path
         public = path in OPEN_PATHS or path.startswith("/static/")
         if not public and not await _still_signed_in(request, console):
-            return RedirectResponse("/login", status_code=303)
+            # A session cookie the server no longer knows: it restarted, or the session
+            # ended. The sign-in page says so rather than appearing without a word.
+            lost = "quotabulk_session" in request.cookies
+            return RedirectResponse("/login?ended=1" if lost else "/login", status_code=303)
         response: Response = await call_next(request)
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Content-Security-Policy"] = CSP

@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 
 from quotabulk.app import people
 from quotabulk.app.words import message as render
+from quotabulk.app.words import moment
 from quotabulk.app.workspace import Workspace
 from quotabulk.config import Settings
 from quotabulk.console.auth import csrf_ok, csrf_token
@@ -22,9 +23,12 @@ from quotabulk.console.planning import Planner
 from quotabulk.console.sessions import Sessions, SignedIn
 from quotabulk.console.uploads import DEFAULT_KEEP_S
 from quotabulk.domain.language import Language
+from quotabulk.domain.messages import Text
 from quotabulk.domain.running import ExecuteOptions
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+# `{{ run.started|when(lang) }}`: the journal's UTC in the account's zone, zone shown.
+TEMPLATES.env.filters["when"] = lambda at, lang: moment(at, Language(lang))
 SAFE_ID = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 
 
@@ -86,8 +90,10 @@ def console_of(request: Request) -> Console:
 
 
 def language_of(request: Request) -> Language:
-    """The language this session reads (Russian unless switched)."""
-    return Language(request.session.get("lang", "ru"))
+    """The language this session reads: as switched, else the server's (the one rule:
+    QUOTABULK_LANG, else the locale's ru or en, else Russian)."""
+    chosen = request.session.get("lang")
+    return Language(chosen) if chosen else console_of(request).config.settings.language
 
 
 def words_of(request: Request) -> dict[str, str]:
@@ -95,9 +101,11 @@ def words_of(request: Request) -> dict[str, str]:
     return labels_of(language_of(request).value)
 
 
-def refused(request: Request, label: str, status: int = 403) -> HTMLResponse:
-    """An error page in the reader's language: `label` names a label (`console.i18n`), or is a
-    message of its own (rendered from the catalogue by `page`)."""
+def refused(request: Request, label: str | Text, status: int = 403) -> HTMLResponse:
+    """An error page in the reader's language: `label` names a label (`console.i18n`), or
+    is a message of the catalogue (rendered by `page`)."""
+    if isinstance(label, Text):
+        return page(request, "error.html", message=label, status=status)
     words = words_of(request)
     return page(request, "error.html", message=words.get(label, label), status=status)
 
@@ -117,8 +125,10 @@ def page(request: Request, name: str, status: int = 200, **context: Any) -> HTML
         "user": None if who is None else who.user,
         "role": None if who is None else who.role,
         "four_eyes": four_eyes,
+        # The menu and «Выйти» are for someone inside, not for the sign-in page.
+        "inside": who is not None or not auth,
     }
-    if isinstance(context.get("message"), str):  # errors in the page's language
+    if isinstance(context.get("message"), Text):  # errors in the page's language
         context["message"] = render(context["message"], Language(lang))
     return TEMPLATES.TemplateResponse(request, name, {**shared, **context}, status_code=status)
 
@@ -134,7 +144,8 @@ def forged(request: Request, csrf: str) -> Response | None:
     """The answer to a form without this session's CSRF token (None: the token is good)."""
     if csrf_ok(request, csrf):
         return None
-    return Response("CSRF check failed", status_code=403)
+    # An old tab, a form kept open across a restart: say so, in words.
+    return refused(request, "form_expired", 403)
 
 
 def posted_upload(request: Request, csrf: str, upload_id: str, holding: str) -> Path | Response:

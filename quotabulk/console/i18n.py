@@ -48,7 +48,6 @@ ENGLISH: dict[str, str] = {
     "add": C_("console", "add"),
     "edit": C_("console", "edit"),
     "delete": C_("console", "delete"),
-    "unchanged_note": C_("console", "Unchanged: {n} subscribers."),
     "prune_note": C_(
         "console",
         "Quotas of subscribers not in the files are left alone: the console deletes only what the files mark with the action «delete».",
@@ -58,6 +57,37 @@ ENGLISH: dict[str, str] = {
     "nothing_to_do": C_("console", "Everything already matches the files: nothing to send."),
     "user_name": C_("console", "User name"),
     "not_found": C_("console", "Not found."),
+    "run": C_("console", "Run"),
+    "no_runs": C_("console", "No runs yet."),
+    "upload_count": C_("console", "Choose from 1 to {most} files."),
+    "upload_kind": C_("console", "{name}: quotabulk reads {kinds} files."),
+    "upload_size": C_("console", "{name} is larger than {mb} MB."),
+    "bad_form": C_("console", "The form came incomplete. Open the page again and repeat."),
+    "form_expired": C_(
+        "console",
+        "This form is from an old page (the session ended or the server restarted). "
+        "Open the page again and repeat.",
+    ),
+    "session_ended": C_(
+        "console", "Your session has ended (or the server restarted). Please sign in again."
+    ),
+    "reconnecting": C_("console", "No connection to the server; trying again…"),
+    "reconnected": C_("console", "Connected to the server again."),
+    "signed_out_progress": C_(
+        "console",
+        "The server restarted or your session ended: sign in again to see this run "
+        "(it goes on without this page).",
+    ),
+    "ask_warn_at": C_(
+        "console",
+        "{where}: column «{label}» looks like a notification threshold, but its header is "
+        "not one quotabulk knows. What is it?",
+    ),
+    "ask_on_exceed": C_(
+        "console",
+        "{where}: column «{label}» looks like the rule on exceeding the limit, but its header "
+        "is not one quotabulk knows. What is it?",
+    ),
     "map_warn_at": C_("console", "Use «{label}» as the notification threshold"),
     "map_on_exceed": C_("console", "Use «{label}» as the rule on exceeding"),
     "ignore_column": C_("console", "Leave «{label}» alone"),
@@ -76,6 +106,7 @@ ENGLISH: dict[str, str] = {
     ),
     "makers_upload": C_("console", "With four eyes, a maker uploads the files."),
     "send_n": C_("console", "Send {requests} on account {account} ({target})"),
+    "submit_n": C_("console", "Submit for approval: {requests} on account {account} ({target})"),
     "sandbox_name": C_("console", "sandbox"),
     "operator_waiting": C_("console", "The operator is not answering, retrying…"),
     "stage_reading": C_("console", "Reading the files…"),
@@ -95,7 +126,6 @@ ENGLISH: dict[str, str] = {
     "throttled_s": C_("console", "Too many failed attempts. Try again in {seconds} s."),
     "rows_of": C_("console", "Rows {first}–{last} of {total}; the report has all of them."),
     "fingerprint": C_("console", "Plan digest"),
-    "submit_for_approval": C_("console", "Submit for approval"),
     "approve_as_checker": C_("console", "Approve and send the requests"),
     "decline": C_("console", "Decline"),
     "comment": C_("console", "Comment"),
@@ -140,6 +170,7 @@ ENGLISH: dict[str, str] = {
 }
 
 REQUESTS = NP_("{n} request", "{n} requests")
+PLURALS = {"unchanged_note": NP_("Unchanged: {n} subscriber.", "Unchanged: {n} subscribers.")}
 
 
 @cache
@@ -161,6 +192,11 @@ def labels_of(lang: str) -> dict[str, str]:
 def describe(quota: Quota | None, lang: str) -> str:
     """A quota in the page's language: `1 500,00 ₽ (порог 1 200,00 ₽, блокировка)`."""
     return describe_quota(quota, Language(lang))
+
+
+def plural(key: str, n: int, lang: str) -> str:
+    """A label whose words agree with `n`: «Без изменений: 3 абонента»."""
+    return i18n.n_(*PLURALS[key], n, Language(lang)).format(n=n)
 
 
 def requests_phrase(n: int, lang: str) -> str:

@@ -21,6 +21,7 @@ from typing import Any
 from quotabulk.app import applying
 from quotabulk.app.workspace import Workspace
 from quotabulk.domain.errors import QuotabulkError
+from quotabulk.domain.messages import Text
 from quotabulk.domain.outcomes import RunResult
 from quotabulk.domain.running import ExecuteOptions, ProgressSink
 
@@ -34,6 +35,7 @@ class Job(ProgressSink):
     counts: Counter[str] = field(default_factory=Counter)
     done: bool = False
     error: str | None = None
+    said: Text | None = None  # the error in the catalogue's terms, when it has them
     result: RunResult | None = None
     last_retry: float = 0.0
     last_progress: float = 0.0
@@ -140,6 +142,7 @@ class Jobs:
                 job.result = done.result
             except QuotabulkError as exc:
                 job.error = exc.message
+                job.said = exc.text
             except Exception as exc:  # a bug: shown, not swallowed
                 job.error = f"internal error: {type(exc).__name__}"
                 raise

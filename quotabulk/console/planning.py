@@ -31,6 +31,7 @@ from quotabulk.app.reviewing import (
 )
 from quotabulk.app.workspace import Workspace
 from quotabulk.config import Settings
+from quotabulk.domain import messages as said
 from quotabulk.domain.messages import Text
 
 KEPT = 32  # finished plans kept for reloads; older ones are planned again when opened
@@ -72,14 +73,8 @@ PLANNING_PROCESSES = 2
 # («не хватило памяти»), instead of the out-of-memory killer choosing among the server's
 # processes. A million-row .xlsx peaks at 1.3 GB resident.
 MEMORY_CEILING = 4 * 1024**3
-NO_MEMORY = (
-    "reading and planning this file needed more memory than a planning process may use "
-    f"({MEMORY_CEILING // 1024**3} GB); split it into smaller files"
-)
-WORKER_DIED = (
-    "the planning process of this upload stopped before it finished (the file needs more "
-    "memory than allowed, or made the reader crash); check the file, or split it"
-)
+NO_MEMORY = said.PLANNING_MEMORY(gb=MEMORY_CEILING // 1024**3)
+WORKER_DIED = said.PLANNING_DIED()
 
 
 def _worker_start(ceiling: int) -> None:
@@ -220,10 +215,10 @@ def _finish(task: PlanTask, done: Any) -> None:
         task.error, task.where, task.said = exc.message, exc.where, exc.text
         task.stage = "failed"
     except BrokenProcessPool:
-        task.error = WORKER_DIED
+        task.error, task.said = str(WORKER_DIED), WORKER_DIED
         task.stage = "failed"
     except MemoryError:
-        task.error = NO_MEMORY
+        task.error, task.said = str(NO_MEMORY), NO_MEMORY
         task.stage = "failed"
     except Exception as exc:  # a bug: shown, never a page that waits
         task.error = f"internal error: {type(exc).__name__}"

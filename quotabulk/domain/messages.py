@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Union
 
-# A part of a message: a value as written, a count, an amount, or a message inside it.
-Part = Union[str, int, Decimal, "Text"]
+# A part of a message: a value as written, a count, an amount, a message inside it, or
+# several messages (shown joined by "; ").
+Part = Union[str, int, Decimal, "Text", tuple["Text", ...]]
 
 
 def N_(template: str) -> str:
@@ -85,6 +86,8 @@ def render_with(text: Text, template_of: Any, amount_of: Any) -> str:
     for name, value in text.parts:
         if isinstance(value, Text):
             values[name] = render_with(value, template_of, amount_of)
+        elif isinstance(value, tuple):
+            values[name] = "; ".join(render_with(v, template_of, amount_of) for v in value)
         elif isinstance(value, Decimal):
             values[name] = amount_of(value)
         else:
@@ -103,12 +106,16 @@ def _english_form(kind: Kind, n: int) -> str:
 def _part_json(value: Part) -> Any:
     if isinstance(value, Text):
         return value.to_json()
+    if isinstance(value, tuple):
+        return [item.to_json() for item in value]
     if isinstance(value, Decimal):
         return {"amount": str(value)}
     return value
 
 
 def _part_of(value: Any) -> Part:
+    if isinstance(value, list):
+        return tuple(Text.from_json(item) for item in value)
     if isinstance(value, dict):
         if "amount" in value:
             return Decimal(str(value["amount"]))
@@ -185,6 +192,65 @@ ROWS_INVALID = _kind(
 )
 
 # Whole-run notices and errors (QB2xx).
+STALE_PLAN = _kind(
+    "QB201",
+    NP_(
+        "the saved plan is stale, nothing was sent: {n} subscriber changed since it was "
+        "made: {changes}{more}. Make a new plan.",
+        "the saved plan is stale, nothing was sent: {n} subscribers changed since it was "
+        "made: {changes}{more}. Make a new plan.",
+    ),
+)
+STALE_CHANGED = _kind("QB203", N_("{msisdn} was {before}, now {after}"))
+STALE_GONE = _kind("QB204", N_("{msisdn} is no longer on the account"))
+AND_MORE = _kind("QB205", N_(" (and {count} more)"))
+# Why a row ended as it did (QB24x): the report's «Причина».
+REJECTED = _kind("QB240", N_("rejected by the operator"))
+UNVERIFIED = _kind(
+    "QB241",
+    N_(
+        "request {request} completed, but the operator could not be read back to verify it; "
+        "run again"
+    ),
+)
+CHANGED_AFTER_OURS = _kind(
+    "QB242",
+    N_(
+        "changed by someone else after our request {request} completed: the operator shows "
+        "{held}, we set {wanted}"
+    ),
+)
+CHANGED_SINCE_PLAN = _kind(
+    "QB247",
+    N_(
+        "the subscriber changed since the plan was made (another request or tool); nothing "
+        "was sent for it: plan again"
+    ),
+)
+NOT_AS_WANTED = _kind("QB243", N_("operator shows {held}, wanted {wanted}"))
+NOT_FINAL = _kind("QB244", N_("request {request} is not final yet; run again to follow it"))
+NOT_SENT = _kind("QB245", N_("not sent yet; run the same command again to send it"))
+NO_ANSWER = _kind("QB246", N_("no answer from the operator ({detail}); run again to re-send it"))
+PLANNING_MEMORY = _kind(
+    "QB230",
+    N_(
+        "reading and planning this file needed more memory than a planning process may use "
+        "({gb} GB); split it into smaller files"
+    ),
+)
+PLANNING_DIED = _kind(
+    "QB231",
+    N_(
+        "the planning process of this upload stopped before it finished (the file needs more "
+        "memory than allowed, or made the reader crash); check the file, or split it"
+    ),
+)
+# A quota in words, as a part of a message: `1500 ₽ (warn at 1200, block)`.
+QUOTA = _kind("QB220", N_("{limit} ₽ ({on_exceed})"))
+QUOTA_WARN = _kind("QB221", N_("{limit} ₽ (warn at {warn}, {on_exceed})"))
+NO_QUOTA = _kind("QB222", N_("no quota"))
+BLOCK = _kind("QB223", N_("block"))
+PERSONAL = _kind("QB224", N_("personal"))
 SANDBOX_TARGET = _kind(
     "QB210", N_("Target: the local sandbox operator in {path} ({variable} is not set).")
 )

@@ -15,6 +15,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, NamedTuple
 
+from quotabulk.domain import messages as said
 from quotabulk.domain.amounts import format_amount, parse_amount
 from quotabulk.domain.errors import RowProblem
 from quotabulk.domain.messages import Text
@@ -117,6 +118,16 @@ def canonical_quota(quota: Quota | None) -> str:
 
 def describe_quota(quota: Quota | None) -> str:
     return "no quota" if quota is None else quota.describe()
+
+
+def quota_text(quota: Quota | None) -> Text:
+    """A quota as a part of a message, in any language (its English is `describe_quota`)."""
+    if quota is None:
+        return said.NO_QUOTA()
+    rule = said.BLOCK() if quota.on_exceed is OnExceed.BLOCK else said.PERSONAL()
+    if quota.warn_at is None:
+        return said.QUOTA(limit=quota.limit, on_exceed=rule)
+    return said.QUOTA_WARN(limit=quota.limit, warn=quota.warn_at, on_exceed=rule)
 
 
 class DesiredRow(NamedTuple):

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from quotabulk.domain import messages as said
 from quotabulk.domain.errors import (
     ApiError,
     ApiStatusError,
@@ -28,6 +29,7 @@ from quotabulk.domain.errors import (
     StaleVersion,
     StateError,
 )
+from quotabulk.domain.messages import Text
 from quotabulk.domain.outcomes import Outcome
 from quotabulk.domain.requests import Operation, Request
 from quotabulk.domain.running import ExecuteOptions, ProgressSink
@@ -41,10 +43,7 @@ from quotabulk.store.journal import Journal, JournalAction
 TAIL_MARGIN_S = 0.01
 LOCK_WATCH_S = 0.5  # how soon a lock taken over by another process stops this run
 
-CONFLICT_NOTE = (
-    "the subscriber changed since the plan was made (another request or tool); nothing was "
-    "sent for it: plan again"
-)
+CONFLICT_NOTE = said.CHANGED_SINCE_PLAN()
 
 
 @dataclass
@@ -269,7 +268,7 @@ class Executor:
             pause = min(self.options.poll_max_s, pause * 1.5)
 
     def _refused(
-        self, action: JournalAction, outcome: Outcome, note: str, exc: ApiStatusError
+        self, action: JournalAction, outcome: Outcome, note: Text | str, exc: ApiStatusError
     ) -> None:
         self._flush()
         self.journal.record_outcome(self.run_id, action.seq, outcome, note)
@@ -283,7 +282,7 @@ class Executor:
         )
 
     def _unanswered(self, action: JournalAction, message: str) -> None:
-        note = f"no answer from the operator ({message}); run again to re-send it"
+        note = said.NO_ANSWER(detail=message)
         self._flush()
         self.journal.record_outcome(self.run_id, action.seq, Outcome.PENDING, note)
         self.progress.failed(f"{action.msisdn}: {message}")

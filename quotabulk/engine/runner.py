@@ -28,6 +28,7 @@ from quotabulk.domain.errors import (
     OperatorUnavailable,
     StateError,
 )
+from quotabulk.domain.messages import Text
 from quotabulk.domain.models import ActionKind, Subscriber
 from quotabulk.domain.outcomes import Outcome, RunResult, RunStatus
 from quotabulk.domain.requests import RequestStatus
@@ -205,7 +206,7 @@ async def _execute(
         return RunOutcome(result, stats, resumed, interrupted=True)
     gone = executor.gone
     journaled = journal.actions(run_id)
-    decided: list[tuple[int, Outcome, str | None]] = []
+    decided: list[tuple[int, Outcome, Text | str | None]] = []
     if any(a.open for a in journaled):
         current = None
         if gone is None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from quotabulk.domain.models import Subscriber, describe_quota
+from quotabulk.domain import messages as said
+from quotabulk.domain.messages import Text
+from quotabulk.domain.models import Subscriber, quota_text
 from quotabulk.domain.outcomes import Outcome
 from quotabulk.domain.requests import RequestStatus
 from quotabulk.store.journal import JournalAction
@@ -12,7 +14,7 @@ from quotabulk.store.journal import JournalAction
 
 def decide(
     actions: Sequence[JournalAction], current: Mapping[str, Subscriber] | None
-) -> list[tuple[int, Outcome, str | None]]:
+) -> list[tuple[int, Outcome, Text | str | None]]:
     """The outcome of every change not yet settled. A row is `applied` only when the
     operator shows exactly the quota the row wanted; `current` None means the operator
     could not be read back, and a completed request then stays `pending`."""
@@ -30,30 +32,24 @@ def _changed_after_ours(action: JournalAction, subscriber: Subscriber | None) ->
 
 def _outcome(
     action: JournalAction, current: Mapping[str, Subscriber] | None
-) -> tuple[Outcome, str | None]:
+) -> tuple[Outcome, Text | str | None]:
+    """The operator's own words (its reason for a rejection) stay as they are."""
+    request = action.request_id or ""
     if action.request_status is RequestStatus.REJECTED:
-        return Outcome.REJECTED, action.error or "rejected by the operator"
+        return Outcome.REJECTED, action.error or said.REJECTED()
     if action.request_status is RequestStatus.COMPLETED:
         if current is None:
-            return Outcome.PENDING, (
-                f"request {action.request_id} completed, but the operator could not be read "
-                "back to verify it; run again"
-            )
+            return Outcome.PENDING, said.UNVERIFIED(request=request)
         subscriber = current.get(action.msisdn)
         held = None if subscriber is None else subscriber.quota
         if held == action.after:
             return Outcome.APPLIED, None
+        shown, wanted = quota_text(held), quota_text(action.after)
         if _changed_after_ours(action, subscriber):
-            return Outcome.CONFLICT, (
-                f"changed by someone else after our request {action.request_id} completed: "
-                f"the operator shows {describe_quota(held)}, we set {describe_quota(action.after)}"
+            return Outcome.CONFLICT, said.CHANGED_AFTER_OURS(
+                request=request, held=shown, wanted=wanted
             )
-        return Outcome.FAILED, (
-            f"operator shows {describe_quota(held)}, wanted {describe_quota(action.after)}"
-        )
+        return Outcome.FAILED, said.NOT_AS_WANTED(held=shown, wanted=wanted)
     if action.request_id:
-        return (
-            Outcome.PENDING,
-            f"request {action.request_id} is not final yet; run again to follow it",
-        )
-    return Outcome.PENDING, action.error or "not sent yet; run the same command again to send it"
+        return Outcome.PENDING, said.NOT_FINAL(request=request)
+    return Outcome.PENDING, action.error or said.NOT_SENT()

@@ -16,7 +16,7 @@ from quotabulk.domain.outcomes import RunResult
 from quotabulk.domain.people import AuditRecord
 from quotabulk.formats.language import action_word, header, outcome_word, status_word
 from quotabulk.formats.reports.columns import inert
-from quotabulk.i18n import p_
+from quotabulk.i18n import moment, p_
 
 WORDS = {
     "events": C_("audit", "events"),
@@ -25,7 +25,7 @@ WORDS = {
     "account": C_("audit", "account"),
     "operator": C_("audit", "operator"),
     "digest": C_("audit", "plan digest (SHA-256)"),
-    "at": C_("audit", "at (UTC)"),
+    "at": C_("audit", "at"),
     "event": C_("audit", "event"),
     "user": C_("audit", "user"),
     "detail": C_("audit", "detail"),
@@ -118,7 +118,8 @@ def write_audit(
         events.write_string(top, column, words[key], bold)
     for line, record in enumerate(trail, start=top + 1):
         name = "run_event" if record.event.value == "run" else record.event.value
-        cells = (record.at, words.get(name, record.event.value), record.user, _detail_text(record))
+        when = moment(record.at, lang)  # the journal's UTC, in the account's zone
+        cells = (when, words.get(name, record.event.value), record.user, _detail_text(record))
         for column, text in enumerate(cells):
             events.write_string(line, column, inert(text))
     requests = book.add_worksheet(words["requests"])

@@ -19,6 +19,7 @@ from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from quotabulk.domain.amounts import format_amount
 from quotabulk.domain.language import DEFAULT_LANGUAGE, Language
 from quotabulk.domain.messages import Kind, Text, render_with
 
@@ -102,7 +103,11 @@ def say(text: Text | str, lang: Language) -> str:
 
 
 def number(amount: Decimal | int, lang: Language) -> str:
-    """`1 500` or `1 500,5` in Russian, `1,500.5` in English: as a person writes it."""
+    """An amount inside a sentence: `1 500` or `1 500,5` in Russian; in English as the
+    code's own messages write it (`1500`, `1500.50`), so the English a script matches on
+    is the same from every face."""
+    if lang is Language.EN:
+        return format_amount(Decimal(amount))
     from babel.numbers import format_decimal
 
     return str(format_decimal(amount, "#,##0.##", locale=lang.value))

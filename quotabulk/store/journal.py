@@ -309,16 +309,29 @@ class Journal:
                 [(run_id, seq, stamp, status) for seq, status, _ in changes],
             )
 
-    def record_outcome(self, run_id: str, seq: int, outcome: Outcome, error: str | None) -> None:
+    def record_outcome(
+        self, run_id: str, seq: int, outcome: Outcome, error: Text | str | None
+    ) -> None:
         self.record_outcomes(run_id, [(seq, outcome, error)])
 
     def record_outcomes(
-        self, run_id: str, outcomes: Sequence[tuple[int, Outcome, str | None]]
+        self, run_id: str, outcomes: Sequence[tuple[int, Outcome, Text | str | None]]
     ) -> None:
+        """A row's outcome and why: the English in `error`, a catalogue reason in `said`
+        too (the operator's own words have no code; they stay as they came)."""
         with self.transaction() as db:
             db.executemany(
-                "UPDATE actions SET outcome = ?, error = ? WHERE run_id = ? AND seq = ?",
-                [(o.value, error, run_id, seq) for seq, o, error in outcomes],
+                "UPDATE actions SET outcome = ?, error = ?, said = ? WHERE run_id = ? AND seq = ?",
+                [
+                    (
+                        o.value,
+                        None if error is None else str(error),
+                        _reason_json(error),
+                        run_id,
+                        seq,
+                    )
+                    for seq, o, error in outcomes
+                ],
             )
 
     # -- reading runs back ---------------------------------------------------------------
@@ -449,6 +462,12 @@ def _said_json(problems: Sequence[RowProblem]) -> str | None:
         ],
         ensure_ascii=False,
     )
+
+
+def _reason_json(reason: Text | str | None) -> str | None:
+    if not isinstance(reason, Text):
+        return None
+    return json.dumps([{"column": None} | reason.to_json()], ensure_ascii=False)
 
 
 def _said_of(said: object, source: str) -> tuple[RowProblem, ...]:

@@ -122,7 +122,7 @@ def test_approved_plan_runs_and_the_audit_names_both(
     assert trail["events"][1]["detail"]["comment"] == "сверено с приказом"
     assert {r["request_id"] for r in trail["requests"] if r["request_id"]} == requests
     audit_xlsx = tmp_path / "audit.xlsx"
-    assert qb("audit", run_id, "--out", audit_xlsx).returncode == 0
+    assert qb("audit", run_id, "--out", audit_xlsx, "--lang", "ru").returncode == 0
     book = openpyxl.load_workbook(audit_xlsx)
     events = [[c.value for c in row] for row in book["Журнал"].iter_rows()]
     users = {

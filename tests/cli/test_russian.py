@@ -41,7 +41,7 @@ def english_words(text: str, *known: str) -> list[str]:
 
 @pytest.fixture
 def russian(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("LANG")  # no locale at all: the finance team's language
+    monkeypatch.delenv("QUOTABULK_LANG")  # a locale naming no language: the finance team's
 
 
 @pytest.fixture
@@ -96,12 +96,16 @@ def test_an_english_locale_or_lang_en_gives_english(
     qb: Run, text_file: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sheet = text_file("q.csv", "Номер;Лимит\n79161000005;abc\n")
-    assert "rows read" not in qb("validate", sheet, "--lang", "ru").stdout
-    monkeypatch.setenv("LANG", "ru_RU.UTF-8")
-    english = qb("validate", sheet, "--lang", "en")
-    assert english.stdout.splitlines()[-1] == "1 row read, 0 valid, 1 invalid."
-    monkeypatch.setenv("QUOTABULK_LANG", "en")
-    assert qb("validate", sheet).stdout.splitlines()[-1] == "1 row read, 0 valid, 1 invalid."
+    english = "1 row read, 0 valid, 1 invalid."
+    monkeypatch.delenv("QUOTABULK_LANG")
+    monkeypatch.setenv("LC_MESSAGES", "en_GB.UTF-8")  # the locale's language
+    assert qb("validate", sheet).stdout.splitlines()[-1] == english
+    russian = qb("validate", sheet, "--lang", "ru").stdout  # the flag before the locale
+    assert russian.splitlines()[-1] == "Прочитана 1 строка, без ошибок 0, с ошибками 1."
+    monkeypatch.setenv("LC_MESSAGES", "ru_RU.UTF-8")
+    assert qb("validate", sheet, "--lang", "en").stdout.splitlines()[-1] == english
+    monkeypatch.setenv("QUOTABULK_LANG", "en")  # the variable before the locale
+    assert qb("validate", sheet).stdout.splitlines()[-1] == english
 
 
 def _screen(session: str) -> str:
@@ -133,27 +137,11 @@ def test_on_a_terminal_the_plan_stays_on_screen_while_its_question_waits(
     before = qb("plan", *files).stdout
     command = " ".join([sys.executable, "-m", "quotabulk", "apply", *files])
     env = [f"{k}={v}" for k, v in os.environ.items() if k.startswith("QUOTABULK_")]
-    subprocess.run(
-        [
-            "tmux",
-            "new-session",
-            "-d",
-            "-s",
-            session,
-            "-x",
-            "160",
-            "-y",
-            "50",
-            "env",
-            "-u",
-            "LANG",
-            *env,
-            "sh",
-            "-c",
-            f"{command}; echo EXIT=$?; sleep 30",
-        ],
-        check=True,
-    )
+    tmux = ["tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "50"]
+    # A tmux server already running gives its own environment: set the locale outright.
+    clean = ["env", "-u", "QUOTABULK_LANG", "-u", "LC_ALL", "-u", "LC_MESSAGES", "LANG=C.UTF-8"]
+    shell = f"{command}; echo EXIT=$?; sleep 30"
+    subprocess.run([*tmux, *clean, *env, "sh", "-c", shell], check=True)
     try:
         screen = _wait_for(session, "[y/N]:")
         lines = [line.rstrip() for line in screen.splitlines() if line.strip()]

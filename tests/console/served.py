@@ -53,6 +53,7 @@ def serving(
         "QUOTABULK_HOME": str(home),
         "QUOTABULK_SANDBOX_PROCESSING_MS": str(processing_ms),
     }
+    env.pop("QUOTABULK_LANG", None)  # a server on a C.UTF-8 machine: its pages in Russian
     log = (home.parent / f"serve-{port}.log").open("wb")
     server = subprocess.Popen(
         [sys.executable, "-m", "quotabulk", "serve", "--port", str(port), *args],

@@ -55,7 +55,8 @@ def test_a_cookie_saved_before_logout_is_worth_nothing_after(quotabulk_home: Pat
         client._http.cookies.update(saved)
         replay = client.get("/")
         assert replay.status_code == 303  # the server forgot the session
-        assert replay.headers["location"] == "/login"
+        # The sign-in page says the session ended, rather than appearing without a word.
+        assert replay.headers["location"] == "/login?ended=1"
 
 
 def test_guessing_the_password_is_slowed_per_name_and_address(quotabulk_home: Path) -> None:
@@ -109,7 +110,7 @@ def test_a_file_with_thousands_of_errors_shows_a_hundred_and_offers_all(
     sheet = text_file("bad.csv", "Номер;Лимит\n" + rows)
     path = upload(console, sheet, skip_invalid=True)
     review = planned(console, path)
-    assert review.count("<tr><td>bad.csv:") == 100
+    assert review.count('<tr><td data-label="Где">bad.csv:') == 100
     assert "Показаны первые 100 из 3000 ошибок." in review
     # Every row invalid: nothing to send, and the page says why (not «Всё уже как в файлах»).
     assert "Ни одной строки без ошибок" in review
@@ -129,7 +130,7 @@ def test_the_review_names_people_sums_money_and_the_button_says_what_happens(
 ) -> None:
     review = planned(console, upload(console, EXAMPLES / "finance_workbook.xlsx"))
     assert "<th>ФИО</th>" in review  # the sheet's own columns, names first
-    assert re.search(r"<td>[А-Я][а-я]+ [А-Я]", review)  # a person's name in a row
+    assert re.search(r"<td data-label=\"[^\"]+\">[А-Я][а-я]+ [А-Я]", review)  # a name in a row
     assert 'id="totals"' in review
     assert "Сумма лимитов" in review
     button = re.search(r'<button type="submit" id="approve" disabled>([^<]+)</button>', review)
@@ -200,7 +201,7 @@ def test_a_threshold_like_column_is_mapped_or_ignored_in_the_page(
     sheet = text_file("порог.csv", "Номер;Лимит;Порог срабатывания\n79161000005;700;500\n")
     path = upload(console, sheet)
     question = planned(console, path)
-    assert "столбец «Порог срабатывания» похож на warn_at" in question
+    assert "столбец «Порог срабатывания» похож на порог уведомления" in question
     assert 'id="map-column"' in question
     assert 'id="ignore-column"' in question
     answer = console.post(

@@ -166,7 +166,7 @@ def test_a_password_change_or_a_disable_from_the_cli_ends_the_sessions(team_home
         assert changed.returncode == 0, changed.stderr
         gone = maker.get("/")
         assert gone.status_code == 303
-        assert gone.headers["location"] == "/login"
+        assert gone.headers["location"] == "/login?ended=1"  # and the page says so
         files = [("files", ("q.csv", (EXAMPLES / "quotas.csv").read_bytes()))]
         assert maker.post("/upload", files=files, data={"csrf": token}).status_code == 303
         assert not list((team_home / "console").glob("*/meta.json"))  # nothing uploaded
@@ -340,3 +340,53 @@ def test_a_maker_submits_only_their_own_upload(team_home: Path, tmp_path: Path) 
         assert refused.status_code == 403  # with four eyes, a maker uploads
     meta = [json.loads(p.read_text()) for p in (team_home / "console").glob("*/meta.json")]
     assert [m["uploaded_by"] for m in meta] == ["anna"]
+
+
+def test_a_plan_stale_at_approval_is_declined_with_the_reason_not_left_waiting(
+    team_home: Path, text_file: Callable[..., Path]
+) -> None:
+    with serving(team_home, "--four-eyes") as (base, _):
+        maker = signed_in(base, MAKER)
+        review = submitted_upload(maker, EXAMPLES / "quotas.csv")
+        boris = signed_in(base, BORIS)
+        page = boris.get(review).text
+        # Someone changes a subscriber of the plan at the operator meanwhile.
+        other = text_file("other.csv", "Номер;Лимит\n79161000002;999\n")
+        assert qb(team_home, "apply", "--yes", str(other)).returncode == 0
+        refused = decide(boris, review, page, "approve")
+        assert refused.status_code == 409
+        assert "план устарел, ничего не отправлено" in refused.text
+        assert "у 79161000002 было 1\u00a0000 ₽ (личный счёт), стало 999 ₽" in refused.text
+        assert 'id="none-pending"' in boris.get("/approvals").text  # nothing left waiting
+        assert 'id="submission" class="declined"' in maker.get(review).text
+    assert decisions(team_home) == [("declined", "boris")]
+    assert len(history(team_home)) == 1  # only the other apply's request
+
+
+def test_the_checker_sees_the_rows_the_maker_saw(
+    team_home: Path, text_file: Callable[..., Path]
+) -> None:
+    sheet = text_file("total.csv", "Номер;Лимит\n79161000002;1200\n79161000003;700\nИтого;1900\n")
+    with serving(team_home, "--four-eyes") as (base, _):
+        maker = signed_in(base, MAKER)
+        review = submitted_upload(maker, sheet)
+        boris = signed_in(base, BORIS)
+        said = "Строк прочитано: 3, с ошибками: 0."
+        assert said in maker.get(review).text
+        assert said in boris.get(review).text
+
+
+def test_after_a_restart_a_page_says_why_it_asks_to_sign_in_again(team_home: Path) -> None:
+    with serving(team_home, "--four-eyes") as (base, _):
+        maker = signed_in(base, MAKER)
+        old_form = maker.get("/").text
+    with serving(team_home, "--four-eyes") as (base, _):  # a new process, a new secret
+        maker._base_url = httpx.URL(base)  # the same browser, its cookie kept
+        files = [("files", ("q.csv", (EXAMPLES / "quotas.csv").read_bytes()))]
+        posted = maker.post("/upload", files=files, data={"csrf": form_value(old_form, "csrf")})
+        assert posted.status_code == 303
+        assert posted.headers["location"] == "/login?ended=1"
+        login = maker.get("/login?ended=1").text
+        assert "Сеанс завершён (или сервер перезапущен). Войдите снова." in login
+        assert 'href="/runs"' not in login  # no menu for someone not signed in
+        assert "Выйти" not in login

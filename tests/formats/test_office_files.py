@@ -108,10 +108,14 @@ def pdf_text(pdf: Path, page: int) -> str:
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="`make test` installs poppler-utils")
 def test_the_russian_report_prints_one_page_wide_with_kopecks(
-    tmp_path: Path, cli: Callable[..., CliResult], text_file: Callable[..., Path]
+    tmp_path: Path,
+    cli: Callable[..., CliResult],
+    text_file: Callable[..., Path],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Printed by LibreOffice, as an accountant would: every column on the first page,
     amounts as «1 500,50 ₽» with their kopecks, the header repeated on the next page."""
+    monkeypatch.delenv("QUOTABULK_LANG")  # the default: Russian
     assert cli("sandbox", "seed", "--from", EXAMPLES / "current.yaml").code == 0
     rows = "".join(f"Сотрудник {n};7916200{n:04d};{100 + n},50;\n" for n in range(200))
     sheet = text_file(

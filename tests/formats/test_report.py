@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -78,7 +79,7 @@ def sheet_rows(sheet: Any) -> list[dict[str, Any]]:
 def test_xlsx_report_speaks_russian_by_default_and_prints(
     cli: Callable[..., CliResult], mixed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv("LANG")  # no locale, as under cron: Russian
+    monkeypatch.delenv("QUOTABULK_LANG")  # no language in the locale, as under cron: Russian
     report = tmp_path / "out" / "report.xlsx"
     result = cli("apply", "--yes", "--skip-invalid", mixed, "--report", report)
     assert result.code == 3
@@ -121,7 +122,7 @@ def test_xlsx_report_speaks_russian_by_default_and_prints(
     facts = {row[0].value: row[1].value for row in summary.iter_rows() if row[0].value}
     assert facts["Лицевой счёт"] == "ACC-100200"
     assert facts["Состояние запуска"] == "завершён"
-    assert facts["Конец (UTC)"]
+    assert re.fullmatch(r"\d\d\.\d\d\.\d{4} \d\d:\d\d\xa0\(GMT\+03:00\)", facts["Конец"])  # Moscow
     counted = sum(v for k, v in facts.items() if str(k).startswith("Итог: "))
     assert counted == facts["Строк в отчёте"] == 4
     assert facts["Итог: Применено"] == 1
@@ -163,7 +164,7 @@ def test_quotabulk_lang_sets_the_language_and_refuses_others(
 def test_csv_report_in_russian_has_summable_amounts_a_bom_and_inert_formulas(
     cli: Callable[..., CliResult], mixed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv("LANG")  # no locale, as under cron: Russian
+    monkeypatch.delenv("QUOTABULK_LANG")  # no language in the locale, as under cron: Russian
     report = tmp_path / "report.csv"
     assert cli("apply", "--yes", "--skip-invalid", mixed, "--report", report).code == 3
     raw = report.read_bytes()
@@ -279,7 +280,7 @@ def test_reconcile_locked_exits_4_with_a_report(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.delenv("LANG")  # no locale, as under cron: Russian
+    monkeypatch.delenv("QUOTABULK_LANG")  # no language in the locale, as under cron: Russian
     holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
         journal = Journal(quotabulk_home / "journal.db")
@@ -310,7 +311,7 @@ def test_a_derived_column_is_one_entry_and_every_format_has_it(
     cli: Callable[..., CliResult], mixed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """What issue 10 promised the next engineer: one `Column`, three formats."""
-    monkeypatch.delenv("LANG")  # no locale, as under cron: Russian
+    monkeypatch.delenv("QUOTABULK_LANG")  # no language in the locale, as under cron: Russian
     sent = columns.Column(
         "sent",
         lambda row, _lang: "yes" if row.request_id else "no",

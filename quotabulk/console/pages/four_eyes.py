@@ -14,16 +14,19 @@ from starlette.concurrency import run_in_threadpool
 
 from quotabulk.app import people
 from quotabulk.app.applying import read_saved_plan, refuse_if_stale_now
+from quotabulk.app.words import message as say
+from quotabulk.app.words import moment
 from quotabulk.app.workspace import Workspace
 from quotabulk.console.context import (
     acting_user,
     console_of,
+    language_of,
     page,
     posted_upload,
     refused,
     words_of,
 )
-from quotabulk.domain.errors import DecisionTaken, QuotabulkError
+from quotabulk.domain.errors import DecisionTaken, PlanError, QuotabulkError
 from quotabulk.domain.plan import SavedPlan
 
 router = APIRouter()
@@ -154,8 +157,21 @@ async def decide(
         )
     except DecisionTaken as exc:  # another tab, an old form, another checker came first
         return _decision_stands(request, exc)
+    except PlanError as exc:  # stale: the submission ends, declined with the reason
+        reason = say(exc.text or exc.message, language_of(request))[:2000]
+        await run_in_threadpool(
+            lambda: people.decide_signed_in(
+                console.workspace,
+                fingerprint,
+                user.name,
+                approve=False,
+                comment=reason,
+                submission=number,
+            )
+        )
+        return refused(request, exc.text or exc.message, 409)
     except QuotabulkError as exc:
-        return refused(request, exc.message, 409)
+        return refused(request, exc.text or exc.message, 409)
     if not approve:
         return RedirectResponse(f"/u/{upload_id}", status_code=303)
     job = console.jobs.start(
@@ -168,7 +184,7 @@ def _decision_stands(request: Request, taken: DecisionTaken) -> HTMLResponse:
     """409, and in words which decision stands, by whom and when."""
     words = words_of(request)
     key = "decision_stands_approved" if taken.state == "approved" else "decision_stands_declined"
-    message = words[key].format(by=taken.by, at=taken.at)
+    message = words[key].format(by=taken.by, at=moment(taken.at, language_of(request)))
     return page(request, "error.html", message=message, status=409)
 
 

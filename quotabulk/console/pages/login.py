@@ -24,7 +24,8 @@ router = APIRouter()
 async def login_form(request: Request) -> HTMLResponse:
     console = console_of(request)
     named = await run_in_threadpool(console.named_users)
-    return page(request, "login.html", named=named)
+    ended = request.query_params.get("ended") == "1"
+    return page(request, "login.html", named=named, ended=ended)
 
 
 @router.post("/login")

@@ -63,7 +63,7 @@ async def job_page(request: Request, job_id: str, page_no: int = 1) -> HTMLRespo
         ]
     state = job.state()
     if state["error"]:
-        state["error"] = render(state["error"], language_of(request))
+        state["error"] = render(job.said or state["error"], language_of(request))
     pages = {
         "number": page_no,
         "first": (page_no - 1) * ROWS_PER_PAGE + 1,

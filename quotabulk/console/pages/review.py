@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from quotabulk.app import people
 from quotabulk.app.applying import read_saved_plan
 from quotabulk.app.reviewing import Shown, choose_column, frozen_view
-from quotabulk.app.words import MAPPABLE_FIELDS, located, money
+from quotabulk.app.words import MAPPABLE_FIELDS, located, moment, money
 from quotabulk.app.words import message as render
 from quotabulk.console.context import (
     acting_user,
@@ -31,7 +31,7 @@ from quotabulk.console.context import (
     upload_folder,
     words_of,
 )
-from quotabulk.console.i18n import describe, requests_phrase
+from quotabulk.console.i18n import describe, plural, requests_phrase
 from quotabulk.console.pages.four_eyes import FROZEN, freeze, status_of, upload_meta
 from quotabulk.domain.language import Language
 from quotabulk.domain.messages import LOOKS_LIKE
@@ -64,7 +64,7 @@ async def review(request: Request, upload_id: str) -> HTMLResponse:
             return page(  # offer both ways out, as the CLI does
                 request,
                 "mapping.html",
-                message=message,
+                where=shown(task.where or "", folder),
                 upload_id=upload_id,
                 label=str(said.part("label")),
                 field=str(said.part("field")),
@@ -116,7 +116,13 @@ async def _render(request: Request, upload_id: str, folder: Path, view: Shown) -
     submission = await run_in_threadpool(
         status_of, console.workspace, view.digest, meta.get("submission")
     )
+    if submission is not None:  # the journal's UTC, in the account's zone
+        for key in ("at", "decided_at"):
+            if submission.get(key):
+                submission[key] = moment(submission[key], Language(lang))
     target = _operator_name(view.operator_url, words)
+    requests = requests_phrase(view.change_count, lang)
+    sending = {"requests": requests, "account": view.account, "target": target}
     money_of = Language(lang)
     return page(
         request,
@@ -137,15 +143,12 @@ async def _render(request: Request, upload_id: str, folder: Path, view: Shown) -
             "after": money(view.limits_after, money_of),
         },
         summary=words["plan_summary"].format(**view.summary),
-        unchanged=view.summary["unchanged"],
+        unchanged_note=plural("unchanged_note", view.summary["unchanged"], lang),
         rows=view.rows,
         fingerprint=view.digest,
         account=view.account,
-        send_label=words["send_n"].format(
-            requests=requests_phrase(view.change_count, lang),
-            account=view.account,
-            target=target,
-        ),
+        send_label=words["send_n"].format(**sending),
+        submit_label=words["submit_n"].format(**sending),
     )
 
 

@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from quotabulk.app.auditing import write_run_audit
 from quotabulk.app.runs import run_status, run_summaries
+from quotabulk.app.words import run_status_word
 from quotabulk.console.context import SAFE_ID, console_of, language_of, page
 from quotabulk.console.planning import in_worker, write_report_file
 from quotabulk.domain.errors import QuotabulkError
@@ -25,7 +26,7 @@ async def runs(request: Request) -> HTMLResponse:
             "run_id": r.run_id,
             "started": r.started_at,
             "account": r.account,
-            "status": r.status.value,
+            "status": run_status_word(r.status, language_of(request)),
             "counts": {k: v for k, v in r.counts().items() if v},
         }
         for r in await run_in_threadpool(run_summaries, console_of(request).workspace, 50)

@@ -6,13 +6,14 @@ import json
 import secrets
 import shutil
 from pathlib import Path
+from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from quotabulk.app.planning import INPUT_SUFFIXES
-from quotabulk.console.context import console_of, forged, page, refused, signed_in
+from quotabulk.console.context import console_of, forged, page, refused, signed_in, words_of
 from quotabulk.console.uploads import private_folder, write_private
 
 ACCEPTED = INPUT_SUFFIXES  # what the readers read
@@ -30,7 +31,7 @@ async def upload_form(request: Request) -> HTMLResponse:
 @router.post("/upload")
 async def upload(
     request: Request,
-    files: list[UploadFile],
+    files: Annotated[list[UploadFile] | None, File()] = None,
     csrf: str = Form(""),
     skip_invalid: bool = Form(False),
 ) -> Response:
@@ -41,8 +42,12 @@ async def upload(
     who = signed_in(request)
     if await run_in_threadpool(console.four_eyes) and (who is None or who.role != "maker"):
         return refused(request, "makers_upload")
+    # A browser sends one empty part when no file was chosen.
+    files = [item for item in files or [] if item.filename]
+    words = words_of(request)
     if not files or len(files) > MAX_FILES:
-        return page(request, "upload.html", error=f"1–{MAX_FILES} files", status=400)
+        error = words["upload_count"].format(most=MAX_FILES)
+        return page(request, "upload.html", error=error, status=400)
     upload_id = secrets.token_urlsafe(9)
     folder = console.uploads / upload_id
     private_folder(folder)
@@ -50,11 +55,13 @@ async def upload(
         name = _safe_name(item.filename or "")
         if not name.lower().endswith(ACCEPTED):
             shutil.rmtree(folder)
-            return page(request, "upload.html", error=f"{name}: {', '.join(ACCEPTED)}", status=400)
+            error = words["upload_kind"].format(name=name, kinds=", ".join(ACCEPTED))
+            return page(request, "upload.html", error=error, status=400)
         data = await item.read(MAX_FILE_BYTES + 1)
         if len(data) > MAX_FILE_BYTES:
             shutil.rmtree(folder)
-            return page(request, "upload.html", error=f"{name}: > 20 MB", status=413)
+            error = words["upload_size"].format(name=name, mb=MAX_FILE_BYTES // 1024 // 1024)
+            return page(request, "upload.html", error=error, status=413)
         write_private(private_folder(folder / f"{index}") / name, data)
     meta = {"skip_invalid": skip_invalid, "uploaded_by": None if who is None else who.user}
     write_private(folder / "meta.json", json.dumps(meta).encode())

@@ -45,13 +45,45 @@ if (filter) {
   });
 }
 
+// A page that follows the server says what it hears: the connection lost (a restart,
+// the network), found again, or the session gone (then polling stops: sign in again).
+const connection = document.getElementById("connection");
+const say = (key) => {
+  if (!connection) return;
+  connection.textContent = key ? connection.dataset[key] : "";
+  connection.hidden = !key;
+};
+let lost = false;
+const follow = async (url) => {
+  try {
+    const answer = await fetch(url, { cache: "no-store" });
+    if (answer.redirected && new URL(answer.url).pathname === "/login") {
+      say("ended");
+      const link = document.createElement("a");
+      link.href = "/login";
+      link.textContent = " →";
+      connection.append(link);
+      return null;
+    }
+    if (!answer.ok) throw new Error(String(answer.status));
+    const body = await answer.json();
+    if (lost) { say("back"); setTimeout(() => say(null), 4000); }
+    lost = false;
+    return body;
+  } catch (err) {
+    lost = true;
+    say("lost");
+    return undefined;
+  }
+};
+
 // A job's page follows its progress until it is done, then shows the result.
 const state = document.getElementById("state");
 if (state && state.dataset.done === "no") {
   const refresh = async () => {
-    try {
-      const answer = await fetch(state.dataset.url, { cache: "no-store" });
-      const job = await answer.json();
+    const job = await follow(state.dataset.url);
+    if (job === null) return;
+    if (job) {
       document.getElementById("sent").textContent = job.sent;
       document.getElementById("total").textContent = job.to_send;
       document.getElementById("final").textContent = job.final;
@@ -61,8 +93,6 @@ if (state && state.dataset.done === "no") {
       const waiting = document.getElementById("operator-waiting");
       if (waiting) waiting.hidden = !job.operator_waiting;
       if (job.done) { location.reload(); return; }
-    } catch (err) {
-      // the server restarted or the network blinked: try again
     }
     setTimeout(refresh, 700);
   };
@@ -73,14 +103,12 @@ if (state && state.dataset.done === "no") {
 const planning = document.getElementById("planning");
 if (planning) {
   const poll = async () => {
-    try {
-      const answer = await fetch(planning.dataset.url, { cache: "no-store" });
-      const task = await answer.json();
+    const task = await follow(planning.dataset.url);
+    if (task === null) return;
+    if (task) {
       const waiting = document.getElementById("operator-waiting");
       if (waiting) waiting.hidden = !task.operator_waiting;
       if (task.done) { location.reload(); return; }
-    } catch (err) {
-      // try again
     }
     setTimeout(poll, 500);
   };

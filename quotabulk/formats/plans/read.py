@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from quotabulk.domain import messages as said
 from quotabulk.domain.digest import plan_digest
 from quotabulk.domain.errors import InputError, PlanError, RowProblem
 from quotabulk.domain.messages import Text
@@ -17,7 +18,7 @@ from quotabulk.domain.models import (
     InvalidRow,
     Quota,
     Subscriber,
-    describe_quota,
+    quota_text,
 )
 from quotabulk.domain.plan import Plan, PlannedAction, SavedPlan
 from quotabulk.formats.plans.write import PLAN_FORMAT_VERSION
@@ -53,24 +54,19 @@ def read_plan_file(path: Path, name: str | None = None) -> SavedPlan:
 
 def refuse_if_stale(saved: SavedPlan, current: Mapping[str, Subscriber]) -> None:
     """Raise `PlanError` listing every subscriber whose quota changed since the plan."""
-    changed = []
+    changed: list[Text] = []
     for action in saved.plan.actions:
         subscriber = current.get(action.msisdn)
         if subscriber is None:
-            changed.append(f"{action.msisdn} is no longer on the account")
+            changed.append(said.STALE_GONE(msisdn=action.msisdn))
         elif subscriber.quota != action.before:
-            changed.append(
-                f"{action.msisdn} was {describe_quota(action.before)}, "
-                f"now {describe_quota(subscriber.quota)}"
-            )
+            before, after = quota_text(action.before), quota_text(subscriber.quota)
+            changed.append(said.STALE_CHANGED(msisdn=action.msisdn, before=before, after=after))
     if changed:
-        shown = "; ".join(changed[:MAX_CHANGES_LISTED])
         more = len(changed) - MAX_CHANGES_LISTED
-        tail = f" (and {more} more)" if more > 0 else ""
-        raise PlanError(
-            f"the saved plan is stale, nothing was sent: {len(changed)} subscribers changed since "
-            f"it was made: {shown}{tail}. Make a new plan."
-        )
+        tail: Text | str = said.AND_MORE(count=more) if more > 0 else ""
+        shown = tuple(changed[:MAX_CHANGES_LISTED])
+        raise PlanError(said.STALE_PLAN(n=len(changed), changes=shown, more=tail))
 
 
 def _quota(data: Any) -> Quota | None:

@@ -36,6 +36,7 @@ from quotabulk.formats.language import (
 from quotabulk.formats.reports import columns
 from quotabulk.formats.reports.columns import extra_columns, headers, quota_gap, text_cells
 from quotabulk.formats.reports.meta import ReportMeta, summary
+from quotabulk.i18n import moment
 
 MAX_ROWS_PER_SHEET = 1_048_575  # Excel's limit, less the header row
 WIDTH_SAMPLE = 2000
@@ -242,8 +243,8 @@ def _summary_sheet(
     for key in ("run_id", "account", "operator"):
         put(word(key, lang), facts[key])
     put(word("status", lang), run_status_word(result.status, lang))
-    for key in ("started_at", "finished_at"):
-        put(word(key, lang), facts[key])
+    for key in ("started_at", "finished_at"):  # the journal's UTC, in the account's zone
+        put(word(key, lang), moment(facts[key], lang))
     put(word("inputs", lang), ", ".join(facts["inputs"]))
     if facts["note"]:
         put(word("note", lang), facts["note"])
