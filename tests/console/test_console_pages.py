@@ -5,22 +5,15 @@ phone, and no page shows a word of English or a raw error body."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import SecretStr
 
-from quotabulk.app import people
-from quotabulk.app.workspace import Workspace
-from quotabulk.config import EMBEDDED_TOKEN, Settings
-from quotabulk.console.app import ConsoleConfig, create_console
-from quotabulk.domain.running import ExecuteOptions
-from tests.conftest import EXAMPLES, CliResult
+from tests.console.conftest import CHECKER, MAKER
 from tests.console.test_console_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
-from tests.console.test_four_eyes_browser import CHECKER, MAKER, sign_in
-from tests.live import served_in_thread
+from tests.console.test_four_eyes_browser import sign_in
 
 pytestmark = [
     pytest.mark.slow,
@@ -31,24 +24,6 @@ WIDTHS = {"desktop": 1280, "phone": 390}
 # Latin words a Russian page may show: names of formats, files and our own name.
 ALLOWED = {"quotabulk", "xlsx", "csv", "yaml", "json", "SHA", "ACC", "XXXXXXXXXX"}
 ALLOWED |= {"RU", "EN", "GMT", MAKER.name, CHECKER.name}  # language switch, zone, people
-
-
-@pytest.fixture
-def console_url(
-    quotabulk_home: Path, cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch
-) -> Iterator[str]:
-    monkeypatch.delenv("QUOTABULK_LANG")  # the console's default: Russian
-    monkeypatch.setenv("QUOTABULK_SANDBOX_PROCESSING_MS", "50")
-    assert cli("sandbox", "seed", "--from", EXAMPLES / "current.yaml").code == 0
-    settings = Settings(None, SecretStr(EMBEDDED_TOKEN), None, quotabulk_home)
-    space = Workspace(settings)
-    admin = people.Credentials("root", "root-password")
-    people.add_user(space, admin.name, people.Role.ADMIN, admin.password, None)
-    people.add_user(space, MAKER.name, people.Role.MAKER, MAKER.password, admin)
-    people.add_user(space, CHECKER.name, people.Role.CHECKER, CHECKER.password, admin)
-    config = ConsoleConfig(settings, ExecuteOptions(rate_limit=50), four_eyes=True)
-    with served_in_thread(create_console(config)) as address:
-        yield f"http://{address}"
 
 
 def english_words(text: str) -> list[str]:
@@ -74,7 +49,7 @@ def look(page: Any, name: str) -> None:
 
 
 def test_every_page_in_russian_at_desktop_and_phone_widths(
-    console_url: str, text_file: Callable[..., Path]
+    four_eyes_url: str, text_file: Callable[..., Path]
 ) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -90,18 +65,18 @@ def test_every_page_in_russian_at_desktop_and_phone_widths(
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         maker = browser.new_context().new_page()
-        maker.goto(console_url)
+        maker.goto(four_eyes_url)
         look(maker, "01-login")
-        sign_in(maker, console_url, MAKER)
+        sign_in(maker, four_eyes_url, MAKER)
         look(maker, "02-upload")
         maker.click("#check")  # no file chosen: words, never a raw error body
         look(maker, "03-no-file")
-        maker.goto(console_url)
+        maker.goto(four_eyes_url)
         maker.set_input_files("#files", [str(threshold)])
         maker.click("#check")
         maker.wait_for_selector("#mapping")
         look(maker, "04-mapping")
-        maker.goto(console_url)
+        maker.goto(four_eyes_url)
         maker.set_input_files("#files", [str(mixed)])
         maker.check("input[name=skip_invalid]")
         maker.click("#check")
@@ -112,7 +87,7 @@ def test_every_page_in_russian_at_desktop_and_phone_widths(
         maker.wait_for_selector("#submission.pending")
         look(maker, "06-submitted")
         checker = browser.new_context().new_page()
-        sign_in(checker, console_url, CHECKER)
+        sign_in(checker, four_eyes_url, CHECKER)
         checker.click("#approvals-link")
         checker.wait_for_selector("#pending")
         look(checker, "07-approvals")
@@ -123,8 +98,8 @@ def test_every_page_in_russian_at_desktop_and_phone_widths(
         checker.click("#approve")
         checker.wait_for_selector("#outcomes", timeout=30_000)
         look(checker, "09-job")
-        checker.goto(console_url + "/runs")
+        checker.goto(four_eyes_url + "/runs")
         look(checker, "10-runs")
-        checker.goto(console_url + "/u/nothing-here")
+        checker.goto(four_eyes_url + "/u/nothing-here")
         look(checker, "11-not-found")
         browser.close()

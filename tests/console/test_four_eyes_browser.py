@@ -4,47 +4,22 @@ download names both people and every request number."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
-from pydantic import SecretStr
 
 from quotabulk.app import people
-from quotabulk.app.workspace import Workspace
-from quotabulk.config import EMBEDDED_TOKEN, Settings
-from quotabulk.console.app import ConsoleConfig, create_console
-from quotabulk.domain.running import ExecuteOptions
-from tests.conftest import EXAMPLES, CliResult
+from tests.conftest import EXAMPLES
+from tests.console.conftest import CHECKER, MAKER
 from tests.console.test_console_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 from tests.engine.test_apply import history
-from tests.live import served_in_thread
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="`make test` installs Debian's chromium"),
 ]
-MAKER = people.Credentials("anna", "anna-password")
-CHECKER = people.Credentials("boris", "boris-password")
-
-
-@pytest.fixture
-def console_url(
-    quotabulk_home: Path, cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch
-) -> Iterator[str]:
-    monkeypatch.setenv("QUOTABULK_SANDBOX_PROCESSING_MS", "50")
-    assert cli("sandbox", "seed", "--from", EXAMPLES / "current.yaml").code == 0
-    settings = Settings(None, SecretStr(EMBEDDED_TOKEN), None, quotabulk_home)
-    space = Workspace(settings)
-    admin = people.Credentials("root", "root-password")
-    people.add_user(space, admin.name, people.Role.ADMIN, admin.password, None)
-    people.add_user(space, MAKER.name, people.Role.MAKER, MAKER.password, admin)
-    people.add_user(space, CHECKER.name, people.Role.CHECKER, CHECKER.password, admin)
-    config = ConsoleConfig(settings, ExecuteOptions(rate_limit=50), four_eyes=True)
-    with served_in_thread(create_console(config)) as address:
-        yield f"http://{address}"
 
 
 def sign_in(page: Any, url: str, who: people.Credentials) -> None:
@@ -56,7 +31,7 @@ def sign_in(page: Any, url: str, who: people.Credentials) -> None:
 
 
 def test_maker_submits_checker_approves_and_the_audit_names_both(
-    console_url: str, tmp_path: Path, quotabulk_home: Path
+    four_eyes_url: str, tmp_path: Path, quotabulk_home: Path
 ) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -64,7 +39,7 @@ def test_maker_submits_checker_approves_and_the_audit_names_both(
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         maker = browser.new_context(accept_downloads=True).new_page()
-        sign_in(maker, console_url, MAKER)
+        sign_in(maker, four_eyes_url, MAKER)
         maker.set_input_files("#files", [str(EXAMPLES / "quotas.csv")])
         maker.click("#check")
         maker.wait_for_selector("#summary")
@@ -81,13 +56,13 @@ def test_maker_submits_checker_approves_and_the_audit_names_both(
         forged = maker.request.post(
             review_url + "/decide",
             form={"csrf": csrf or "", "fingerprint": digest, "decision": "approve"},
-            headers={"Origin": console_url},
+            headers={"Origin": four_eyes_url},
         )
         assert forged.status == 403
         assert history(quotabulk_home) == []
 
         checker = browser.new_context(accept_downloads=True).new_page()
-        sign_in(checker, console_url, CHECKER)
+        sign_in(checker, four_eyes_url, CHECKER)
         checker.click("#approvals-link")
         checker.wait_for_selector("#pending")
         assert "anna" in checker.inner_text("#pending")
