@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 from quotabulk import redaction
+from quotabulk.domain import messages as said
 from quotabulk.domain.errors import ConfigError
 from quotabulk.domain.language import DEFAULT_LANGUAGE, Language
 from quotabulk.i18n import language_from
@@ -91,7 +92,7 @@ class Settings:
             return None
         path = Path(value)
         if not path.is_file():
-            raise ConfigError(f"{ENV_CA_BUNDLE} {value} is not a file")
+            raise ConfigError(said.CA_NOT_A_FILE(variable=ENV_CA_BUNDLE, value=value))
         return path
 
     @property
@@ -101,7 +102,7 @@ class Settings:
         if not value:
             return None
         if not value.isdigit():
-            raise ConfigError(f"{ENV_SANDBOX_PROCESSING_MS} must be a whole number of ms")
+            raise ConfigError(said.NOT_WHOLE_MS(variable=ENV_SANDBOX_PROCESSING_MS))
         return int(value)
 
     def operator_config(self, account: str | None) -> OperatorConfig:
@@ -122,8 +123,7 @@ class Settings:
         named = sorted(from_inputs or ())
         if named and self.account and named[0] != self.account:
             raise ConfigError(
-                f"the input names account {named[0]} but {ENV_ACCOUNT} is {self.account}; "
-                "remove one of them"
+                said.TWO_ACCOUNTS_NAMED(named=named[0], variable=ENV_ACCOUNT, account=self.account)
             )
         account = named[0] if named else self.account
         if account:
@@ -167,7 +167,7 @@ def parse_duration(text: str, what: str) -> float:
     otherwise."""
     match = _DURATION.match(text.strip())
     if not match:
-        raise ConfigError(f"{what}: '{text}' is not a duration such as 90s, 2m or 1h")
+        raise ConfigError(said.NOT_A_DURATION(what=what, text=text))
     factor = {"": 1.0, "s": 1.0, "ms": 0.001, "m": 60.0, "h": 3600.0, "d": 86400.0}[match[2]]
     return float(match[1]) * factor
 
@@ -179,7 +179,7 @@ def load_settings(
     env = os.environ
     url = api_url or env.get(ENV_API_URL) or None
     if url is not None and not url.startswith(("http://", "https://")):
-        raise ConfigError(f"{ENV_API_URL} must start with http:// or https:// (got {url!r})")
+        raise ConfigError(said.BAD_API_URL(variable=ENV_API_URL, url=repr(url)))
     return Settings(
         url.rstrip("/") if url else None,
         _token(url),
@@ -198,8 +198,10 @@ def report_language() -> Language:
     try:
         return language_from(text)
     except ValueError:
-        choices = " or ".join(lang.value for lang in Language)
-        raise ConfigError(f"{ENV_LANG} must be {choices} (got {text!r})") from None
+        choices = said.EITHER(first=Language.RU.value, second=Language.EN.value)
+        raise ConfigError(
+            said.BAD_LANG(variable=ENV_LANG, choices=choices, text=repr(text))
+        ) from None
 
 
 def _operator_timeout(flag: str | None) -> float:
@@ -216,7 +218,7 @@ def positive_duration(text: str, what: str) -> float:
     """`parse_duration`, and more than nothing."""
     seconds = parse_duration(text, what)
     if seconds <= 0:
-        raise ConfigError(f"{what} must be more than 0 (got {text!r})")
+        raise ConfigError(said.NOT_POSITIVE(what=what, text=repr(text)))
     return seconds
 
 
@@ -228,17 +230,18 @@ def _token(url: str | None) -> SecretStr | None:
     token = os.environ.get(ENV_TOKEN)
     token_file = os.environ.get(ENV_TOKEN_FILE)
     if token and token_file:
-        raise ConfigError(f"set {ENV_TOKEN} or {ENV_TOKEN_FILE}, not both")
+        raise ConfigError(said.TOKEN_TWICE(token=ENV_TOKEN, token_file=ENV_TOKEN_FILE))
     if token_file:
         try:
             token = Path(token_file).read_text(encoding="utf-8").strip()
         except OSError as exc:
-            raise ConfigError(
-                f"cannot read {ENV_TOKEN_FILE} {token_file}: {exc.strerror}"
-            ) from None
+            unreadable = said.TOKEN_UNREADABLE(
+                variable=ENV_TOKEN_FILE, path=token_file, detail=str(exc.strerror)
+            )
+            raise ConfigError(unreadable) from None
     if not token:
         raise ConfigError(
-            f"the operator at {safe_url(url)} needs a token: set {ENV_TOKEN} or {ENV_TOKEN_FILE}"
+            said.TOKEN_NEEDED(url=safe_url(url), token=ENV_TOKEN, token_file=ENV_TOKEN_FILE)
         )
     redaction.register(token)
     return SecretStr(token)

@@ -20,6 +20,7 @@ from typing import Any, ParamSpec, TypeVar
 from quotabulk.app import people
 from quotabulk.app.reports import ReportRequest, write_run_report
 from quotabulk.app.workspace import Workspace
+from quotabulk.domain import messages as said
 from quotabulk.domain.errors import (
     EXIT_INTERRUPTED,
     EXIT_OPERATOR,
@@ -109,12 +110,9 @@ def refuse_if_stale_now(workspace: Workspace, saved: SavedPlan) -> None:
 def check_plan_target(saved: SavedPlan, account: str, operator_url: str) -> None:
     """A plan runs only against the operator and account it was made for."""
     if saved.operator_url != operator_url:
-        raise ConfigError(
-            f"the plan was made for the operator at {saved.operator_url}, not {operator_url}; "
-            "plan again against this operator"
-        )
+        raise ConfigError(said.PLAN_OTHER_OPERATOR(planned=saved.operator_url, url=operator_url))
     if saved.account != account:
-        raise ConfigError(f"the plan was made for account {saved.account}, not {account}")
+        raise ConfigError(said.PLAN_OTHER_ACCOUNT(planned=saved.account, account=account))
 
 
 @dataclass
@@ -228,11 +226,7 @@ def _approval_gate(workspace: Workspace, flag: bool, user: str) -> Callable[[Gat
         try:
             workspace.refuse_if_exposed()
             if check.digest is None:
-                raise AccessDenied(
-                    f"run {check.run_id} was started before plans were approved by digest, "
-                    "and four eyes are required now: it cannot be resumed; plan again and "
-                    "have the plan approved"
-                )
+                raise AccessDenied(said.RESUME_NOT_APPROVED(run=check.run_id or ""))
             people.require_approval(workspace, check.digest)
         except AccessDenied as exc:
             people.record_refusal(workspace, check.digest, check.run_id, user, exc.message)
@@ -247,8 +241,9 @@ def check_plan_account(workspace: Workspace, saved: SavedPlan) -> None:
     configured = workspace.settings.account
     if configured and configured != saved.account:
         raise ConfigError(
-            f"the plan was made for account {saved.account} but {ENV_ACCOUNT} is "
-            f"{configured}; nothing was sent"
+            said.PLAN_ACCOUNT_NOT_CONFIGURED(
+                planned=saved.account, variable=ENV_ACCOUNT, configured=configured
+            )
         )
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from quotabulk.app.workspace import Workspace
+from quotabulk.domain import messages as said
 from quotabulk.domain.errors import UsageError
 from quotabulk.domain.language import Language
 from quotabulk.domain.outcomes import RunResult
@@ -29,7 +30,7 @@ def audit_of(workspace: Workspace, run_id: str) -> AuditView:
         try:
             run = journal.run(run_id)
         except KeyError:
-            raise UsageError(f"no run {run_id} in {journal.path}") from None
+            raise UsageError(said.NO_RUN_IN(run=run_id, path=str(journal.path))) from None
         digest = journal.plan_digest_of(run_id)
         trail = () if digest is None else tuple(People(journal).trail(digest))
     return AuditView(run, digest, trail)
@@ -39,7 +40,7 @@ def write_run_audit(
     workspace: Workspace, run_id: str, path: Path, lang: Language | None = None
 ) -> Path:
     if path.suffix.lower() not in AUDIT_FORMATS:
-        raise UsageError(f"--out must end in {' or '.join(AUDIT_FORMATS)} (got {path.name})")
+        raise UsageError(said.OUT_SUFFIX(kinds=" or ".join(AUDIT_FORMATS), name=path.name))
     view = audit_of(workspace, run_id)
     write_audit(view.run, view.digest, view.trail, path, lang or workspace.settings.language)
     return path

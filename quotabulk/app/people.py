@@ -19,6 +19,7 @@ from typing import Any
 
 from quotabulk.app.passwords import check_password, hash_password
 from quotabulk.app.workspace import Workspace
+from quotabulk.domain import messages as said
 from quotabulk.domain.errors import AccessDenied, DecisionTaken, UsageError
 from quotabulk.domain.people import (
     AuditRecord,
@@ -68,20 +69,18 @@ def authenticate(people: People, who: Credentials, *roles: Role) -> User:
     `roles` (any role when none is given)."""
     user = people.user(who.name)
     if user is None or user.disabled or not check_password(who.password, user.password_hash):
-        raise AccessDenied(f"wrong user name or password for {who.name!r}")
+        raise AccessDenied(said.WRONG_PASSWORD(name=repr(who.name)))
     if roles and user.role not in roles:
         wanted = " or ".join(role.value for role in roles)
-        raise AccessDenied(f"{who.name} is a {user.role.value}; this needs a {wanted}")
+        raise AccessDenied(said.WRONG_ROLE(name=who.name, role=user.role.value, wanted=wanted))
     return user
 
 
 def _check_new(name: str, password: str) -> None:
     if not _NAME.fullmatch(name):
-        raise UsageError(
-            f"a user name is 1–64 letters, digits, '.', '_', '@' or '-' (got {name!r})"
-        )
+        raise UsageError(said.BAD_USER_NAME(name=repr(name)))
     if len(password) < MIN_PASSWORD:
-        raise UsageError(f"a password has at least {MIN_PASSWORD} characters")
+        raise UsageError(said.SHORT_PASSWORD(count=MIN_PASSWORD))
 
 
 def add_user(
@@ -93,22 +92,17 @@ def add_user(
         people = People(journal)
         if admin is None:
             if people.users():
-                raise AccessDenied("only an admin adds users: add --as ADMIN")
+                raise AccessDenied(said.ADMIN_ADDS_USERS())
             if role is not Role.ADMIN:
-                raise AccessDenied(
-                    "the first user of a home is its admin: quotabulk users add NAME --role admin"
-                )
+                raise AccessDenied(said.FIRST_IS_ADMIN())
             by = name
         else:
             by = authenticate(people, admin, Role.ADMIN).name
         if people.user(name) is not None:
-            raise UsageError(f"there is already a user {name}")
+            raise UsageError(said.USER_EXISTS(name=name))
         twin = next((u.name for u in people.users() if looks_alike(u.name, name)), None)
         if twin is not None:
-            raise UsageError(
-                f"{name} looks like the existing user {twin} (letters of another alphabet that "
-                "look the same); choose a name nobody can mistake for theirs"
-            )
+            raise UsageError(said.USER_LOOKALIKE(name=name, twin=twin))
         people.add_user(name, role, hash_password(password), by)
 
 
@@ -142,7 +136,7 @@ def _admin_on(people: People, admin: Credentials, name: str) -> str:
     """The admin's name, once their password is right and the user `name` exists."""
     by = authenticate(people, admin, Role.ADMIN).name
     if people.user(name) is None:
-        raise UsageError(f"there is no user {name}")
+        raise UsageError(said.NO_SUCH_USER(name=name))
     return by
 
 
@@ -151,7 +145,7 @@ def disable_user(workspace: Workspace, name: str, admin: Credentials) -> None:
         people = People(journal)
         by = _admin_on(people, admin, name)
         if name == by:
-            raise UsageError("an admin cannot disable themselves; ask another admin")
+            raise UsageError(said.NO_SELF_DISABLE())
         people.disable_user(name, by)
 
 
@@ -167,13 +161,13 @@ def change_password(
         else:
             by = authenticate(people, acting, Role.ADMIN).name
         if people.user(name) is None:
-            raise UsageError(f"there is no user {name}")
+            raise UsageError(said.NO_SUCH_USER(name=name))
         people.set_password(name, hash_password(new_password), by)
 
 
 def set_policy(workspace: Workspace, name: str, on: bool, admin: Credentials) -> None:
     if name != FOUR_EYES:
-        raise UsageError(f"unknown policy {name!r}; known: {FOUR_EYES}")
+        raise UsageError(said.UNKNOWN_POLICY(name=repr(name), known=FOUR_EYES))
     with workspace.journal() as journal:
         people = People(journal)
         by = authenticate(people, admin, Role.ADMIN).name
@@ -318,9 +312,9 @@ def decide_signed_in(
 def _acting(people: People, name: str, role: Role) -> User:
     user = people.user(name)
     if user is None or user.disabled:
-        raise AccessDenied(f"{name} may no longer sign in")
+        raise AccessDenied(said.NO_LONGER_SIGNS_IN(name=name))
     if user.role is not role:
-        raise AccessDenied(f"{name} is a {user.role.value}; this needs a {role.value}")
+        raise AccessDenied(said.WRONG_ROLE(name=name, role=user.role.value, wanted=role.value))
     return user
 
 
@@ -347,19 +341,16 @@ def _decide(
     second — another checker, an old tab, a replayed form — gets `DecisionTaken`."""
     submissions = people.submissions(digest)
     if not submissions:
-        raise AccessDenied(
-            f"plan {digest[:12]} was not submitted by a maker: "
-            "save it with `quotabulk plan … --out PLAN.json --as MAKER` first"
-        )
+        raise AccessDenied(said.NOT_SUBMITTED(digest=digest[:12]))
     if any(s.maker == name for s in submissions):
-        raise AccessDenied(f"{name} submitted this plan and cannot approve it: four eyes")
+        raise AccessDenied(said.OWN_PLAN(name=name))
     if number is None:
         waiting = [s for s in submissions if s.state is SubmissionState.PENDING]
         target = waiting[-1] if waiting else submissions[-1]
     else:
         found = [s for s in submissions if s.id == number]
         if not found:
-            raise AccessDenied(f"plan {digest[:12]} has no submission {number}")
+            raise AccessDenied(said.NO_SUCH_SUBMISSION(digest=digest[:12], number=number))
         target = found[0]
     state = SubmissionState.APPROVED if approve else SubmissionState.DECLINED
     decided = people.decide(target.id, name, state, comment)
@@ -415,10 +406,5 @@ def require_approval(workspace: Workspace, digest: str) -> Approval:
     with workspace.journal() as journal:
         found = approval_of(People(journal), digest)
     if found is None:
-        raise AccessDenied(
-            f"plan {digest[:12]} has no approval by a checker other than its maker "
-            "(four eyes): a maker saves it with `quotabulk plan … --out PLAN.json --as NAME`, "
-            "a checker runs `quotabulk approve PLAN.json --as NAME`, then "
-            "`quotabulk apply --plan PLAN.json`; a plan edited after approval needs a new one"
-        )
+        raise AccessDenied(said.NOT_APPROVED(digest=digest[:12]))
     return found

@@ -7,6 +7,7 @@ from typing import Any
 
 from quotabulk.app.reports import ReportRequest, write_run_report
 from quotabulk.app.workspace import Workspace
+from quotabulk.domain import messages as said
 from quotabulk.domain.errors import UsageError
 from quotabulk.domain.language import Language
 from quotabulk.domain.outcomes import RunResult, RunStatus
@@ -31,7 +32,7 @@ def run_json(result: RunResult, *, all_rows: bool) -> dict[str, Any]:
 def _require_journal(workspace: Workspace) -> None:
     path = workspace.settings.journal_path
     if not path.exists():
-        raise UsageError(f"no runs yet: {path} does not exist")
+        raise UsageError(said.NO_RUNS_YET(path=str(path)))
 
 
 def list_runs(workspace: Workspace, limit: int = 20) -> list[RunResult]:
@@ -57,7 +58,7 @@ def show_run(workspace: Workspace, run_id: str) -> RunResult:
         try:
             return journal.run(run_id)
         except KeyError:
-            raise UsageError(f"no run {run_id}; `quotabulk runs` lists them") from None
+            raise UsageError(said.NO_SUCH_RUN(run=run_id)) from None
 
 
 def run_status(workspace: Workspace, run_id: str) -> RunStatus:
@@ -66,7 +67,7 @@ def run_status(workspace: Workspace, run_id: str) -> RunStatus:
     with workspace.journal() as journal:
         found = journal.run_status(run_id)
     if found is None:
-        raise UsageError(f"no run {run_id}; `quotabulk runs` lists them")
+        raise UsageError(said.NO_SUCH_RUN(run=run_id))
     return found
 
 

@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 
 from quotabulk.config import ENV_API_URL, Settings
+from quotabulk.domain import messages as said
 from quotabulk.domain.errors import AccessDenied, ConfigError
 from quotabulk.domain.messages import SANDBOX_TARGET, Text
 from quotabulk.operator.connect import ConnectOptions, connect, load_dialect
@@ -35,7 +36,7 @@ class Workspace:
         """Four eyes rest on the journal: whoever may write it may write an approval."""
         found = self.exposure()
         if found:
-            raise AccessDenied(f"four eyes need a private home, and {found[0]}; nothing was sent")
+            raise AccessDenied(said.HOME_NOT_PRIVATE(found=found[0]))
 
     def target_notice(self) -> Text | None:
         """What a face tells the user when the target is the embedded sandbox."""
@@ -66,8 +67,5 @@ class Workspace:
                 yield operator
         except ConfigError as exc:
             if self.settings.embedded and "has no account" in exc.message:
-                raise ConfigError(
-                    f"the local sandbox has no account {account}; create it with `quotabulk "
-                    "sandbox seed --from FILE` or `quotabulk sandbox seed --subscribers N`"
-                ) from None
+                raise ConfigError(said.NO_SANDBOX_ACCOUNT(account=str(account))) from None
             raise

@@ -27,6 +27,7 @@ from quotabulk.cli.running import (
     workspace,
 )
 from quotabulk.cli.speech import _, error_text, n_
+from quotabulk.domain import messages as said
 from quotabulk.domain.errors import EXIT_OK, UsageError
 from quotabulk.domain.outcomes import RunResult
 from quotabulk.domain.plan import PlanOptions, SavedPlan
@@ -135,7 +136,7 @@ def apply_command(
     requests already sent are followed, not re-sent.
     """
     if not yes and not sys.stdin.isatty():
-        raise UsageError("there is no terminal to confirm on: add --yes to apply without asking")
+        raise UsageError(said.NO_TERMINAL())
     if report_path is not None:
         check_report_path(report_path)
     options = execute_options(concurrency, rate_limit, wait)
@@ -144,7 +145,7 @@ def apply_command(
     account: str | None
     if plan_file is not None:
         if files:
-            raise UsageError("give either FILE... or --plan PLAN.json, not both")
+            raise UsageError(said.FILES_OR_PLAN())
         saved = applying.read_saved_plan(plan_file)
         spec, account = applying.saved_plan_spec(saved, str(plan_file)), saved.account
     else:

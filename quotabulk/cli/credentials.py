@@ -8,6 +8,7 @@ import sys
 import click
 
 from quotabulk.app.people import Credentials
+from quotabulk.domain import messages as said
 from quotabulk.domain.errors import UsageError
 
 
@@ -17,7 +18,7 @@ def read_password(prompt: str, *, confirm: bool = False) -> str:
         return text
     line = sys.stdin.readline()
     if not line:
-        raise UsageError(f"{prompt}: expected a line on standard input, found none")
+        raise UsageError(said.NO_STDIN_LINE(prompt=prompt))
     return line.rstrip("\r\n")
 
 

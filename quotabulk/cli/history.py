@@ -10,6 +10,7 @@ import click
 from quotabulk.app.exporting import history
 from quotabulk.cli.options import output_format
 from quotabulk.cli.running import echo_target, operator_timeout_option, workspace
+from quotabulk.domain import messages as said
 from quotabulk.domain.errors import EXIT_OK, UsageError
 from quotabulk.domain.msisdn import MsisdnError, normalise_msisdn
 
@@ -29,7 +30,7 @@ def history_command(
         try:
             number = normalise_msisdn(msisdn)
         except MsisdnError as exc:
-            raise UsageError(f"--msisdn: {exc}") from None
+            raise UsageError(said.BAD_MSISDN_OPTION(detail=exc.text)) from None
     space = workspace(operator_timeout)
     echo_target(space)
     requests = history(space, since_at, number)
@@ -64,5 +65,5 @@ def _parse_since(text: str | None) -> datetime | None:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise UsageError(f"--since: '{text}' is not a date such as 2026-11-01") from None
+        raise UsageError(said.BAD_SINCE(text=text)) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

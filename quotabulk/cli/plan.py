@@ -13,6 +13,7 @@ from quotabulk.cli.options import echo_notices, input_files, load_checked, outpu
 from quotabulk.cli.render import echo_invalid, plan_lines
 from quotabulk.cli.running import echo_target, operator_timeout_option, workspace
 from quotabulk.cli.speech import lang_option
+from quotabulk.domain import messages as said
 from quotabulk.domain.errors import EXIT_OK, EXIT_PENDING_CHANGES, UsageError
 from quotabulk.domain.plan import DEFAULT_MAX_DELETES, Plan, PlanOptions
 
@@ -66,7 +67,7 @@ def plan_command(
     """Show what apply would change: + add, ~ edit, - delete, and a summary line."""
     space = workspace(operator_timeout)  # configuration first: no file is read for nothing
     if as_user is not None and out is None:
-        raise UsageError("--as records who prepared a saved plan: add --out PLAN.json")
+        raise UsageError(said.AS_NEEDS_OUT())
     prefetch = Prefetch(space) if current_file is None else None  # while the files load
     try:
         loaded = load_checked(files, columns_file, sheets, skip_invalid)

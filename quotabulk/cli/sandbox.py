@@ -14,6 +14,7 @@ from quotabulk.app.sandbox import (
     serve_sandbox,
 )
 from quotabulk.config import ENV_TOKEN, load_settings, sandbox_token
+from quotabulk.domain import messages as said
 from quotabulk.domain.errors import EXIT_OK, UsageError
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -59,7 +60,7 @@ def seed_command(
     `delete: true` (or «удалить») are subscribers without a quota.
     """
     if (subscribers is None) == (from_file is None):
-        raise UsageError("give either --subscribers N or --from FILE")
+        raise UsageError(said.SEED_ONE_WAY())
     settings = load_settings(account=account)
     seeded, path = seed_sandbox(
         settings,

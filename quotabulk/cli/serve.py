@@ -11,6 +11,7 @@ from quotabulk.app.workspace import Workspace
 from quotabulk.cli.running import execute_options, operator_timeout_option
 from quotabulk.config import ENV_CONSOLE_PASSWORD_HASH as ENV_PASSWORD_HASH
 from quotabulk.config import console_secrets, load_settings, parse_duration
+from quotabulk.domain import messages as said
 from quotabulk.domain.errors import EXIT_OK, ConfigError
 from quotabulk.logs import configure_logging
 
@@ -103,17 +104,11 @@ def serve_command(
         space.refuse_if_exposed()
     named = people.has_users(space)
     if four_eyes and not named:
-        raise ConfigError(
-            "--four-eyes needs named users: quotabulk users add NAME --role admin, then makers "
-            "and checkers with --as ADMIN"
-        )
+        raise ConfigError(said.FOUR_EYES_NEEDS_USERS())
     if remote and (
         (password_hash is None and not named) or ssl_certfile is None or ssl_keyfile is None
     ):
-        raise ConfigError(
-            f"serving on {host} needs a login and TLS: set {ENV_PASSWORD_HASH} "
-            "(quotabulk serve --hash-password) and give --ssl-certfile and --ssl-keyfile"
-        )
+        raise ConfigError(said.REMOTE_NEEDS_TLS(host=host, variable=ENV_PASSWORD_HASH))
     configure_logging()
     config = ConsoleConfig(
         settings,

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from quotabulk.domain.messages import ROWS_INVALID, Text
+from quotabulk.domain.messages import OPERATOR_GONE, ROWS_INVALID, Text
 
 EXIT_OK = 0
 EXIT_INPUT = 1
@@ -272,8 +272,7 @@ class OperatorUnavailable(ApiError):
         self.url = url
         self.last = last
         super().__init__(
-            f"the operator at {url} gave no good answer for {_duration(timeout_s)} "
-            f"(--operator-timeout); the last fault: {last.message}"
+            OPERATOR_GONE(url=url, time=_duration(timeout_s), fault=last.text or last.message)
         )
 
 

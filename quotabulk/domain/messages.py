@@ -332,3 +332,179 @@ def C_(context: str, word: str) -> str:
     is «В обработке» as an outcome and «ждёт ответов оператора» as a run's state."""
     del context
     return word
+
+
+# Errors of a whole command (QB4xx): settings, plans, runs, locks.
+CA_NOT_A_FILE = _kind("QB401", N_("{variable} {value} is not a file"))
+NOT_WHOLE_MS = _kind("QB402", N_("{variable} must be a whole number of ms"))
+TWO_ACCOUNTS_NAMED = _kind(
+    "QB403", N_("the input names account {named} but {variable} is {account}; remove one of them")
+)
+NOT_A_DURATION = _kind("QB404", N_("{what}: '{text}' is not a duration such as 90s, 2m or 1h"))
+BAD_API_URL = _kind("QB405", N_("{variable} must start with http:// or https:// (got {url})"))
+EITHER = _kind("QB499", N_("{first} or {second}"))
+BAD_LANG = _kind("QB406", N_("{variable} must be {choices} (got {text})"))
+NOT_POSITIVE = _kind("QB407", N_("{what} must be more than 0 (got {text})"))
+TOKEN_TWICE = _kind("QB408", N_("set {token} or {token_file}, not both"))
+TOKEN_UNREADABLE = _kind("QB409", N_("cannot read {variable} {path}: {detail}"))
+TOKEN_NEEDED = _kind(
+    "QB410", N_("the operator at {url} needs a token: set {token} or {token_file}")
+)
+PLAN_OTHER_OPERATOR = _kind(
+    "QB411",
+    N_(
+        "the plan was made for the operator at {planned}, not {url}; "  # (one sentence)
+        "plan again against this operator"
+    ),
+)
+PLAN_OTHER_ACCOUNT = _kind("QB412", N_("the plan was made for account {planned}, not {account}"))
+RESUME_NOT_APPROVED = _kind(
+    "QB413",
+    N_(
+        "run {run} was started before plans were approved by digest, and four eyes are "
+        "required now: it cannot be resumed; plan again and have the plan approved"
+    ),
+)
+PLAN_ACCOUNT_NOT_CONFIGURED = _kind(
+    "QB414",
+    N_("the plan was made for account {planned} but {variable} is {configured}; nothing was sent"),
+)
+NO_RUNS_YET = _kind("QB415", N_("no runs yet: {path} does not exist"))
+NO_SUCH_RUN = _kind("QB416", N_("no run {run}; `quotabulk runs` lists them"))
+NOT_EXACTLY_ONCE = _kind(
+    "QB417",
+    N_(
+        "this operator offers no idempotent submits or no edit in one request, and quotabulk "
+        "cannot yet apply changes to it exactly once; nothing was sent"
+    ),
+)
+LOCK_LOST = _kind(
+    "QB418",
+    N_(
+        "run {run} lost the account's lock to another process, which carries the run on; "
+        "this process stopped sending and changed nothing more"
+    ),
+)
+LOCKED = _kind(
+    "QB419",
+    N_(
+        "another run holds the lock for {account}: {label} by process {pid} on {host} since "
+        "{since} (last heartbeat {heartbeat})"
+    ),
+)
+TOO_MANY_PRUNES = _kind(
+    "QB420",
+    N_(
+        "--prune would delete {count} quotas that no input mentions, more than --max-deletes "
+        "{most}; check the inputs, or raise --max-deletes to allow it"
+    ),
+)
+
+# Who may do what (QB43x).
+WRONG_PASSWORD = _kind("QB430", N_("wrong user name or password for {name}"))
+WRONG_ROLE = _kind("QB431", N_("{name} is a {role}; this needs a {wanted}"))
+BAD_USER_NAME = _kind(
+    "QB432", N_("a user name is 1–64 letters, digits, '.', '_', '@' or '-' (got {name})")
+)
+SHORT_PASSWORD = _kind("QB433", N_("a password has at least {count} characters"))
+ADMIN_ADDS_USERS = _kind("QB434", N_("only an admin adds users: add --as ADMIN"))
+FIRST_IS_ADMIN = _kind(
+    "QB435", N_("the first user of a home is its admin: quotabulk users add NAME --role admin")
+)
+USER_EXISTS = _kind("QB436", N_("there is already a user {name}"))
+USER_LOOKALIKE = _kind(
+    "QB437",
+    N_(
+        "{name} looks like the existing user {twin} (letters of another alphabet that look "
+        "the same); choose a name nobody can mistake for theirs"
+    ),
+)
+NO_SUCH_USER = _kind("QB438", N_("there is no user {name}"))
+NO_SELF_DISABLE = _kind("QB439", N_("an admin cannot disable themselves; ask another admin"))
+UNKNOWN_POLICY = _kind("QB440", N_("unknown policy {name}; known: {known}"))
+NO_LONGER_SIGNS_IN = _kind("QB441", N_("{name} may no longer sign in"))
+NOT_SUBMITTED = _kind(
+    "QB442",
+    N_(
+        "plan {digest} was not submitted by a maker: save it with "
+        "`quotabulk plan … --out PLAN.json --as MAKER` first"
+    ),
+)
+OWN_PLAN = _kind("QB443", N_("{name} submitted this plan and cannot approve it: four eyes"))
+NO_SUCH_SUBMISSION = _kind("QB444", N_("plan {digest} has no submission {number}"))
+NOT_APPROVED = _kind(
+    "QB445",
+    N_(
+        "plan {digest} has no approval by a checker other than its maker (four eyes): a maker "
+        "saves it with `quotabulk plan … --out PLAN.json --as NAME`, a checker runs "
+        "`quotabulk approve PLAN.json --as NAME`, then `quotabulk apply --plan PLAN.json`; a "
+        "plan edited after approval needs a new one"
+    ),
+)
+
+# A saved plan or a column mapping that cannot be used (QB45x).
+PLAN_UNREADABLE = _kind("QB450", N_("is not a plan saved by `quotabulk plan --out`"))
+PLAN_OLDER = _kind("QB451", N_("was made by an older quotabulk; plan again with `plan --out`"))
+PLAN_OTHER_FORMAT = _kind("QB452", N_("is not a plan of format_version {version}"))
+PLAN_DAMAGED = _kind("QB453", N_("is damaged ({detail})"))
+PLAN_EDITED = _kind("QB454", N_("was edited after it was saved; make a new one with `plan --out`"))
+MAPPING_UNREADABLE = _kind("QB455", N_("cannot read the column mapping {path}: {detail}"))
+MAPPING_NOT_LINES = _kind(
+    "QB456", N_("{path}: a column mapping is a list of `field: header` lines")
+)
+MAPPING_IGNORE = _kind("QB457", N_("{path}: 'ignore' must list headers"))
+MAPPING_FIELD = _kind("QB458", N_("{path}: unknown field '{key}'; use one of {known}"))
+MAPPING_HEADERS = _kind("QB459", N_("{path}: '{key}' must name a header or a list of headers"))
+
+# More whole-command errors (QB46x): reports, homes, runs, the command line itself.
+OPERATOR_GONE = _kind(
+    "QB202",
+    N_(
+        "the operator at {url} gave no good answer for {time} (--operator-timeout); the last "
+        "fault: {fault}"
+    ),
+)
+REPORT_SUFFIX = _kind("QB460", N_("--report must end in {kinds} (got {name})"))
+REPORT_UNWRITTEN = _kind("QB461", N_("the report {path} could not be written: {reason}"))
+JOURNAL_NEWER = _kind(
+    "QB462",
+    N_(
+        "{path} was written by a newer quotabulk (journal version {found}, this one knows "
+        "{known}); upgrade quotabulk or use another QUOTABULK_HOME"
+    ),
+)
+HOME_NOT_PRIVATE = _kind(
+    "QB463", N_("four eyes need a private home, and {found}; nothing was sent")
+)
+NO_SANDBOX_ACCOUNT = _kind(
+    "QB464",
+    N_(
+        "the local sandbox has no account {account}; create it with `quotabulk sandbox seed "
+        "--from FILE` or `quotabulk sandbox seed --subscribers N`"
+    ),
+)
+NO_RUN_IN = _kind("QB465", N_("no run {run} in {path}"))
+OUT_SUFFIX = _kind("QB466", N_("--out must end in {kinds} (got {name})"))
+NO_TERMINAL = _kind(
+    "QB467", N_("there is no terminal to confirm on: add --yes to apply without asking")
+)
+FILES_OR_PLAN = _kind("QB468", N_("give either FILE... or --plan PLAN.json, not both"))
+NO_STDIN_LINE = _kind("QB469", N_("{prompt}: expected a line on standard input, found none"))
+BAD_SINCE = _kind("QB470", N_("--since: '{text}' is not a date such as 2026-11-01"))
+AS_NEEDS_OUT = _kind("QB471", N_("--as records who prepared a saved plan: add --out PLAN.json"))
+SEED_ONE_WAY = _kind("QB472", N_("give either --subscribers N or --from FILE"))
+FOUR_EYES_NEEDS_USERS = _kind(
+    "QB473",
+    N_(
+        "--four-eyes needs named users: quotabulk users add NAME --role admin, then makers "
+        "and checkers with --as ADMIN"
+    ),
+)
+REMOTE_NEEDS_TLS = _kind(
+    "QB474",
+    N_(
+        "serving on {host} needs a login and TLS: set {variable} (quotabulk serve "
+        "--hash-password) and give --ssl-certfile and --ssl-keyfile"
+    ),
+)
+BAD_MSISDN_OPTION = _kind("QB475", N_("--msisdn: {detail}"))

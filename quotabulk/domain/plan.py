@@ -152,10 +152,7 @@ def _prunes(
         if msisdn not in mentioned and subscriber.quota is not None
     ]
     if len(prunes) > max_deletes:
-        raise PlanError(
-            f"--prune would delete {len(prunes)} quotas that no input mentions, more than "
-            f"--max-deletes {max_deletes}; check the inputs, or raise --max-deletes to allow it"
-        )
+        raise PlanError(said.TOO_MANY_PRUNES(count=len(prunes), most=max_deletes))
     return prunes
 
 

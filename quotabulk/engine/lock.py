@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
+from quotabulk.domain import messages as said
 from quotabulk.domain.errors import LockedError
 from quotabulk.store import locks
 from quotabulk.store.journal import Journal
@@ -83,9 +84,14 @@ def acquire(journal: Journal, account: str, label: str, owner: Owner) -> None:
     if refused:
         assert held is not None
         raise LockedError(
-            f"another run holds the lock for {account}: {held.label or 'a run'} by process "
-            f"{held.pid} on {held.host} since {held.acquired_at} "
-            f"(last heartbeat {held.heartbeat_at})"
+            said.LOCKED(
+                account=account,
+                label=held.label or "a run",
+                pid=held.pid,
+                host=held.host,
+                since=held.acquired_at,
+                heartbeat=held.heartbeat_at,
+            )
         )
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
+from quotabulk.domain import messages as said
 from quotabulk.domain.digest import plan_digest
 from quotabulk.domain.errors import (
     EXIT_ROWS_FAILED,
@@ -155,10 +156,7 @@ def _refuse_unsupported(capabilities: Capabilities) -> None:
     submits a lost answer must be looked for before anything is sent again, and without a
     native edit an edit is two steps — strategies this engine does not have yet."""
     if not (capabilities.idempotent_submits and capabilities.native_edit):
-        raise ConfigError(
-            "this operator offers no idempotent submits or no edit in one request, and "
-            "quotabulk cannot yet apply changes to it exactly once; nothing was sent"
-        )
+        raise ConfigError(said.NOT_EXACTLY_ONCE())
 
 
 def _gate(spec: RunSpec, journal: Journal, run_id: str) -> None:
@@ -194,10 +192,7 @@ async def _execute(
         # Another process took the account's lock over (this one looked dead to it): the
         # run is that process's now. Nothing of it is rewritten here — not its status, not
         # its report — and this process says so and ends.
-        raise LockLost(
-            f"run {run_id} lost the account's lock to another process, which carries the "
-            "run on; this process stopped sending and changed nothing more"
-        )
+        raise LockLost(said.LOCK_LOST(run=run_id))
     if stop.is_set():
         journal.set_run_status(run_id, RunStatus.INTERRUPTED)
         result = journal.run(run_id)

@@ -9,6 +9,7 @@ from pathlib import Path
 import xlsxwriter
 import yaml
 
+from quotabulk.domain import messages as said
 from quotabulk.domain.amounts import format_amount
 from quotabulk.domain.errors import UsageError
 from quotabulk.domain.models import OnExceed, Subscriber
@@ -20,7 +21,7 @@ FORMATS = (".xlsx", ".csv", ".yaml", ".yml")
 
 def check_export_path(path: Path) -> None:
     if path.suffix.lower() not in FORMATS:
-        raise UsageError(f"--out must end in {', '.join(FORMATS)} (got {path.name})")
+        raise UsageError(said.OUT_SUFFIX(kinds=", ".join(FORMATS), name=path.name))
 
 
 def export_state(subscribers: Iterable[Subscriber], path: Path, account: str) -> int:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from quotabulk.domain import messages as said
 from quotabulk.domain.errors import StateError
 from quotabulk.store.sqlite_db import immediate, state_errors
 
@@ -109,10 +110,7 @@ def migrate(db: sqlite3.Connection, path: Path) -> None:
     with state_errors(path):
         found = int(db.execute("PRAGMA user_version").fetchone()[0])
         if found > VERSION:
-            raise StateError(
-                f"{path} was written by a newer quotabulk (journal version {found}, this one "
-                f"knows {VERSION}); upgrade quotabulk or use another QUOTABULK_HOME"
-            )
+            raise StateError(said.JOURNAL_NEWER(path=str(path), found=found, known=VERSION))
         for number in range(found, VERSION):
             # One statement at a time inside one transaction (executescript would commit
             # first), so a migration is all or nothing.

@@ -157,7 +157,8 @@ def test_quotabulk_lang_sets_the_language_and_refuses_others(
     monkeypatch.setenv("QUOTABULK_LANG", "de")
     refused = cli("apply", "--yes", mixed, "--report", tmp_path / "r2.csv")
     assert refused.code == 1
-    assert "QUOTABULK_LANG must be ru or en (got 'de')" in refused.err
+    # Refused in the default language (the one asked for does not exist), naming both.
+    assert "QUOTABULK_LANG должен быть ru или en (указано 'de')" in refused.err
     assert not (tmp_path / "r2.csv").exists()
 
 

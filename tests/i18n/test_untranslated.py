@@ -13,7 +13,7 @@ from quotabulk.i18n import translations
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "quotabulk" / "console" / "templates"
 # Words that are the same in both languages: a format string of parts only.
-SAME_IN_BOTH = {"{limit} ₽ ({on_exceed})"}
+SAME_IN_BOTH = {"{limit} ₽ ({on_exceed})", "--msisdn: {detail}"}
 
 
 def test_every_label_a_template_uses_exists_and_is_russian() -> None:

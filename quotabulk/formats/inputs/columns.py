@@ -115,27 +115,31 @@ class ColumnAliases:
         try:
             text = path.read_text(encoding="utf-8-sig")
         except OSError as exc:
-            raise ConfigError(f"cannot read the column mapping {path}: {exc.strerror}") from exc
+            raise ConfigError(
+                said.MAPPING_UNREADABLE(path=str(path), detail=str(exc.strerror))
+            ) from exc
         data = load_yaml_text(text, str(path))
         if not isinstance(data, dict):
-            raise ConfigError(f"{path}: a column mapping is a list of `field: header` lines")
+            raise ConfigError(said.MAPPING_NOT_LINES(path=str(path)))
         aliases = dict(DEFAULT_ALIASES)
         ignored: frozenset[str] = frozenset()
         for key, value in data.items():
             if key == "ignore":
                 names = [value] if isinstance(value, str) else value
                 if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-                    raise ConfigError(f"{path}: 'ignore' must list headers")
+                    raise ConfigError(said.MAPPING_IGNORE(path=str(path)))
                 ignored = _labels(*names)
                 continue
             try:
                 target = Field(str(key))
             except ValueError:
                 known = ", ".join(f.value for f in Field)
-                raise ConfigError(f"{path}: unknown field '{key}'; use one of {known}") from None
+                raise ConfigError(
+                    said.MAPPING_FIELD(path=str(path), key=str(key), known=known)
+                ) from None
             names = [value] if isinstance(value, str) else value
             if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-                raise ConfigError(f"{path}: '{key}' must name a header or a list of headers")
+                raise ConfigError(said.MAPPING_HEADERS(path=str(path), key=str(key)))
             aliases[target] = _labels(*names)
         return cls(aliases, ignored)
 

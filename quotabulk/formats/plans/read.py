@@ -32,23 +32,23 @@ def read_plan_file(path: Path, name: str | None = None) -> SavedPlan:
     try:
         body = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise InputError(name, f"cannot be read: {exc.strerror}") from None
+        raise InputError(name, said.CANNOT_READ(detail=str(exc.strerror))) from None
     except (ValueError, UnicodeDecodeError):
-        raise InputError(name, "is not a plan saved by `quotabulk plan --out`") from None
+        raise InputError(name, said.PLAN_UNREADABLE()) from None
     version = body.get("format_version") if isinstance(body, dict) else None
     if isinstance(version, int) and version < PLAN_FORMAT_VERSION:
-        raise InputError(name, "was made by an older quotabulk; plan again with `plan --out`")
+        raise InputError(name, said.PLAN_OLDER())
     if version != PLAN_FORMAT_VERSION:
-        raise InputError(name, f"is not a plan of format_version {PLAN_FORMAT_VERSION}")
+        raise InputError(name, said.PLAN_OTHER_FORMAT(version=PLAN_FORMAT_VERSION))
     try:
         actions = tuple(_action(item) for item in body["actions"])
         invalid = tuple(_invalid(item) for item in body.get("invalid", []))
         account, operator = str(body["account"]), str(body["operator"])
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise InputError(name, f"is damaged ({type(exc).__name__}: {exc})") from None
+        raise InputError(name, said.PLAN_DAMAGED(detail=f"{type(exc).__name__}: {exc}")) from None
     digest = plan_digest(account, operator, actions)
     if body.get("digest") != digest:
-        raise InputError(name, "was edited after it was saved; make a new one with `plan --out`")
+        raise InputError(name, said.PLAN_EDITED())
     return SavedPlan(account, operator, Plan(actions), invalid, digest)
 
 

@@ -6,6 +6,7 @@ import contextlib
 import os
 from pathlib import Path
 
+from quotabulk.domain import messages as said
 from quotabulk.domain.errors import StateError, UsageError
 from quotabulk.domain.outcomes import RunResult
 from quotabulk.formats.reports.meta import ReportMeta
@@ -18,7 +19,7 @@ __all__ = ["FORMATS", "ReportMeta", "check_report_path", "write_report"]
 def check_report_path(path: Path) -> None:
     """Refuse an unknown format before anything is sent, not after the run."""
     if path.suffix.lower() not in FORMATS:
-        raise UsageError(f"--report must end in {', '.join(FORMATS)} (got {path.name})")
+        raise UsageError(said.REPORT_SUFFIX(kinds=", ".join(FORMATS), name=path.name))
 
 
 def write_report(
@@ -42,7 +43,7 @@ def write_report(
         with contextlib.suppress(OSError):
             partial.unlink(missing_ok=True)
         reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-        raise StateError(f"the report {path} could not be written: {reason}") from None
+        raise StateError(said.REPORT_UNWRITTEN(path=str(path), reason=reason)) from None
 
 
 def _write(
