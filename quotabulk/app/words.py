@@ -9,7 +9,7 @@ from decimal import Decimal
 from quotabulk import i18n
 from quotabulk.domain.language import Language
 from quotabulk.domain.messages import Text
-from quotabulk.domain.models import Quota
+from quotabulk.domain.models import ActionKind, Quota
 from quotabulk.domain.outcomes import Outcome, RowResult, RunStatus
 from quotabulk.formats import language
 from quotabulk.formats.inputs.columns import Field
@@ -31,6 +31,10 @@ def money(amount: Decimal, lang: Language) -> str:
 
 def run_status_word(status: RunStatus, lang: Language) -> str:
     return language.run_status_word(status, lang)
+
+
+def action_word(kind: ActionKind, lang: Language) -> str:
+    return language.action_word(kind, lang)
 
 
 def outcome_word(outcome: Outcome, lang: Language) -> str:

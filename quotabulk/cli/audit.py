@@ -8,7 +8,7 @@ import click
 
 from quotabulk.app.auditing import write_run_audit
 from quotabulk.cli.running import report_language, workspace
-from quotabulk.cli.speech import lang_option
+from quotabulk.cli.speech import _, lang_option
 from quotabulk.domain.errors import EXIT_OK
 
 
@@ -25,5 +25,5 @@ def audit_command(run_id: str, out: Path, lang: str | None) -> int:
     """Who submitted and who approved the run's plan and when, the plan's and the files'
     digests, who started the run, and every request number and outcome."""
     written = write_run_audit(workspace(), run_id, out, report_language(lang))
-    click.echo(f"Audit: {written}", err=True)
+    click.echo(_("Audit: {path}").format(path=written), err=True)
     return EXIT_OK

@@ -6,6 +6,7 @@ import click
 
 from quotabulk.app.doctor import check_home
 from quotabulk.cli.running import workspace
+from quotabulk.cli.speech import _, n_
 from quotabulk.domain.errors import EXIT_INPUT, EXIT_OK
 
 MAX_SHOWN = 20
@@ -17,16 +18,19 @@ def doctor_command() -> int:
     holds, and whether others may read it. Exit 0 when healthy, 1 when not."""
     report = check_home(workspace())
     if not report.exists:
-        click.echo(f"No journal yet at {report.journal}: nothing has run from this home.")
+        none = _("No journal yet at {path}: nothing has run from this home.")
+        click.echo(none.format(path=report.journal))
         return EXIT_OK
     if report.healthy:
-        click.echo(f"{report.journal}: healthy; {report.runs} runs in it.")
+        runs = report.runs or 0
+        healthy = n_("{path}: healthy; {n} run in it.", "{path}: healthy; {n} runs in it.", runs)
+        click.echo(healthy.format(path=report.journal))
         return EXIT_OK
     for problem in report.problems[:MAX_SHOWN]:
         click.echo(f"  {problem}", err=True)
-    click.echo(
-        f"Error: {report.journal} is damaged; move it aside (its past runs stay readable "
-        "there for `sqlite3 .recover`) and run the command again to start a new journal.",
-        err=True,
+    damaged = _(
+        "Error: {path} is damaged; move it aside (its past runs stay readable there for "
+        "`sqlite3 .recover`) and run the command again to start a new journal."
     )
+    click.echo(damaged.format(path=report.journal), err=True)
     return EXIT_INPUT

@@ -8,6 +8,7 @@ import click
 
 from quotabulk.app.exporting import check_export_path, export
 from quotabulk.cli.running import echo_target, operator_timeout_option, workspace
+from quotabulk.cli.speech import n_
 from quotabulk.domain.errors import EXIT_OK
 
 
@@ -29,5 +30,10 @@ def export_command(out: Path, operator_timeout: str | None) -> int:
     space = workspace(operator_timeout)
     echo_target(space)
     account, count = export(space, out)
-    click.echo(f"Exported {count} subscribers of {account} to {out}.")
+    exported = n_(
+        "Exported {n} subscriber of {account} to {path}.",
+        "Exported {n} subscribers of {account} to {path}.",
+        count,
+    )
+    click.echo(exported.format(account=account, path=out))
     return EXIT_OK

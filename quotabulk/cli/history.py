@@ -10,6 +10,7 @@ import click
 from quotabulk.app.exporting import history
 from quotabulk.cli.options import output_format
 from quotabulk.cli.running import echo_target, operator_timeout_option, workspace
+from quotabulk.cli.speech import n_
 from quotabulk.domain import messages as said
 from quotabulk.domain.errors import EXIT_OK, UsageError
 from quotabulk.domain.msisdn import MsisdnError, normalise_msisdn
@@ -55,7 +56,7 @@ def history_command(
         click.echo(
             f"{r.request_id}  {created}  {r.msisdn}  {r.operation:<6}  {r.status:<11}{reason}"
         )
-    click.echo(f"{len(requests)} requests.")
+    click.echo(n_("{n} request.", "{n} requests.", len(requests)))
     return EXIT_OK
 
 

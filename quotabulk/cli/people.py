@@ -10,6 +10,7 @@ from quotabulk.app import people
 from quotabulk.app.applying import read_saved_plan
 from quotabulk.cli.credentials import credentials, read_password
 from quotabulk.cli.running import workspace
+from quotabulk.cli.speech import _, n_
 from quotabulk.domain.errors import EXIT_OK
 from quotabulk.domain.people import Role
 
@@ -32,9 +33,9 @@ def users_add(name: str, role: str, as_user: str | None) -> int:
     """Add a user. The first user of a home is its admin; after that an admin adds users."""
     space = workspace()
     admin = None if as_user is None else credentials(as_user)
-    password = read_password(f"New password for {name}", confirm=True)
+    password = read_password(_("New password for {name}").format(name=name), confirm=True)
     people.add_user(space, name, Role(role), password, admin)
-    click.echo(f"Added {role} {name}.")
+    click.echo(_("Added {role} {name}.").format(role=role, name=name))
     return EXIT_OK
 
 
@@ -44,7 +45,7 @@ def users_add(name: str, role: str, as_user: str | None) -> int:
 def users_disable(name: str, as_user: str) -> int:
     """Disable a user: they can no longer sign in, submit or approve."""
     people.disable_user(workspace(), name, credentials(as_user))
-    click.echo(f"Disabled {name}.")
+    click.echo(_("Disabled {name}.").format(name=name))
     return EXIT_OK
 
 
@@ -54,9 +55,9 @@ def users_disable(name: str, as_user: str) -> int:
 def users_passwd(name: str, as_user: str | None) -> int:
     """Change a password: your own (the current one is asked), or anyone's as an admin."""
     acting = credentials(as_user or name)
-    new = read_password(f"New password for {name}", confirm=True)
+    new = read_password(_("New password for {name}").format(name=name), confirm=True)
     people.change_password(workspace(), name, new, acting)
-    click.echo(f"Changed the password of {name}.")
+    click.echo(_("Changed the password of {name}.").format(name=name))
     return EXIT_OK
 
 
@@ -67,7 +68,12 @@ def users_unlock(name: str, as_user: str) -> int:
     """Lift a sign-in lockout: the console forgets NAME's failed passwords, from every
     address."""
     failures = people.unlock_user(workspace(), name, credentials(as_user))
-    click.echo(f"Unlocked {name} ({failures} failed sign-ins forgotten).")
+    unlocked = n_(
+        "Unlocked {name} ({n} failed sign-in forgotten).",
+        "Unlocked {name} ({n} failed sign-ins forgotten).",
+        failures,
+    )
+    click.echo(unlocked.format(name=name))
     return EXIT_OK
 
 
@@ -84,9 +90,14 @@ def approve_command(plan_file: Path, as_user: str, decline: bool, comment: str) 
     name = people.decide(
         space, saved.digest, credentials(as_user), approve=not decline, comment=comment
     )
-    verb = "Declined" if decline else "Approved"
+    decided = (
+        _("Declined plan {digest} ({changes} changes on {account}) as {name}.")
+        if decline
+        else _("Approved plan {digest} ({changes} changes on {account}) as {name}.")
+    )
     changes = len(saved.plan.changes)
-    click.echo(f"{verb} plan {saved.digest[:12]} ({changes} changes on {saved.account}) as {name}.")
+    digest, account = saved.digest[:12], saved.account
+    click.echo(decided.format(digest=digest, changes=changes, account=account, name=name))
     return EXIT_OK
 
 
@@ -103,5 +114,5 @@ def policy_set(name: str, value: str, as_user: str) -> int:
     """`four-eyes on`: every apply, reconcile and console run from this home needs a plan
     submitted by a maker and approved by a checker."""
     people.set_policy(workspace(), name, value == "on", credentials(as_user))
-    click.echo(f"Policy {name} is {value}.")
+    click.echo(_("Policy {name} is {value}.").format(name=name, value=value))
     return EXIT_OK

@@ -22,6 +22,7 @@ from quotabulk.cli.running import (
     report_options,
     start_logging,
 )
+from quotabulk.cli.speech import _
 from quotabulk.domain.errors import QuotabulkError, ValidationFailed
 from quotabulk.domain.plan import PlanOptions
 from quotabulk.domain.running import RunSpec
@@ -134,4 +135,4 @@ def _say_report(path: Path, log_format: str | None) -> None:
     if log_format == "json":
         get_logger(command="reconcile").info("report written", report=str(path))
     else:
-        click.echo(f"Report: {path}", err=True)
+        click.echo(_("Report: {path}").format(path=path), err=True)

@@ -7,7 +7,7 @@ import json
 import click
 
 from quotabulk.app.runs import run_json
-from quotabulk.app.words import outcome_word, reason
+from quotabulk.app.words import action_word, outcome_word, reason
 from quotabulk.cli.render import quota_words
 from quotabulk.cli.speech import _, lang
 from quotabulk.domain.language import Language
@@ -56,6 +56,8 @@ def _row_line(row: RowResult) -> str:
     change = ""
     if row.action in ("add", "edit", "delete"):
         change = f" {quota_words(row.before)} → {quota_words(row.after)}"
-    outcome = row.outcome.value if lang() is Language.EN else outcome_word(row.outcome, lang())
-    head = f"{outcome:<9} {row.msisdn or '-':<11} {row.action:<9}"
+    english = lang() is Language.EN
+    outcome = row.outcome.value if english else outcome_word(row.outcome, lang())
+    action = row.action.value if english else action_word(row.action, lang())
+    head = f"{outcome:<9} {row.msisdn or '-':<11} {action:<9}"
     return f"{head}{request}{change}  [{row.source}]{error}"

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from quotabulk.app.workspace import Workspace
-from quotabulk.cli.speech import lang_option, said
+from quotabulk.cli.speech import _, lang_option, said
 from quotabulk.config import load_settings, parse_duration
 from quotabulk.domain.language import Language
 from quotabulk.domain.plan import DEFAULT_MAX_DELETES
@@ -150,5 +150,5 @@ def workspace(operator_timeout: str | None = None) -> Workspace:
     other users may read or write is named first, with the command that fixes it."""
     space = Workspace(load_settings(operator_timeout=operator_timeout))
     for warning in space.exposure():
-        click.echo(f"Warning: {warning}", err=True)
+        click.echo(_("Warning: {warning}").format(warning=warning), err=True)
     return space

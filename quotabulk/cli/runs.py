@@ -12,7 +12,7 @@ from quotabulk.app.runs import list_runs, rebuild_report, run_json, show_run
 from quotabulk.cli.options import output_format
 from quotabulk.cli.run_output import echo_run
 from quotabulk.cli.running import report_language, workspace
-from quotabulk.cli.speech import lang_option
+from quotabulk.cli.speech import _, lang_option, run_counts, run_status_text, when
 from quotabulk.domain.errors import EXIT_OK
 
 
@@ -30,10 +30,11 @@ def runs_command(limit: int, output_format: str) -> int:
         )
         return EXIT_OK
     for run in runs:
-        counts = ", ".join(f"{n} {name}" for name, n in run.counts().items() if n)
-        click.echo(f"{run.run_id}  {run.started_at}  {run.account}  {run.status:<11}  {counts}")
+        counts = run_counts(run)
+        status = run_status_text(run)
+        click.echo(f"{run.run_id}  {when(run.started_at)}  {run.account}  {status:<11}  {counts}")
     if not runs:
-        click.echo("No runs yet.")
+        click.echo(_("No runs yet."))
     return EXIT_OK
 
 
@@ -55,9 +56,11 @@ def show_command(
     if report_path is not None:
         check_report_path(report_path)
         written = rebuild_report(space, run_id, report_path, report_language(lang))
-        click.echo(f"Report: {written}", err=True)
+        click.echo(_("Report: {path}").format(path=written), err=True)
     run = show_run(space, run_id)
     if output_format == "text":
-        click.echo(f"Run {run.run_id} on {run.account} ({run.status}), started {run.started_at}")
+        head = _("Run {run} on {account} ({status}), started {at}")
+        status, at = run_status_text(run), when(run.started_at)
+        click.echo(head.format(run=run.run_id, account=run.account, status=status, at=at))
     echo_run(run, output_format, all_rows=True)
     return EXIT_OK

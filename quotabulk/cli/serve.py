@@ -9,6 +9,7 @@ import click
 from quotabulk.app import people
 from quotabulk.app.workspace import Workspace
 from quotabulk.cli.running import execute_options, operator_timeout_option
+from quotabulk.cli.speech import _
 from quotabulk.config import ENV_CONSOLE_PASSWORD_HASH as ENV_PASSWORD_HASH
 from quotabulk.config import console_secrets, load_settings, parse_duration
 from quotabulk.domain import messages as said
@@ -99,7 +100,7 @@ def serve_command(
     settings = load_settings(operator_timeout=operator_timeout)
     space = Workspace(settings)
     for warning in space.exposure():
-        click.echo(f"Warning: {warning}", err=True)
+        click.echo(_("Warning: {warning}").format(warning=warning), err=True)
     if four_eyes:
         space.refuse_if_exposed()
     named = people.has_users(space)
@@ -122,9 +123,11 @@ def serve_command(
         keep_uploads_s=parse_duration(keep_uploads, "--keep-uploads"),
     )
     scheme = "https" if ssl_certfile else "http"
-    click.echo(f"quotabulk console on {scheme}://{host}:{port}/  (Ctrl-C stops it)", err=True)
+    console = _("quotabulk console on {url}  (Ctrl-C stops it)")
+    click.echo(console.format(url=f"{scheme}://{host}:{port}/"), err=True)
     if settings.embedded:
-        click.echo(f"Operator: the local sandbox in {settings.sandbox_db}.", err=True)
+        sandbox = _("Operator: the local sandbox in {path}.")
+        click.echo(sandbox.format(path=settings.sandbox_db), err=True)
     serve_console(create_console(config), host, port, ssl_certfile, ssl_keyfile)
     return EXIT_OK
 

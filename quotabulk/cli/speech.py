@@ -10,9 +10,11 @@ import os
 import click
 
 from quotabulk import i18n
+from quotabulk.app import words
 from quotabulk.domain.errors import InputError, QuotabulkError, RowProblem
 from quotabulk.domain.language import Language
 from quotabulk.domain.messages import Text
+from quotabulk.domain.outcomes import Outcome, RunResult
 
 ENV_LANG = "QUOTABULK_LANG"
 _chosen: list[Language] = []  # set once per command, by `--lang` or at first use
@@ -45,6 +47,28 @@ def _(msgid: str) -> str:
 def n_(singular: str, plural: str, n: int) -> str:
     """The form that agrees with `n` (1 заявку, 2 заявки, 5 заявок); `{n}` filled in."""
     return i18n.n_(singular, plural, n, lang()).replace("{n}", str(n))
+
+
+def when(at: str | None) -> str:
+    """A journal's UTC time in the account's zone, with the zone: in English as stored
+    (scripts read it), in another language as people write it."""
+    if lang() is Language.EN:
+        return at or ""
+    return i18n.moment(at, lang())
+
+
+def run_status_text(run: RunResult) -> str:
+    if lang() is Language.EN:
+        return run.status.value
+    return words.run_status_word(run.status, lang())
+
+
+def run_counts(run: RunResult) -> str:
+    """`9 applied, 1 rejected`; in Russian `Применено 9, Отклонено 1`."""
+    counts = [(Outcome(name), n) for name, n in run.counts().items() if n]
+    if lang() is Language.EN:
+        return ", ".join(f"{n} {outcome.value}" for outcome, n in counts)
+    return ", ".join(f"{words.outcome_word(outcome, lang())} {n}" for outcome, n in counts)
 
 
 def said(text: Text | str) -> str:

@@ -74,7 +74,13 @@ def test_validate_plan_and_apply_speak_russian_without_a_locale(
     assert "Отправлено 1 из 1" in applied.stderr
     assert f"Отчёт: {report}" in applied.stderr
     assert re.search(r"^Запуск \S+: Применено 1, Ошибка в строке 3\.$", applied.stdout, re.M)
-    for done in (validated, planned, applied):
+    run_id = re.findall(r"^Запуск (\S+):", applied.stdout, re.M)[0]
+    listed, shown_run, doctor = qb("runs"), qb("show", run_id), qb("doctor")
+    assert re.search(rf"^{run_id}  \d\d\.\d\d\.\d{{4}} \d\d:\d\d", listed.stdout, re.M)
+    assert "завершён" in listed.stdout
+    assert shown_run.stdout.startswith(f"Запуск {run_id} по счёту ACC-100200 (завершён)")
+    assert "в порядке; в нём 1 запуск." in doctor.stdout
+    for done in (validated, planned, applied, listed, shown_run, doctor):
         shown = done.stdout + done.stderr
         assert english_words(shown) == [], shown
 
