@@ -46,7 +46,7 @@ $(LOCALE)/%/LC_MESSAGES/quotabulk.mo: $(LOCALE)/%/LC_MESSAGES/quotabulk.po $(STA
 # _, n_, p_), bring every .po up to date, then translate what is new (empty msgstr).
 # `make check` fails while a .po lacks a translation or differs from the code.
 catalogue: install
-	$(BIN)/python -m quotabulk.i18n.catalogue || \
+	$(BIN)/python -m quotabulk.cli.catalogue || \
 		{ echo "translate the empty msgstr entries in $(PO)"; exit 1; }
 
 # Update the lock in its own commit: `make lock`, then commit uv.lock alone.

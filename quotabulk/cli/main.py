@@ -62,10 +62,14 @@ class LazyGroup(click.Group):
         target = COMMANDS.get(cmd_name)
         if target is None or not _module_exists(target):
             return None
-        module_name, attribute = target.split(":")
-        command = getattr(importlib.import_module(module_name), attribute)
-        assert isinstance(command, click.Command)
-        return command
+        return speech.translate_help(load_command(cmd_name))
+
+
+def load_command(name: str) -> click.Command:
+    module_name, attribute = COMMANDS[name].split(":")
+    command = getattr(importlib.import_module(module_name), attribute)
+    assert isinstance(command, click.Command)
+    return command
 
 
 def _module_exists(target: str) -> bool:
@@ -86,6 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return its exit code. Never raises (but for SystemExit)."""
     args = list(sys.argv[1:] if argv is None else argv)
     speech.reset()  # one command, one language (tests run many in one process)
+    speech.speak_click(speech.lang())
+    speech.translate_help(cli)
     private_process()  # the home, reports and uploads hold names and numbers
     # SIGTERM (systemd, `timeout`) and SIGHUP (a closed terminal) mean what Ctrl-C means:
     # a run in progress stops tidily (its own handlers), anything else exits 130.

@@ -5,6 +5,7 @@ English with codes (they are the machine contract)."""
 
 from __future__ import annotations
 
+import gettext
 import os
 
 import click
@@ -13,11 +14,82 @@ from quotabulk import i18n
 from quotabulk.app import words
 from quotabulk.domain.errors import InputError, QuotabulkError, RowProblem
 from quotabulk.domain.language import Language
-from quotabulk.domain.messages import Text
+from quotabulk.domain.messages import N_, NP_, Text
 from quotabulk.domain.outcomes import Outcome, RunResult
 
 ENV_LANG = "QUOTABULK_LANG"
 _chosen: list[Language] = []  # set once per command, by `--lang` or at first use
+
+
+# click's own words on a help page and in its usage errors, marked for the catalogue:
+# click looks them up with the standard library's gettext (`speak_click`).
+CLICK_WORDS = (
+    N_("Usage:"),
+    N_("Options"),
+    N_("Commands"),
+    N_("Show this message and exit."),
+    N_("Show the version and exit."),
+    N_("default: {default}"),
+    N_("required"),
+    N_("Error: {message}"),
+    N_("Try '{command} {option}' for help."),
+    N_("Missing argument"),
+    N_("Missing option"),
+    N_("No such option {name!r}."),
+    NP_("Did you mean {possibility}?", "(Did you mean one of: {possibilities}?)"),
+    N_("Aborted!"),
+)
+HELP = "cli.help"  # the context of the commands' and options' own help texts
+# Each command's and option's English help, kept at first translation: the command
+# objects are module singletons, and one process may run commands in both languages.
+_ENGLISH_HELP: dict[int, str | None] = {}
+
+
+def speak_click(language: Language) -> None:
+    """click's help pages and usage errors in `language`: click asks the standard
+    library's gettext, so its domain becomes ours and LANGUAGE names the language (GNU
+    gettext's own first choice; nothing else here reads it)."""
+    gettext.bindtextdomain(i18n.DOMAIN, str(i18n.LOCALE_DIR))
+    gettext.textdomain(i18n.DOMAIN)
+    os.environ["LANGUAGE"] = language.value
+
+
+def translate_help(command: click.Command) -> click.Command:
+    """A command's help, its options' and its subcommands', in the user's language (the
+    English texts are the msgids, extracted from the commands by `make catalogue`)."""
+    holders: list[click.Command | click.Option] = [command]
+    holders += [param for param in command.params if isinstance(param, click.Option)]
+    for holder in holders:
+        english = _ENGLISH_HELP.setdefault(id(holder), holder.help)  # commands live on
+        if english:
+            holder.help = i18n.p_(HELP, english, lang())
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            translate_help(sub)
+    return command
+
+
+def help_texts() -> dict[str, None]:
+    """Every help text of every command, for the catalogue (in English: no translation
+    is applied until a command runs)."""
+    from quotabulk.cli.main import cli, load_command
+
+    found: dict[str, None] = {}
+
+    def walk(command: click.Command) -> None:
+        for holder in (command, *command.params):
+            # The English, also when this process already showed a command translated.
+            help_text = _ENGLISH_HELP.get(id(holder), getattr(holder, "help", None))
+            if help_text:
+                found[help_text] = None
+        if isinstance(command, click.Group):
+            for sub in command.commands.values():
+                walk(sub)
+
+    walk(cli)
+    for name in cli.list_commands(click.Context(cli)):
+        walk(load_command(name))
+    return found
 
 
 def lang() -> Language:

@@ -464,6 +464,7 @@ OPERATOR_GONE = _kind(
         "fault: {fault}"
     ),
 )
+NO_INPUTS = _kind("QB476", N_("name at least one input file ({kinds})"))
 REPORT_SUFFIX = _kind("QB460", N_("--report must end in {kinds} (got {name})"))
 REPORT_UNWRITTEN = _kind("QB461", N_("the report {path} could not be written: {reason}"))
 JOURNAL_NEWER = _kind(

@@ -26,6 +26,33 @@ SHEET = (
 ALLOWED = {"quotabulk", "json", "format", "show", "report", "skip", "invalid", "yaml"}
 ALLOWED |= {"xlsx", "csv", "columns", "ignore", "operator", "timeout", "sandbox", "http"}
 ALLOWED |= {"ACC", "XXXXXXXXXX"}
+HELP_NAMES = {
+    "apply",
+    "plan",
+    "validate",
+    "reconcile",
+    "policy",
+    "four",
+    "eyes",
+    "Ctrl",
+    "stdout",
+    "stderr",
+    "limit",
+}
+HELP_NAMES |= {
+    "passwd",
+    "unlock",
+    "disable",
+    "console",
+    "text",
+    "delete",
+    "true",
+    "users",
+    "add",
+    "role",
+    "admin",
+    "locale",
+}
 
 
 def english_words(text: str, *known: str) -> list[str]:
@@ -34,7 +61,9 @@ def english_words(text: str, *known: str) -> list[str]:
     for value in known:
         text = text.replace(value, " ")
     text = re.sub(r"\S*/\S*", " ", text)  # paths and sources
+    text = re.sub(r"\b\d{8}-\d{6}-[0-9a-f]+\b", " ", text)  # run ids
     text = re.sub(r"`[^`]*`", " ", text)  # commands quoted as code
+    text = re.sub(r"--[\w-]+|\$\w+|\b[A-Z_]{3,}\b", " ", text)  # flags, variables, metavars
     words = re.findall(r"[A-Za-z]{4,}", text)
     return [w for w in words if w not in ALLOWED and w.lower() not in ALLOWED]
 
@@ -83,6 +112,20 @@ def test_validate_plan_and_apply_speak_russian_without_a_locale(
     for done in (validated, planned, applied, listed, shown_run, doctor):
         shown = done.stdout + done.stderr
         assert english_words(shown) == [], shown
+
+
+@pytest.mark.usefixtures("russian")
+def test_help_and_usage_errors_are_russian(qb: Run) -> None:
+    """--help where click allows: our texts and click's own words («Использование:»)."""
+    for command in ("apply", "plan", "validate", "reconcile", "users"):
+        shown = qb(command, "--help")
+        assert shown.returncode == 0, shown.stderr
+        assert shown.stdout.startswith("Использование: quotabulk")
+        # Names of commands, streams and keys a help text quotes stay as they are.
+        assert set(english_words(shown.stdout)) <= HELP_NAMES, shown.stdout
+    mistyped = qb("plan", "--prunee")
+    assert mistyped.returncode == 1
+    assert "Ошибка: Нет параметра '--prunee'. Может быть, '--prune'?" in mistyped.stderr
 
 
 @pytest.mark.usefixtures("russian")

@@ -29,6 +29,7 @@ ALLOWED |= {"RU", "EN", "GMT", MAKER.name, CHECKER.name}  # language switch, zon
 def english_words(text: str) -> list[str]:
     text = re.sub(r"\S+\.(csv|xlsx|yaml)\b\S*", " ", text)  # the user's own file names
     text = re.sub(r"\b[0-9a-f]{12,}\b", " ", text)  # digests
+    text = re.sub(r"\b\d{8}-\d{6}-[0-9a-f]+\b", " ", text)  # run ids
     text = re.sub(r"'[^']*'", " ", text)  # the user's own cells, quoted
     words = re.findall(r"[A-Za-z]{3,}", text)
     return [word for word in words if word not in ALLOWED]

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from quotabulk.cli.catalogue import extracted, po_files, problems
 from quotabulk.domain.language import Language
 from quotabulk.domain.messages import KINDS
 from quotabulk.i18n import LOCALE_DIR, compile_po, language_from, moment, money, translations
-from quotabulk.i18n.catalogue import extracted, po_files, problems
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 

@@ -49,7 +49,7 @@ def load_inputs(
     how sources and messages name the files (the console: the uploaded file's own name,
     never where the server keeps it); the paths as given when empty."""
     if not paths:
-        raise UsageError(f"name at least one input file ({', '.join(INPUT_SUFFIXES)})")
+        raise UsageError(said.NO_INPUTS(kinds=", ".join(INPUT_SUFFIXES)))
     options = options or LoadOptions()
     loaded = Loaded()
     for path, name in zip(paths, names or [str(path) for path in paths], strict=True):

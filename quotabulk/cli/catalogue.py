@@ -2,8 +2,9 @@
 `C_` in tables; `_`, `n_`, `p_` where a word is shown) are extracted with Babel, and a
 language's catalogue must translate each of them, no more, nothing fuzzy.
 
-`python -m quotabulk.i18n.catalogue` (`make catalogue`) brings every `.po` up to date;
-a test fails while one is not (`problems`).
+`python -m quotabulk.cli.catalogue` (`make catalogue`) brings every `.po` up to date;
+a test fails while one is not (`problems`). It lives with the command line because the
+help texts of the commands are among the words it collects.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 from quotabulk.i18n import DOMAIN, LOCALE_DIR
 
-PACKAGE = LOCALE_DIR.parent.parent
+PACKAGE = LOCALE_DIR.parent.parent  # quotabulk/
 KEYWORDS: dict[str, Any] = {
     "N_": None,
     "NP_": (1, 2),
@@ -35,6 +36,12 @@ def extracted() -> dict[Key, Any]:
         str(PACKAGE), method_map=[("**.py", "python")], keywords=KEYWORDS
     ):
         found[(context, message if isinstance(message, str) else message[0])] = message
+    # The command line's help texts: written as click options and docstrings, so taken
+    # from the commands themselves.
+    from quotabulk.cli.speech import HELP, help_texts
+
+    for text in help_texts():
+        found[(HELP, text)] = text
     return found
 
 
