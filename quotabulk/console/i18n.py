@@ -72,6 +72,11 @@ ENGLISH: dict[str, str] = {
         "console", "Your session has ended (or the server restarted). Please sign in again."
     ),
     "reconnecting": C_("console", "No connection to the server; trying again…"),
+    "job_gone": C_(
+        "console",
+        "The server restarted before this began, so it never began and nothing was sent "
+        "for it: upload the files again.",
+    ),
     "reconnected": C_("console", "Connected to the server again."),
     "signed_out_progress": C_(
         "console",

@@ -109,3 +109,46 @@ def test_a_restart_mid_run_shows_the_run_and_finishes_it(quotabulk_home: Path, c
         runs = client.get("/runs").text
         assert done["run_id"] in runs
     assert len(history(quotabulk_home)) == 7  # one request per change, across the restart
+
+
+@pytest.mark.skipif(
+    not Path("/usr/bin/chromium").exists(), reason="`make test` installs Debian's chromium"
+)
+def test_an_open_progress_page_says_it_lost_the_server_and_found_it_again(
+    quotabulk_home: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A restart seen from the browser: the progress page never freezes without a word."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.console.test_console_browser import CHROMIUM, CHROMIUM_ARGS
+
+    monkeypatch.delenv("QUOTABULK_LANG")  # the page in Russian, the server's default
+    assert cli("sandbox", "seed", "--from", EXAMPLES / "current.yaml").code == 0
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        with serving(quotabulk_home, port) as server:
+            page.goto(base)
+            page.set_input_files("#files", [str(EXAMPLES / "quotas.yaml")])
+            page.click("#check")
+            page.wait_for_selector("#summary")
+            page.check("#reviewed")
+            page.click("#approve")
+            page.wait_for_selector("#state[data-done=no]")
+            page.wait_for_selector("#sent:not(:text('0'))", timeout=60_000)  # journaled
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+            lost = page.wait_for_selector("#connection:not([hidden])", timeout=30_000)
+            assert lost.inner_text() == "Нет связи с сервером; пробуем снова…"
+        with serving(quotabulk_home, port):
+            said_back = page.wait_for_selector(
+                "#connection:has-text('Связь с сервером восстановлена.'), #outcomes",
+                timeout=60_000,
+            )
+            assert said_back is not None
+            # Found again (or already reloaded to the finished run): never silent.
+            page.wait_for_selector("#outcomes", timeout=90_000)
+        browser.close()
+    assert len(history(quotabulk_home)) == 4  # one request per change of quotas.yaml

@@ -65,6 +65,10 @@ const follow = async (url) => {
       connection.append(link);
       return null;
     }
+    if (answer.status === 404) {  // restarted before the run began: it was never sent
+      say("gone");
+      return null;
+    }
     if (!answer.ok) throw new Error(String(answer.status));
     const body = await answer.json();
     if (lost) { say("back"); setTimeout(() => say(null), 4000); }
