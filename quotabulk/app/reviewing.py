@@ -158,7 +158,7 @@ def _plan_upload(settings: Settings, folder: Path) -> Shown:
         json.dump(body, handle, ensure_ascii=False)
     invalid = [*loaded.invalid, *view.plan.problems]
     if invalid:
-        write_problems(folder / "errors.xlsx", invalid)
+        write_problems(folder / "errors.xlsx", invalid, settings.language)
     return _shown(
         view.plan,
         view.account,

@@ -122,7 +122,8 @@ def test_a_file_with_thousands_of_errors_shows_a_hundred_and_offers_all(
     target.write_bytes(download.content)
     sheet_rows = list(openpyxl.load_workbook(target).active.iter_rows(values_only=True))
     assert len(sheet_rows) == 3001
-    assert sheet_rows[1][0] == "bad.csv:2"
+    assert sheet_rows[0] == ("Где", "Столбец", "Что не так")  # the server's language
+    assert sheet_rows[1] == ("bad.csv:2", "Лимит", "'abc' — не сумма в рублях")
 
 
 def test_the_review_names_people_sums_money_and_the_button_says_what_happens(
