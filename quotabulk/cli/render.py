@@ -6,7 +6,6 @@ from collections.abc import Iterable
 
 import click
 
-from quotabulk.app.words import describe
 from quotabulk.cli.speech import _, lang, n_, problem_line
 from quotabulk.domain.errors import RowProblem
 from quotabulk.domain.language import Language
@@ -30,7 +29,11 @@ def summary_line(planned: Plan) -> str:
 
 def quota_words(quota: Quota | None) -> str:
     """`1500 ₽ (warn at 1200, block)`; in Russian `1 500,00 ₽ (порог 1 200,00 ₽, блокировка)`."""
-    return describe_quota(quota) if lang() is Language.EN else describe(quota, lang())
+    if lang() is Language.EN:
+        return describe_quota(quota)
+    from quotabulk.app.words import describe  # validate never shows a quota
+
+    return describe(quota, lang())
 
 
 def _action_line(action: PlannedAction) -> str:

@@ -11,7 +11,6 @@ import os
 import click
 
 from quotabulk import i18n
-from quotabulk.app import words
 from quotabulk.domain.errors import InputError, QuotabulkError, RowProblem
 from quotabulk.domain.language import Language
 from quotabulk.domain.messages import N_, NP_, Text
@@ -132,6 +131,8 @@ def when(at: str | None) -> str:
 def run_status_text(run: RunResult) -> str:
     if lang() is Language.EN:
         return run.status.value
+    from quotabulk.app import words  # the report's words: not every command needs them
+
     return words.run_status_word(run.status, lang())
 
 
@@ -140,6 +141,8 @@ def run_counts(run: RunResult) -> str:
     counts = [(Outcome(name), n) for name, n in run.counts().items() if n]
     if lang() is Language.EN:
         return ", ".join(f"{n} {outcome.value}" for outcome, n in counts)
+    from quotabulk.app import words
+
     return ", ".join(f"{words.outcome_word(outcome, lang())} {n}" for outcome, n in counts)
 
 

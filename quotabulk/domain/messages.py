@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Union
+from typing import Any, NamedTuple, Union
 
 # A part of a message: a value as written, a count, an amount, a message inside it, or
 # several messages (shown joined by "; ").
@@ -29,9 +29,9 @@ def NP_(singular: str, plural: str) -> tuple[str, str]:
     return singular, plural
 
 
-@dataclass(frozen=True, slots=True)
-class Kind:
-    """One entry of the catalogue: a stable code and its English template(s)."""
+class Kind(NamedTuple):
+    """One entry of the catalogue: a stable code and its English template(s). A
+    NamedTuple: the catalogue builds a few hundred at import, on every command's start."""
 
     code: str
     english: str | tuple[str, str]

@@ -17,11 +17,14 @@ from decimal import Decimal
 from functools import cache
 from io import BytesIO
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import TYPE_CHECKING
 
 from quotabulk.domain.amounts import format_amount
 from quotabulk.domain.language import DEFAULT_LANGUAGE, Language
 from quotabulk.domain.messages import Kind, Text, render_with
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 LOCALE_DIR = Path(__file__).with_name("locale")
 DOMAIN = "quotabulk"
@@ -123,6 +126,8 @@ def money(amount: Decimal, lang: Language) -> str:
 
 def zone() -> ZoneInfo:
     """`QUOTABULK_TZ`, else Moscow: the zone the account's people live in."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # only times need zones
+
     name = os.environ.get(ENV_TZ) or DEFAULT_TZ
     try:
         return ZoneInfo(name)
