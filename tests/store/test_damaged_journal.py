@@ -48,7 +48,7 @@ def test_a_journal_with_flipped_bytes_is_one_sentence_and_exit_1(
     assert qb(quotabulk_home, "apply", "--yes", EXAMPLES / "quotas.csv").returncode == 0
     healthy = qb(quotabulk_home, "doctor")
     assert healthy.returncode == 0, healthy.stderr
-    assert "healthy; 1 runs in it" in healthy.stdout
+    assert "healthy; 1 run in it" in healthy.stdout
     flip_bytes(quotabulk_home / "journal.db", 200, seed)
     for args in (("runs",), ("apply", "--yes", EXAMPLES / "quotas.csv"), ("doctor",)):
         done = qb(quotabulk_home, *args)
