@@ -95,8 +95,8 @@ def lang() -> Language:
     if not _chosen:
         try:
             _chosen.append(i18n.language_from(os.environ.get(ENV_LANG)))
-        except ValueError:  # the settings refuse it in words; until then, Russian
-            _chosen.append(i18n.language_from(None, {}))
+        except ValueError:  # the settings refuse it, in the locale's language or Russian
+            _chosen.append(i18n.language_from(None))
     return _chosen[0]
 
 
