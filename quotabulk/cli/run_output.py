@@ -9,9 +9,9 @@ import click
 from quotabulk.app.runs import run_json
 from quotabulk.app.words import action_word, outcome_word, reason
 from quotabulk.cli.render import quota_words
-from quotabulk.cli.speech import _, lang
+from quotabulk.cli.speech import _, lang, run_counts
 from quotabulk.domain.language import Language
-from quotabulk.domain.outcomes import Outcome, RowResult, RunResult
+from quotabulk.domain.outcomes import RowResult, RunResult
 
 MAX_ROWS_SHOWN = 50
 
@@ -40,13 +40,8 @@ def echo_run(
 
 def run_summary(result: RunResult) -> str:
     """`Run 2026…: 9 applied, 1 rejected.`; in Russian `Запуск 2026…: Применено 9, …`."""
-    if lang() is Language.EN:
-        return result.summary_line()
-    counts = result.counts()
-    parts = [f"{outcome_word(Outcome(name), lang())} {n}" for name, n in counts.items() if n]
-    return _("Run {run}: {counts}.").format(
-        run=result.run_id, counts=", ".join(parts) or _("no rows")
-    )
+    counts = run_counts(result) or _("no rows")
+    return _("Run {run}: {counts}.").format(run=result.run_id, counts=counts)
 
 
 def _row_line(row: RowResult) -> str:

@@ -162,7 +162,3 @@ class RunResult:
         nothing (a total row) does not count against it."""
         fine = all(row.outcome.good or row.action is ActionKind.SKIPPED for row in self.rows)
         return EXIT_OK if fine else EXIT_ROWS_FAILED
-
-    def summary_line(self) -> str:
-        parts = [f"{count} {name}" for name, count in self.counts().items() if count]
-        return f"Run {self.run_id}: " + (", ".join(parts) or "no rows") + "."

@@ -70,13 +70,6 @@ class Plan:
         counts = Counter(action.kind for action in self.actions)
         return {kind.value: counts.get(kind, 0) for kind in PLANNED_KINDS}
 
-    def summary_line(self) -> str:
-        s = self.summary()
-        return (
-            f"Plan: {s['add']} to add, {s['edit']} to edit, {s['delete']} to delete, "
-            f"{s['unchanged']} unchanged."
-        )
-
 
 def plan(
     desired: Sequence[DesiredRow],

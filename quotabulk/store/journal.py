@@ -465,9 +465,10 @@ def _said_json(problems: Sequence[RowProblem]) -> str | None:
 
 
 def _reason_json(reason: Text | str | None) -> str | None:
+    """A catalogue reason as a row's one problem; the operator's words keep only `error`."""
     if not isinstance(reason, Text):
         return None
-    return json.dumps([{"column": None} | reason.to_json()], ensure_ascii=False)
+    return _said_json((RowProblem("", None, reason),))
 
 
 def _said_of(said: object, source: str) -> tuple[RowProblem, ...]:
