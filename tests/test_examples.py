@@ -30,11 +30,19 @@ def test_example_validates_and_plans(cli: Callable[..., CliResult], path: object
     assert result.out.splitlines()[-1].startswith("Plan: ")
 
 
-def test_example_column_mapping_is_readable(cli: Callable[..., CliResult]) -> None:
+def test_example_column_mapping_adds_to_the_built_in_names(
+    cli: Callable[..., CliResult], text_file: Callable[..., Path]
+) -> None:
+    # The mapping adds names: a sheet with the usual headers still reads as before...
     result = cli("validate", "--columns", EXAMPLES / "columns.yaml", EXAMPLES / "quotas.csv")
-    # The mapping replaces the names of msisdn and limit, so the CSV's own headers no longer match.
-    assert result.code == 1
-    assert "no header row" in result.err
+    assert result.code == 0, result.err
+    # ...and one with the mapping's own headers reads too, its ignored column named nowhere.
+    own = text_file(
+        "own.csv", "Телефон сотрудника;Лимит на месяц;Порог срабатывания\n79161000005;900;800\n"
+    )
+    result = cli("validate", "--columns", EXAMPLES / "columns.yaml", own)
+    assert (result.code, result.out) == (0, "1 row read, all valid.\n"), result.err
+    assert "Порог срабатывания" not in result.err
 
 
 @pytest.mark.slow

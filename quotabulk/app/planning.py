@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from quotabulk.app.accounts import keep_own_account
 from quotabulk.domain.errors import ValidationFailed
 from quotabulk.domain.models import Loaded, Subscriber
 from quotabulk.domain.plan import Plan, PlanOptions, plan
@@ -17,7 +18,7 @@ from quotabulk.domain.state import state_from_rows
 from quotabulk.formats.inputs import INPUT_SUFFIXES, LoadOptions, load_inputs
 
 __all__ = ["INPUT_SUFFIXES", "load_options", "plan_loaded", "validate"]
-from quotabulk.formats.inputs.columns import ColumnAliases
+from quotabulk.formats.inputs.mapping import Hidden, read_mapping_file
 from quotabulk.formats.plans.write import plan_json
 from quotabulk.operator.connect import ConnectOptions, OnRetry
 
@@ -34,10 +35,13 @@ def validate(
     return load_inputs(list(paths), options, names)
 
 
-def load_options(columns_file: Path | None, sheets: Sequence[str] = ()) -> LoadOptions:
-    """How to read the inputs: the mapping file (`--columns`) and the picked sheets."""
-    aliases = ColumnAliases.from_mapping_file(columns_file) if columns_file else ColumnAliases()
-    return LoadOptions(aliases=aliases, sheets=tuple(sheets))
+def load_options(
+    columns_file: Path | None, sheets: Sequence[str] = (), hidden: str | None = None
+) -> LoadOptions:
+    """How to read the inputs: the mapping file (`--columns`), the picked sheets, and
+    what to do with hidden rows (`--hidden`, else the mapping file's `hidden:`)."""
+    mapping = read_mapping_file(columns_file) if columns_file else None
+    return LoadOptions.of(mapping, tuple(sheets), Hidden(hidden) if hidden else None)
 
 
 def plan_body(view: PlanView) -> dict[str, Any]:
@@ -166,6 +170,7 @@ def plan_loaded(
     else:
         current = state_from_rows(load_inputs([current_file]).rows)
         account, url = account or "", f"file:{current_file.name}"
+    keep_own_account(loaded, account, skip_invalid=skip_invalid)
     planned = plan(loaded.rows, current, options)
     if planned.problems and not skip_invalid:
         raise ValidationFailed.of_rows(planned.problems)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from quotabulk.app.accounts import keep_own_account
 from quotabulk.app.applying import Applied, files_spec
 from quotabulk.app.planning import current_state
 from quotabulk.app.reports import ReportRequest, write_run_report
@@ -113,6 +114,7 @@ def reconcile(night: Night, load: Callable[[], Loaded], run: Runner) -> Reconcil
         account = settings.resolve_account(loaded.accounts) or ""
         if loaded.invalid and not night.skip_invalid:
             raise ValidationFailed.of_rows(loaded.invalid)
+        keep_own_account(loaded, account, skip_invalid=night.skip_invalid)
         if night.dry_run:
             result = dry_run(space, account or None, loaded, night.plan_options, night.inputs)
             written = write_run_report(space, result, _noted(night.report, DRY_RUN_NOTE))

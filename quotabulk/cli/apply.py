@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from quotabulk.app import applying
+from quotabulk.app.accounts import keep_own_account
 from quotabulk.app.applying import Applied
 from quotabulk.app.reports import ReportRequest, check_report_path
 from quotabulk.app.workspace import Workspace
@@ -112,6 +113,7 @@ def execute(
 def apply_command(
     files: tuple[Path, ...],
     columns_file: Path | None,
+    hidden: str | None,
     sheets: tuple[str, ...],
     skip_invalid: bool,
     plan_file: Path | None,
@@ -149,12 +151,13 @@ def apply_command(
         saved = applying.read_saved_plan(plan_file)
         spec, account = applying.saved_plan_spec(saved, str(plan_file)), saved.account
     else:
-        loaded = load_checked(files, columns_file, sheets, skip_invalid)
-        echo_notices(loaded)
+        loaded = load_checked(files, columns_file, sheets, skip_invalid, hidden)
         plan_options = PlanOptions(prune=prune, max_deletes=max_deletes)
         inputs = tuple(map(str, files))
-        spec = applying.files_spec("apply", inputs, loaded, plan_options, skip_invalid=skip_invalid)
         account = space.settings.resolve_account(loaded.accounts)
+        keep_own_account(loaded, account, skip_invalid=skip_invalid)
+        echo_notices(loaded)
+        spec = applying.files_spec("apply", inputs, loaded, plan_options, skip_invalid=skip_invalid)
     report = None
     if report_path is not None:
         report = ReportRequest(report_path, csv_delimiter=csv_delimiter, lang=report_language(lang))

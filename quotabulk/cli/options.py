@@ -29,7 +29,14 @@ def output_format(func: F) -> F:
 
 
 def input_files(func: F) -> F:
-    """FILE... plus --columns, --sheet and --skip-invalid."""
+    """FILE... plus --columns, --sheet, --hidden and --skip-invalid."""
+    func = click.option(
+        "--hidden",
+        type=click.Choice(["read", "skip"]),
+        default=None,
+        help="hidden rows and hidden managed columns: read them, or leave them out "
+        "(without it a workbook that has any stops, naming them)",
+    )(func)
     func = click.option(
         "--skip-invalid",
         is_flag=True,
@@ -46,14 +53,20 @@ def input_files(func: F) -> F:
         "--columns",
         "columns_file",
         type=click.Path(dir_okay=False, path_type=Path),
-        help="a YAML mapping of field to header name, e.g. `limit: Лимит на месяц`",
+        help="a YAML mapping file: more header names per field (`columns: {limit: Лимит на "
+        "месяц}`), `ignore:`, `sheets:` and `hidden:`",
     )(func)
     return click.argument("files", nargs=-1, type=click.Path(path_type=Path), metavar="FILE...")(
         func
     )
 
 
-def read_inputs(files: Sequence[Path], columns_file: Path | None, sheets: Sequence[str]) -> Loaded:
+def read_inputs(
+    files: Sequence[Path],
+    columns_file: Path | None,
+    sheets: Sequence[str],
+    hidden: str | None = None,
+) -> Loaded:
     """Load the inputs with the garbage collector paused, then freeze what was loaded.
     Loading makes millions of small objects and no cycles; the collector's passes over
     them cost half the time at 1M rows. Only a command may do this to its process (the
@@ -61,7 +74,7 @@ def read_inputs(files: Sequence[Path], columns_file: Path | None, sheets: Sequen
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return validate(list(files), load_options(columns_file, sheets))
+        return validate(list(files), load_options(columns_file, sheets, hidden))
     finally:
         # What was loaded lives until the command ends: frozen, later collections (while
         # 100k subscribers are listed and planned) do not walk it again and again.
@@ -71,10 +84,14 @@ def read_inputs(files: Sequence[Path], columns_file: Path | None, sheets: Sequen
 
 
 def load_checked(
-    files: Sequence[Path], columns_file: Path | None, sheets: Sequence[str], skip_invalid: bool
+    files: Sequence[Path],
+    columns_file: Path | None,
+    sheets: Sequence[str],
+    skip_invalid: bool,
+    hidden: str | None = None,
 ) -> Loaded:
     """Load the inputs; in strict mode any invalid row fails the command before any I/O."""
-    loaded = read_inputs(files, columns_file, sheets)
+    loaded = read_inputs(files, columns_file, sheets, hidden)
     if loaded.invalid and not skip_invalid:
         raise ValidationFailed.of_rows(loaded.invalid)
     return loaded

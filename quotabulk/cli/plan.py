@@ -52,6 +52,7 @@ from quotabulk.domain.plan import DEFAULT_MAX_DELETES, Plan, PlanOptions
 def plan_command(
     files: tuple[Path, ...],
     columns_file: Path | None,
+    hidden: str | None,
     sheets: tuple[str, ...],
     skip_invalid: bool,
     out: Path | None,
@@ -70,7 +71,7 @@ def plan_command(
         raise UsageError(said.AS_NEEDS_OUT())
     prefetch = Prefetch(space) if current_file is None else None  # while the files load
     try:
-        loaded = load_checked(files, columns_file, sheets, skip_invalid)
+        loaded = load_checked(files, columns_file, sheets, skip_invalid, hidden)
     except BaseException:
         if prefetch is not None:
             prefetch.cancel()

@@ -40,6 +40,7 @@ from quotabulk.redaction import blank
 def reconcile_command(
     files: tuple[Path, ...],
     columns_file: Path | None,
+    hidden: str | None,
     sheets: tuple[str, ...],
     skip_invalid: bool,
     require_approval: bool,
@@ -92,7 +93,7 @@ def reconcile_command(
         )
 
     try:
-        done = reconcile(night, lambda: read_inputs(files, columns_file, sheets), run)
+        done = reconcile(night, lambda: read_inputs(files, columns_file, sheets, hidden), run)
     except QuotabulkError as exc:
         problems = [str(p) for p in exc.problems] if isinstance(exc, ValidationFailed) else []
         log.error(

@@ -20,6 +20,7 @@ from quotabulk.domain.errors import EXIT_INPUT, EXIT_OK, InputError
 def validate(
     files: tuple[Path, ...],
     columns_file: Path | None,
+    hidden: str | None,
     sheets: tuple[str, ...],
     skip_invalid: bool,
     output_format: str,
@@ -31,7 +32,7 @@ def validate(
     valid, 1 otherwise (--skip-invalid changes nothing here: validate only reports).
     """
     try:
-        loaded = read_inputs(files, columns_file, sheets)
+        loaded = read_inputs(files, columns_file, sheets, hidden)
     except InputError as exc:
         if output_format != "json":
             raise

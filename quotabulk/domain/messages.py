@@ -181,6 +181,48 @@ KEEPS_THRESHOLD = _kind(
         "give the threshold too"
     ),
 )
+DELETE_WITH_AMOUNT = _kind(
+    "QB126",
+    N_("the row says «удалить» but also gives an amount in «{column}»; clear one of them"),
+)
+# A cell the reader must not guess (QB17x): `{cell}` is its address, `Лимиты!D7`.
+CELL_ERROR = _kind(
+    "QB170", N_("{cell}: the cell shows the error {shown}; correct the formula or type the value")
+)
+CELL_NO_VALUE = _kind(
+    "QB171",
+    N_(
+        "{cell}: a formula without a saved value; open the file in Excel or LibreOffice and save it"
+    ),
+)
+CELL_PERCENT = _kind(
+    "QB172",
+    N_(
+        "{cell}: the cell shows «{shown}» (a percent format), not an amount in rubles; type "
+        "the amount in rubles"
+    ),
+)
+CELL_DATE = _kind(
+    "QB173",
+    N_(
+        "{cell}: the cell shows «{shown}» (a date format), not an amount in rubles; type "
+        "the amount in rubles"
+    ),
+)
+CELL_SCALED = _kind(
+    "QB174",
+    N_(
+        "{cell}: the cell shows «{shown}» but holds {value}; give the amount in rubles in a "
+        "plain number format"
+    ),
+)
+OTHER_ACCOUNT = _kind(
+    "QB142",
+    N_(
+        "{msisdn} is on account {account}, and this run is for {run_account}; run that "
+        "account on its own, or add --skip-invalid to leave such rows out"
+    ),
+)
 NOT_A_MAPPING = _kind("QB150", N_("entry {index} of `quotas:` is not a mapping"))
 
 ROWS_INVALID = _kind(
@@ -279,6 +321,44 @@ LOOKS_LIKE = _kind(
         "alone on purpose"
     ),
 )
+HIDDEN_STOP = _kind(
+    "QB334",
+    N_("{what}; say whether to read them (--hidden read) or to leave them out (--hidden skip)"),
+)
+HIDDEN_ROWS = _kind(
+    "QB334a",
+    NP_("row {rows} of sheet «{sheet}» is hidden", "rows {rows} of sheet «{sheet}» are hidden"),
+)
+HIDDEN_MANAGED = _kind(
+    "QB334b",
+    NP_(
+        "managed column {columns} of sheet «{sheet}» is hidden",
+        "managed columns {columns} of sheet «{sheet}» are hidden",
+    ),
+)
+NO_LIMIT_COLUMN = _kind(
+    "QB335",
+    N_(
+        "sheet «{sheet}» has phone numbers but no limit column in its header (row {row}); "
+        "the closest is «{candidate}»: name it in the mapping file (--columns, "
+        '`limit: "{candidate}"`), or leave the sheet out (--sheet, or `sheets:` there)'
+    ),
+)
+NO_HEADER_FOR_PHONES = _kind(
+    "QB336",
+    N_(
+        "sheet «{sheet}» has phone numbers (from row {row}) but no header naming a limit "
+        "column above them; add one, or leave the sheet out (--sheet, or the mapping "
+        "file's `sheets:`)"
+    ),
+)
+UNCHECKABLE = _kind(
+    "QB337",
+    N_(
+        "is a {kind} workbook whose error cells and number formats cannot be checked; "
+        "save it as .xlsx and use that"
+    ),
+)
 UNKNOWN_KIND = _kind("QB307", N_("has an unknown kind; quotabulk reads {known}"))
 TWO_ACCOUNTS = _kind("QB308", N_("the inputs name different accounts: {accounts}"))
 CANNOT_READ = _kind("QB309", N_("cannot be read: {detail}"))
@@ -313,7 +393,29 @@ ALIAS_BOMB = _kind("QB333", N_("expands to too many values (an alias bomb?)"))
 NOT_MANAGED = _kind(  # English says it one way; Russian agrees with the count
     "QB350", NP_("{where}: not managed: {columns}", "{where}: not managed: {columns}")
 )
-SHEET_SKIPPED = _kind("QB351", N_("{where}: sheet «{sheet}» has no header row and was skipped"))
+SHEET_SKIPPED = _kind("QB351", N_("{where}: sheet «{sheet}» skipped: it has no phone numbers"))
+SHEET_LEFT_OUT = _kind("QB353", N_("{where}: sheet «{sheet}» left out, as the mapping file says"))
+HIDDEN_COLUMNS = _kind(
+    "QB354",
+    NP_(
+        "{where}: hidden column {columns}, not managed",
+        "{where}: hidden columns {columns}, not managed",
+    ),
+)
+HIDDEN_SKIPPED = _kind(
+    "QB355",
+    NP_(
+        "{where}: hidden row {rows} left out (--hidden skip)",
+        "{where}: hidden rows {rows} left out (--hidden skip)",
+    ),
+)
+OTHER_ACCOUNT_ROWS = _kind(
+    "QB356",
+    NP_(
+        "{n} row of account {account} skipped: this run is for {run_account} ({rows})",
+        "{n} rows of account {account} skipped: this run is for {run_account} ({rows})",
+    ),
+)
 TOTAL_ROW = _kind("QB352", N_("{where}: a total row («строка итогов»), skipped"))
 PERCENT_HEADER = _kind(
     "QB318",
@@ -455,6 +557,11 @@ MAPPING_NOT_LINES = _kind(
 MAPPING_IGNORE = _kind("QB457", N_("{path}: 'ignore' must list headers"))
 MAPPING_FIELD = _kind("QB458", N_("{path}: unknown field '{key}'; use one of {known}"))
 MAPPING_HEADERS = _kind("QB459", N_("{path}: '{key}' must name a header or a list of headers"))
+MAPPING_SHEETS = _kind(
+    "QB449",
+    N_("{path}: 'sheets' must give each sheet `skip` or {{columns: …, account: …}}"),
+)
+MAPPING_HIDDEN = _kind("QB448", N_("{path}: 'hidden' must be read or skip"))
 
 # More whole-command errors (QB46x): reports, homes, runs, the command line itself.
 OPERATOR_GONE = _kind(

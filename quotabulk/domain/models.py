@@ -147,6 +147,9 @@ class DesiredRow(NamedTuple):
     manages_warn_at: bool = False
     on_exceed: OnExceed | None = None
     extras: Extras = NO_EXTRAS
+    # The personal account the row names (an account column, a sheet's `account:` in
+    # the mapping file); None: the run's account.
+    account: str | None = None
 
     def desired_quota(self, current: Quota | None) -> Quota | None:
         """The quota this row wants, given what the subscriber has now."""

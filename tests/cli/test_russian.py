@@ -39,6 +39,8 @@ HELP_NAMES = {
     "stderr",
     "limit",
 }
+# The mapping file's keys and --hidden's values, written as the user types them.
+HELP_NAMES |= {"columns", "ignore", "sheets", "hidden", "read", "skip"}
 HELP_NAMES |= {
     "passwd",
     "unlock",

@@ -20,7 +20,7 @@ def test_examples_validate(cli: Callable[..., CliResult]) -> None:
     result = cli("validate", *ALL_EXAMPLES)
     assert result.code == 0
     assert result.out.strip() == "14 rows read, all valid."
-    assert "«Инструкция» has no header row and was skipped" in result.err
+    assert "«Инструкция» skipped: it has no phone numbers" in result.err
 
 
 def test_json_lists_every_error_with_source_column_and_message(

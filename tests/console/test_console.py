@@ -115,16 +115,14 @@ def test_the_review_says_what_reading_the_files_left_aside(
     review = planned(console, review_path)
     notices = re.search(r'<ul id="notices">(.*?)</ul>', review, re.DOTALL)
     assert notices is not None
-    assert notices[1].count("<li>") == 3
-    assert (
-        "finance_workbook.xlsx: на листе «Инструкция» нет строки заголовков, лист пропущен"
-        in notices[1]
-    )
+    assert notices[1].count("<li>") == 5  # two sheets: not managed, hidden; one skipped
+    assert "finance_workbook.xlsx: лист «Инструкция» пропущен: нет номеров" in notices[1]
+    assert "Бухгалтерия: скрытый столбец «Должность» не управляется" in notices[1]
     assert "finance_workbook.xlsx:Бухгалтерия: столбцы «ФИО», «Должность»" in notices[1]
     assert str(quotabulk_home) not in notices[1]  # the user's file name, not our folder
     console.get("/lang?to=en")
     english = console.get(review_path).text
-    skipped = "finance_workbook.xlsx: sheet «Инструкция» has no header row and was skipped"
+    skipped = "finance_workbook.xlsx: sheet «Инструкция» skipped: it has no phone numbers"
     assert skipped in english
     # Submitted for approval, the page shows the frozen plan, and still what was said.
     from quotabulk.console.pages.four_eyes import freeze

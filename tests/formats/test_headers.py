@@ -15,6 +15,7 @@ from quotabulk.domain.errors import InputError
 from quotabulk.domain.models import OnExceed
 from quotabulk.formats.inputs import LoadOptions, load_inputs
 from quotabulk.formats.inputs.columns import ColumnAliases, Field
+from quotabulk.formats.inputs.mapping import read_mapping_file
 from tests.conftest import EXAMPLES, CliResult
 
 
@@ -70,11 +71,11 @@ def test_a_threshold_under_an_unknown_header_stops_with_both_ways_out(
     assert "ignore:" in caught.value.message
     mapped = tmp_path / "map.yaml"
     mapped.write_text('warn_at: "Порог срабатывания"\n', encoding="utf-8")
-    options = LoadOptions(aliases=ColumnAliases.from_mapping_file(mapped))
+    options = LoadOptions.of(read_mapping_file(mapped))
     assert load_inputs([sheet], options).rows[0].warn_at == 800
     ignored = tmp_path / "ignore.yaml"
     ignored.write_text('ignore: ["Порог срабатывания"]\n', encoding="utf-8")
-    options = LoadOptions(aliases=ColumnAliases.from_mapping_file(ignored))
+    options = LoadOptions.of(read_mapping_file(ignored))
     loaded = load_inputs([sheet], options)
     assert not loaded.rows[0].manages_warn_at
     assert not any("not managed" in notice for notice in map(str, loaded.notices))
@@ -129,8 +130,9 @@ def test_validate_names_the_columns_it_leaves_alone(
     assert "not managed: «ФИО», «Комментарий»" in checked.err
 
 
-def test_fields_are_the_five_documented() -> None:
-    assert [f.value for f in Field] == ["msisdn", "limit", "warn_at", "on_exceed", "action"]
+def test_fields_are_the_six_documented() -> None:
+    expected = ["msisdn", "limit", "warn_at", "on_exceed", "action", "account"]
+    assert [f.value for f in Field] == expected
 
 
 def test_counts_are_of_rows_not_of_problems(

@@ -15,7 +15,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from quotabulk.formats.inputs.prescan import column_letters
+from quotabulk.formats.inputs.facts import column_letters
 from tests.console.test_console_heals import far_cell_workbook
 
 pytestmark = pytest.mark.slow

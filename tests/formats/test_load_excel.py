@@ -10,7 +10,7 @@ import pytest
 from quotabulk.domain.errors import InputError
 from quotabulk.domain.models import OnExceed, RowAction
 from quotabulk.formats.inputs import LoadOptions, excel, load_inputs
-from quotabulk.formats.inputs.columns import ColumnAliases
+from quotabulk.formats.inputs.mapping import read_mapping_file
 from tests.conftest import EXAMPLES
 
 HEADER = ["ФИО", "Номер телефона", "Лимит, руб.", "Порог уведомления", "При превышении"]
@@ -38,8 +38,10 @@ def test_finance_workbook_reads_as_its_authors_meant() -> None:
     unmanaged = "not managed: «ФИО», «Должность», «Базовый лимит», «Коэффициент»"
     assert [str(n) for n in loaded.notices] == [
         f"{workbook}:Отдел продаж: {unmanaged}",
+        f"{workbook}:Отдел продаж: hidden column «Должность», not managed",
         f"{workbook}:Бухгалтерия: {unmanaged}",
-        f"{workbook}: sheet «Инструкция» has no header row and was skipped",
+        f"{workbook}:Бухгалтерия: hidden column «Должность», not managed",
+        f"{workbook}: sheet «Инструкция» skipped: it has no phone numbers",
     ]
 
 
@@ -130,7 +132,7 @@ def test_mapping_file_overrides_and_matches_exactly(
 ) -> None:
     mapping = text_file("m.yaml", 'msisdn: "Телефон сотрудника"\nlimit: [Лимит на месяц]\n')
     path = xlsx({"s": [["Телефон сотрудника", "Лимит", "Лимит на месяц"], ["89161000001", 1, 2]]})
-    loaded = load_inputs([path], LoadOptions(aliases=ColumnAliases.from_mapping_file(mapping)))
+    loaded = load_inputs([path], LoadOptions.of(read_mapping_file(mapping)))
     assert loaded.rows[0].limit == Decimal(2)
     assert loaded.rows[0].extras.as_dict() == {"Лимит": "1"}
 

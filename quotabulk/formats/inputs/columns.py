@@ -9,10 +9,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from pathlib import Path
 
 from quotabulk.domain import messages as said
-from quotabulk.domain.errors import ConfigError
 from quotabulk.domain.messages import Text
 from quotabulk.domain.models import OnExceed, RowAction
 
@@ -25,6 +23,7 @@ class Field(StrEnum):
     WARN_AT = "warn_at"
     ON_EXCEED = "on_exceed"
     ACTION = "action"
+    ACCOUNT = "account"
 
 
 # A money unit at the end of a header: «, руб.», «(руб)», «руб», «₽», «rub».
@@ -71,6 +70,7 @@ DEFAULT_ALIASES: Mapping[Field, frozenset[str]] = {
         "on_exceed", "При превышении", "При превышении лимита", "При превышении квоты"
     ),
     Field.ACTION: _labels("action", "Действие"),
+    Field.ACCOUNT: _labels("account", "Лицевой счёт", "ЛС", "Счёт", "Номер лицевого счёта"),
 }
 MONEY_FIELDS = (Field.LIMIT, Field.WARN_AT)
 # Words that say a header is about a field, though it is none of its aliases: such a
@@ -94,54 +94,43 @@ ACTION_VALUES: Mapping[str, RowAction] = {
 
 @dataclass(frozen=True)
 class ColumnAliases:
-    """The labels that name each field; a mapping file replaces a field's labels and
-    lists, under `ignore:`, headers to leave alone on purpose."""
+    """The labels that name each field: the built-in ones, and those a mapping file
+    (`--columns`) adds (`mapped`). A column a mapping names wins over a built-in match
+    in the same sheet; `ignored` lists headers left alone on purpose."""
 
     aliases: Mapping[Field, frozenset[str]] = field(default_factory=lambda: DEFAULT_ALIASES)
     ignored: frozenset[str] = frozenset()
+    mapped: Mapping[Field, frozenset[str]] = field(default_factory=dict)
 
     def field_of(self, label: object) -> Field | None:
-        key = normalise_label(label)
-        for name, labels in self.aliases.items():
-            if key in labels:
-                return name
-        return None
+        return self.mapped_field(label) or self.built_in_field(label)
 
-    @classmethod
-    def from_mapping_file(cls, path: Path) -> ColumnAliases:
-        """Read `--columns mapping.yaml`: `field: "Header"` or `field: [h1, h2]` per line."""
-        from quotabulk.formats.inputs.yaml_safe import load_yaml_text
+    def mapped_field(self, label: object) -> Field | None:
+        return _field_in(self.mapped, normalise_label(label)) if self.mapped else None
 
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except OSError as exc:
-            raise ConfigError(
-                said.MAPPING_UNREADABLE(path=str(path), detail=str(exc.strerror))
-            ) from exc
-        data = load_yaml_text(text, str(path))
-        if not isinstance(data, dict):
-            raise ConfigError(said.MAPPING_NOT_LINES(path=str(path)))
-        aliases = dict(DEFAULT_ALIASES)
-        ignored: frozenset[str] = frozenset()
-        for key, value in data.items():
-            if key == "ignore":
-                names = [value] if isinstance(value, str) else value
-                if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-                    raise ConfigError(said.MAPPING_IGNORE(path=str(path)))
-                ignored = _labels(*names)
-                continue
-            try:
-                target = Field(str(key))
-            except ValueError:
-                known = ", ".join(f.value for f in Field)
-                raise ConfigError(
-                    said.MAPPING_FIELD(path=str(path), key=str(key), known=known)
-                ) from None
-            names = [value] if isinstance(value, str) else value
-            if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-                raise ConfigError(said.MAPPING_HEADERS(path=str(path), key=str(key)))
-            aliases[target] = _labels(*names)
-        return cls(aliases, ignored)
+    def built_in_field(self, label: object) -> Field | None:
+        return _field_in(self.aliases, normalise_label(label))
+
+    def adding(self, mapped: Mapping[Field, frozenset[str]]) -> ColumnAliases:
+        """These aliases with more mapped names (a sheet's own `columns:`)."""
+        if not mapped:
+            return self
+        merged = dict(self.mapped)
+        for name, labels in mapped.items():
+            merged[name] = merged.get(name, frozenset()) | labels
+        return ColumnAliases(self.aliases, self.ignored, merged)
+
+
+def _field_in(aliases: Mapping[Field, frozenset[str]], key: str) -> Field | None:
+    for name, labels in aliases.items():
+        if key in labels:
+            return name
+    return None
+
+
+def labels_of(*names: str) -> frozenset[str]:
+    """Header names as they are compared: normalised."""
+    return _labels(*names)
 
 
 @dataclass(frozen=True)
@@ -152,6 +141,13 @@ class Header:
     fields: Mapping[Field, int]
     labels: Sequence[str]
     extra_indexes: tuple[int, ...]
+    # The last row of a header block (a merged «Лимит» over «сумма» and «порог»): data
+    # starts below it. The same as `row_index` for a header of one row.
+    last_row_index: int = -1
+
+    def __post_init__(self) -> None:
+        if self.last_row_index < self.row_index:
+            object.__setattr__(self, "last_row_index", self.row_index)
 
     @property
     def extra_columns(self) -> tuple[str, ...]:
@@ -188,30 +184,73 @@ class AmbiguousHeader(ValueError):
         self.text = text
 
 
-def match_header(row: Sequence[object], row_index: int, aliases: ColumnAliases) -> Header | None:
-    """The header this row is, if it names a phone column and a limit or action column."""
+def match_header(
+    row: Sequence[object],
+    row_index: int,
+    aliases: ColumnAliases,
+    parts: Sequence[Sequence[str]] | None = None,
+    last_row_index: int = -1,
+) -> Header | None:
+    """The header this row is, if it names a phone column and a limit or action column.
+    `parts`: a header block's labels per column, parent first («Лимит», «порог, руб.»);
+    `row` then holds the composed labels. A column matches by its whole label, then its
+    leaf, then its parents; a name from the mapping file before a built-in one, and a
+    column the mapping names wins over a built-in match of the same field."""
     fields: dict[Field, int] = {}
+    by_mapping: set[Field] = set()
     labels = [_cell_label(cell) for cell in row]
     extras: list[int] = []
     for index, label in enumerate(labels):
-        name = aliases.field_of(label) if label else None
-        if name is None and label and "%" in label:
-            unpercented = aliases.field_of(label.replace("%", ""))
-            if unpercented in MONEY_FIELDS:
-                raise AmbiguousHeader(said.PERCENT_HEADER(label=label, field=unpercented.value))
+        candidates = _candidates(label, parts[index] if parts and index < len(parts) else ())
+        name, mapped = _field_of_column(candidates, label, aliases)
         if name is None:
             if label:
                 extras.append(index)
             continue
         if name in fields:
-            first = labels[fields[name]]
-            raise AmbiguousHeader(
-                said.TWO_COLUMNS_ONE_FIELD(first=first, second=label, field=name.value)
-            )
+            if mapped and name not in by_mapping:  # the mapping's column wins
+                extras.append(fields[name])
+            elif name in by_mapping and not mapped:
+                extras.append(index)
+                continue
+            else:
+                first = labels[fields[name]]
+                raise AmbiguousHeader(
+                    said.TWO_COLUMNS_ONE_FIELD(first=first, second=label, field=name.value)
+                )
         fields[name] = index
+        if mapped:
+            by_mapping.add(name)
     if Field.MSISDN not in fields or not (Field.LIMIT in fields or Field.ACTION in fields):
         return None
-    return Header(row_index, fields, labels, tuple(extras))
+    return Header(row_index, fields, labels, tuple(sorted(extras)), last_row_index)
+
+
+def _candidates(label: str, parts: Sequence[str]) -> list[str]:
+    """What a column is matched by, in order: the whole label, its leaf, its parents."""
+    if len(parts) < 2:
+        return [label] if label else []
+    return [label, *reversed(parts)]
+
+
+def _field_of_column(
+    candidates: Sequence[str], label: str, aliases: ColumnAliases
+) -> tuple[Field | None, bool]:
+    """(field, named by the mapping file) for a column, or (None, False). A candidate in
+    percent that would otherwise be a money field stops the reading."""
+    for candidate in candidates:
+        name = aliases.mapped_field(candidate)
+        if name is not None:
+            return name, True
+    for candidate in candidates:
+        name = aliases.built_in_field(candidate)
+        if name is not None:
+            return name, False
+        if "%" in candidate:
+            unpercented = aliases.field_of(candidate.replace("%", ""))
+            if unpercented in MONEY_FIELDS:
+                raise AmbiguousHeader(said.PERCENT_HEADER(label=label, field=unpercented.value))
+    return None, False
 
 
 def _cell_label(cell: object) -> str:

@@ -33,6 +33,7 @@ class RowShape:
     default_on_exceed: OnExceed | None = None
     default_warn_at: Decimal | None = None
     manages_warn_at: bool = False
+    default_account: str | None = None
     has_limit: bool = field(init=False, default=False)
     # The `Extras` of every row of a table without extra columns: one object, not one
     # per row (72 MB at a million rows).
@@ -50,6 +51,7 @@ class RowShape:
         warn_at: Decimal | None,
         on_exceed: OnExceed | None,
         extra_values: tuple[str, ...],
+        account: object = None,
     ) -> DesiredRow:
         """A valid row of this table: what it manages and its extra columns come from here."""
         return DesiredRow(
@@ -61,7 +63,15 @@ class RowShape:
             self.manages_warn_at,
             on_exceed,
             self.extras(extra_values),
+            self.account_of(account),
         )
+
+    def account_of(self, cell: object) -> str | None:
+        """The row's account: its cell, else the table's (a sheet's `account:`)."""
+        if cell is None or cell == "":
+            return self.default_account
+        text = cell_text(cell).strip()
+        return text or self.default_account
 
     def extras(self, values: tuple[str, ...]) -> Extras:
         return Extras(self.extra_columns, values) if values else self.no_extras
@@ -79,6 +89,7 @@ class RawRow(NamedTuple):
     warn_at: object = None
     on_exceed: object = None
     action: object = None
+    account: object = None
 
 
 def is_blank(value: object) -> bool:
@@ -164,7 +175,7 @@ def simple_row(
 ) -> DesiredRow | None:
     """The valid `set` row, built without bookkeeping; None sends it the careful way
     (`build_row`). `raw` is the cells in `RawRow`'s order, a plain tuple or a RawRow."""
-    given, raw_limit, warn, exceed, action = raw
+    given, raw_limit, warn, exceed, action, account = raw
     if action is not None and action != "":
         return None
     if raw_limit is None or raw_limit == "" or not shape.has_limit:
@@ -190,6 +201,7 @@ def simple_row(
         shape.manages_warn_at,
         on_exceed,
         Extras(shape.extra_columns, extra_values) if extra_values else shape.no_extras,
+        shape.default_account if account is None or account == "" else shape.account_of(account),
     )
 
 
@@ -214,10 +226,18 @@ def _careful_row(
             on_exceed = _on_exceed_of(raw.on_exceed)
             if on_exceed is None:
                 problems.add(Field.ON_EXCEED, said.NOT_ON_EXCEED(value=quoted(raw.on_exceed)))
+    elif action is RowAction.DELETE:
+        # «удалить» beside an amount: which did the person mean? Never guess.
+        for name, value in ((Field.LIMIT, raw.limit), (Field.WARN_AT, raw.warn_at)):
+            if not is_blank(value):
+                label = shape.labels.get(name, name.value)
+                problems.add(name, said.DELETE_WITH_AMOUNT(column=label))
     if problems.items:
         shown = msisdn or cell_text(raw.msisdn)
         return InvalidRow(source, shown, tuple(problems.items), shape.extras(extra_values))
-    return shape.desired(source, msisdn, action, limit, warn_at, on_exceed, extra_values)
+    return shape.desired(
+        source, msisdn, action, limit, warn_at, on_exceed, extra_values, raw.account
+    )
 
 
 def _on_exceed_of(value: object) -> OnExceed | None:

@@ -10,18 +10,25 @@ from quotabulk.domain import messages as said
 from quotabulk.domain.errors import InputError, Location
 from quotabulk.domain.messages import Text
 from quotabulk.domain.models import InvalidRow, SkippedRow
-from quotabulk.domain.msisdn import MsisdnError, normalise_msisdn
+from quotabulk.formats.inputs import blocks
 from quotabulk.formats.inputs.base import Loaded
+from quotabulk.formats.inputs.cells import (
+    TOTAL_ROW,
+    SheetReading,
+    first_phone_row,
+    is_total_row,
+    no_limit_message,
+)
 from quotabulk.formats.inputs.columns import (
     HEADER_SEARCH_ROWS,
-    TOTAL_WORDS,
     AmbiguousHeader,
     ColumnAliases,
     Field,
     Header,
     match_header,
-    normalise_label,
 )
+from quotabulk.formats.inputs.facts import Merge, SheetFacts
+from quotabulk.formats.inputs.mapping import Hidden
 from quotabulk.formats.inputs.rows import (
     RawRow,
     RowShape,
@@ -31,21 +38,53 @@ from quotabulk.formats.inputs.rows import (
     simple_row,
 )
 
-TOTAL_ROW = "строка итогов"
-
 
 def find_header(
-    rows: Sequence[Sequence[object]], aliases: ColumnAliases, where: Location
+    rows: Sequence[Sequence[object]],
+    aliases: ColumnAliases,
+    where: Location,
+    merges: Sequence[Merge] = (),
 ) -> Header | None:
-    """The first of the leading rows that reads as a header, or None."""
-    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+    """The first of the leading rows that reads as a header, or None. With merged cells,
+    a header block: the header row and up to two rows under its cells merged across
+    columns (see `blocks`); its labels are composed «Лимит / порог, руб.»."""
+    head = rows[:HEADER_SEARCH_ROWS]
+    merges = [m for m in merges if m.first_row <= len(head)]
+    for index, row in enumerate(head):
         try:
             header = match_header(row, index, aliases)
+            if header is not None and merges:
+                block = blocks.block_rows(head, index, merges)
+                if len(block) > 1:
+                    header = _block_header(head, block, aliases, merges)
+        except AmbiguousHeader as exc:
+            raise InputError(Location(where.file, where.sheet, index + 1), exc.text) from None
+        if header is not None:
+            return header
+    # No row names the fields by itself: a block whose parent row («Телефон», «Параметры
+    # квоты» over «Лимит», «Порог») does, never one under a title merged over everything.
+    for index in range(len(head)) if merges else ():
+        block = blocks.block_rows(head, index, merges)
+        if len(block) < 2 or not blocks.parent_row(head, index, merges):
+            continue
+        try:
+            header = _block_header(head, block, aliases, merges)
         except AmbiguousHeader as exc:
             raise InputError(Location(where.file, where.sheet, index + 1), exc.text) from None
         if header is not None:
             return header
     return None
+
+
+def _block_header(
+    head: Sequence[Sequence[object]],
+    block: Sequence[int],
+    aliases: ColumnAliases,
+    merges: Sequence[Merge],
+) -> Header | None:
+    parts = blocks.composed_parts(head, block, merges)
+    labels = [" / ".join(column) for column in parts]
+    return match_header(labels, block[0], aliases, parts, block[-1])
 
 
 def read_table(
@@ -54,25 +93,40 @@ def read_table(
     aliases: ColumnAliases,
     *,
     required: bool,
+    facts: SheetFacts | None = None,
+    hidden: Hidden | None = None,
+    account: str | None = None,
 ) -> Loaded | None:
-    """Read one table; None when it has no header and was not asked for by name."""
+    """Read one table; None when it has no phone numbers and was not asked for by name.
+    `facts`: what the pre-scan found in the sheet; `hidden`: the user's decision about
+    hidden rows and columns (None: stop when there are any); `account`: the rows' account
+    where they name none (the mapping file's `sheets:`)."""
     iterator = iter(rows)
     head = list(islice(iterator, HEADER_SEARCH_ROWS))
-    header = find_header(head, aliases, where)
+    header = find_header(head, aliases, where, facts.merges if facts else ())
     if header is None:
+        phones = first_phone_row(head)
+        if phones is not None:
+            raise InputError(where, no_limit_message(head, phones, where))
         if required:
             raise InputError(where, no_header_message(head))
         return None
+    sheet = SheetReading(where, facts, hidden, account)
+    header = sheet.hide_columns(header)
     _refuse_unrecognised_concepts(header, aliases, where)
-    body = chain(head[header.row_index + 1 :], iterator)
-    loaded = _convert(body, header.row_index + 2, header, where)
-    if not loaded.rows and not loaded.invalid:
+    body = chain(head[header.last_row_index + 1 :], iterator)
+    loaded = _convert(body, header.last_row_index + 2, header, sheet)
+    sheet.finish(loaded)
+    if not loaded.rows and not loaded.invalid and not sheet.skipped_hidden:
         raise InputError(where, said.HEADER_ONLY())
     unmanaged = header.unmanaged(aliases)
     if unmanaged:
         columns = ", ".join(f"«{c}»" for c in unmanaged)
         loaded.notices.append(said.NOT_MANAGED(where=str(where), columns=columns, n=len(unmanaged)))
-    loaded.notices.extend(said.TOTAL_ROW(where=s.source) for s in loaded.skipped)
+    loaded.notices.extend(sheet.notices)
+    loaded.notices.extend(
+        said.TOTAL_ROW(where=s.source) for s in loaded.skipped if s.reason == TOTAL_ROW
+    )
     return loaded
 
 
@@ -104,16 +158,18 @@ def no_header_message(head: Sequence[Sequence[object]] = ()) -> Text:
 
 
 def _convert(
-    body: Iterable[Sequence[object]], first_number: int, header: Header, where: Location
+    body: Iterable[Sequence[object]], first_number: int, header: Header, sheet: SheetReading
 ) -> Loaded:
+    where = sheet.where
     shape = RowShape(
         labels={name: header.label(name) for name in header.fields},
         extra_columns=header.extra_columns,
         manages_warn_at=Field.WARN_AT in header.fields,
+        default_account=sheet.account,
     )
     # Absent fields read a padding cell past the row's end, so one itemgetter serves all.
     pad_at = max(len(header.labels), *header.fields.values()) + 1
-    order = (Field.MSISDN, Field.LIMIT, Field.WARN_AT, Field.ON_EXCEED, Field.ACTION)
+    order = (Field.MSISDN, Field.LIMIT, Field.WARN_AT, Field.ON_EXCEED, Field.ACTION, Field.ACCOUNT)
     fields = itemgetter(*(header.fields.get(name, pad_at) for name in order))
     padding = [None] * (pad_at + 1)
     msisdn_at = header.fields[Field.MSISDN]
@@ -121,19 +177,28 @@ def _convert(
     prefix = f"{where}:"
     shared = SharedTexts()
     loaded = Loaded()
+    marked = sheet.marked_rows(header)  # rows hidden or with a cell not to be guessed
     # Once per row of every sheet: each call and test here costs a tenth of a second at 1M.
     for number, row in enumerate(body, start=first_number):
         width = len(row)
         if width <= pad_at:
             row = [*row, *padding[width:]]
         first = row[msisdn_at]
-        if (first is None or (type(first) is str and not first.strip())) and all(
-            map(is_blank, row)
+        if (
+            (first is None or (type(first) is str and not first.strip()))
+            and all(map(is_blank, row))
+            and not (marked and sheet.shows_error(number))
         ):
             continue
         cells = fields(row)
         extras = shared.texts(extra_cells(row)) if extra_cells else ()
         source = prefix + str(number)
+        if (
+            marked
+            and number in marked
+            and sheet.took(number, source, RawRow._make(cells), row, shape, extras, loaded)
+        ):
+            continue
         valid = simple_row(source, cells, shape, extras)
         if valid is not None:  # the common case, without building a RawRow
             loaded.rows.append(valid)
@@ -141,7 +206,7 @@ def _convert(
         raw = RawRow._make(cells)
         result = build_row(source, raw, shape, extras)
         if isinstance(result, InvalidRow):
-            if _is_total_row(raw, row):  # looked at only for rows that are not valid
+            if is_total_row(raw, row):  # looked at only for rows that are not valid
                 skipped = SkippedRow(result.source, "", TOTAL_ROW, result.extras)
                 loaded.skipped.append(skipped)
                 continue
@@ -177,15 +242,3 @@ def _cells_at(indexes: Sequence[int]) -> Callable[[Sequence[object]], tuple[obje
         at = indexes[0]
         return lambda row: (row[at],)
     return itemgetter(*indexes)
-
-
-def _is_total_row(raw: RawRow, row: Sequence[object]) -> bool:
-    """A row with no valid phone number and a cell saying «Итого», «Всего» or «Total»."""
-    try:
-        normalise_msisdn(raw.msisdn)
-        return False
-    except MsisdnError:
-        pass
-    return any(
-        isinstance(cell, str) and normalise_label(cell).rstrip(":") in TOTAL_WORDS for cell in row
-    )
