@@ -27,6 +27,12 @@ HEADERS = {
     "request_status": C_("column", "request_status"),
     "outcome": C_("column", "outcome"),
     "error": C_("column", "error"),
+    "limit_before": C_("column", "limit_before"),
+    "warn_before": C_("column", "warn_before"),
+    "limit_planned": C_("column", "limit_planned"),
+    "warn_planned": C_("column", "warn_planned"),
+    "limit_now": C_("column", "limit_now"),
+    "warn_now": C_("column", "warn_now"),
 }
 OUTCOMES = {
     Outcome.APPLIED: C_("outcome", "applied"),

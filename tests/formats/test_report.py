@@ -42,6 +42,13 @@ RU_HEADER = [
     "Комментарий",
     "Коэффициент",
     "Табельный",
+    # Amounts to sum, after the inputs' own columns.
+    "Лимит до",
+    "Порог до",
+    "Лимит по плану",
+    "Порог по плану",
+    "Лимит после",
+    "Порог после",
 ]
 
 
@@ -131,6 +138,18 @@ def test_xlsx_report_speaks_russian_by_default_and_prints(
     assert facts["Сумма лимитов: было"] == 3600
     assert facts["Сумма лимитов: по плану"] == 153700
     assert facts["Сумма лимитов: стало"] == 3700
+    # The amount columns are numbers that sum to the same totals.
+    assert (applied["Лимит до"], applied["Лимит по плану"], applied["Лимит после"]) == (
+        600,
+        700,
+        700,
+    )
+    for column, total in (("Лимит до", 3600), ("Лимит по плану", 153700), ("Лимит после", 3700)):
+        assert sum(r[column] or 0 for r in rows) == total
+    assert invalid["Лимит до"] is None  # an invalid row has no amounts
+    # The printed page holds the readable columns; the amounts are for the screen.
+    assert results.print_area is not None
+    assert "$A$1:$M$" in results.print_area
 
 
 def test_english_xlsx_report_on_request(
@@ -143,7 +162,8 @@ def test_english_xlsx_report_on_request(
     book = openpyxl.load_workbook(report)
     assert book.sheetnames == ["results", "summary"]
     rows = sheet_rows(book["results"])
-    assert [*rows[0]][:9] == list(columns.keys())
+    assert [*rows[0]][:9] == [column.key for column in columns.COLUMNS]
+    assert [*rows[0]][-6:] == [column.key for column in columns.AMOUNTS]
     assert outcomes_by_row(rows) == EXPECTED
     assert book["results"].cell(row=2, column=4).number_format == '#,##0.00" ₽"'
 
@@ -326,7 +346,7 @@ def test_a_derived_column_is_one_entry_and_every_format_has_it(
     shown = run_id or body["summary"]["run_id"]
     assert cli("show", shown, "--report", tmp_path / "r.csv", "--lang", "en").code == 0
     header = (tmp_path / "r.csv").read_text("utf-8-sig").splitlines()[0].split(";")
-    assert header[: len(columns.keys())] == [*columns.keys()]
+    assert header[: len(columns.COLUMNS)] == [column.key for column in columns.COLUMNS]
     assert header[9] == "sent"
     assert cli("show", shown, "--report", tmp_path / "r.xlsx").code == 0
     sheet = openpyxl.load_workbook(tmp_path / "r.xlsx")["Результаты"]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from quotabulk.domain import messages as said
 from quotabulk.domain.errors import StateError, UsageError
 from quotabulk.domain.outcomes import RunResult
+from quotabulk.formats.reports.columns import reading_order
 from quotabulk.formats.reports.meta import ReportMeta
 
 FORMATS = (".xlsx", ".csv", ".json")
@@ -55,6 +57,8 @@ def _write(
     exclusive: bool,
 ) -> Path:
     suffix = path.suffix.lower()
+    # Every format in sheet order (file, sheet, row): the report reads like the input.
+    result = replace(result, rows=reading_order(result.rows))
     if suffix == ".xlsx":
         from quotabulk.formats.reports.xlsx import write_xlsx
 

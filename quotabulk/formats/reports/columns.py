@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from quotabulk.domain.language import Language
@@ -35,6 +36,8 @@ class Column:
     text: Callable[[RowResult, Language], str]
     json: Callable[[RowResult], Any]
     quota: Callable[[RowResult], Quota | None] | None = None
+    # A number the sheet sums (a limit or a threshold), blank where there is none.
+    amount: Callable[[RowResult], Decimal | None] | None = None
 
 
 def _plain(
@@ -64,6 +67,42 @@ def quota_text(row: RowResult, quota: Quota | None, lang: Language, *, before: b
     if quota.warn_at is None and quota.on_exceed is OnExceed.BLOCK:
         return amount
     return f"{amount} ({quota_details(quota, lang)})"
+
+
+def _planned(row: RowResult) -> bool:
+    return row.action not in (ActionKind.INVALID, ActionKind.SKIPPED)
+
+
+def _now(row: RowResult) -> Quota | None:
+    """The quota as the run left it: the new one where the change took (or nothing was
+    to change), the old one where it did not."""
+    return row.after if row.outcome.good else row.before
+
+
+def _amount_column(
+    key: str, quota: Callable[[RowResult], Quota | None], part: Callable[[Quota], Decimal | None]
+) -> Column:
+    def amount(row: RowResult) -> Decimal | None:
+        found = quota(row) if _planned(row) else None
+        return None if found is None else part(found)
+
+    def text(row: RowResult, lang: Language) -> str:
+        value = amount(row)
+        return "" if value is None else plain_amount(value, lang)
+
+    def json(row: RowResult) -> str | None:
+        value = amount(row)
+        return None if value is None else str(value)
+
+    return Column(key, text, json, amount=amount)
+
+
+def _limit(quota: Quota) -> Decimal | None:
+    return quota.limit
+
+
+def _warn(quota: Quota) -> Decimal | None:
+    return quota.warn_at
 
 
 def reason_text(row: RowResult, lang: Language) -> str:
@@ -114,17 +153,49 @@ COLUMNS: tuple[Column, ...] = (
         lambda row: row.error,
     ),
 )
+# Beside the readable «Было»/«Стало», the same amounts as numbers a sheet sums; after the
+# inputs' own columns, so the columns every script reads keep their places, and outside
+# the printed area, so the printed page keeps a readable size.
+AMOUNTS: tuple[Column, ...] = (
+    _amount_column("limit_before", lambda row: row.before, _limit),
+    _amount_column("warn_before", lambda row: row.before, _warn),
+    _amount_column("limit_planned", lambda row: row.after, _limit),
+    _amount_column("warn_planned", lambda row: row.after, _warn),
+    _amount_column("limit_now", _now, _limit),
+    _amount_column("warn_now", _now, _warn),
+)
+
+
+def reading_order(rows: Sequence[RowResult]) -> list[RowResult]:
+    """The rows as the inputs hold them: by file and sheet (in the order they first
+    appear), then by row, invalid and skipped rows where they stand; rows without a
+    place of their own (a prune) last, in their order."""
+    places: dict[str, int] = {}
+    keyed: list[tuple[int, int, int]] = []
+    for index, row in enumerate(rows):
+        head, _, tail = row.source.rpartition(":")
+        if head and tail.isdigit():
+            keyed.append((places.setdefault(head, len(places)), int(tail), index))
+        else:
+            keyed.append((1 << 30, index, index))
+    return [rows[index] for *_, index in sorted(keyed)]
 
 
 def keys() -> tuple[str, ...]:
     """The JSON keys, in order."""
-    return tuple(column.key for column in COLUMNS)
+    return tuple(column.key for column in (*COLUMNS, *AMOUNTS))
+
+
+def layout(extras: Sequence[str]) -> list[Column | str]:
+    """The columns of a `.xlsx` or `.csv` report, in order: the fixed ones, the inputs'
+    own (by name), then the amounts."""
+    return [*COLUMNS, *extras, *AMOUNTS]
 
 
 def headers(lang: Language, extras: Sequence[str]) -> list[str]:
     """The header row of a `.xlsx` or `.csv` report: fixed columns in the language, then
-    the inputs' own columns as the user named them."""
-    return [*(header(column.key, lang) for column in COLUMNS), *extras]
+    the inputs' own columns as the user named them, then the amounts."""
+    return [c if isinstance(c, str) else header(c.key, lang) for c in layout(extras)]
 
 
 def extra_columns(rows: Sequence[RowResult]) -> list[str]:
@@ -144,13 +215,14 @@ def text_cells(row: RowResult, extras: Sequence[str], lang: Language) -> list[st
     return [
         *(column.text(row, lang) for column in COLUMNS),
         *(own.get(name, "") for name in extras),
+        *(column.text(row, lang) for column in AMOUNTS),
     ]
 
 
 def row_json(row: RowResult) -> dict[str, Any]:
     """A row of a JSON report (and of `--format json`): the English machine contract."""
     return {
-        **{column.key: column.json(row) for column in COLUMNS},
+        **{column.key: column.json(row) for column in (*COLUMNS, *AMOUNTS)},
         "extras": row.extras.as_dict(),
     }
 

@@ -1,13 +1,14 @@
 """The report as `.xlsx` (xlsxwriter, constant memory: 100k rows in ~3 s and ~50 MB),
 in the report's language, made to be printed and filtered by a finance team.
 
-`before` and `after` are numbers (the limit, so sums and filters work) shown through a
-locale-tagged number format: `1 500,00 ₽` in Russian — a format taken literally as
-`# ##0,00 ₽` loses the kopecks in LibreOffice — followed by the threshold and the rule on
-exceeding when the quota has them. Every row is tinted by its outcome; the header is
-frozen, filtered and repeated on every printed page; pages are landscape, one page
-wide, and the reason wraps. Every text cell goes through `write_string`, so nothing a
-user typed becomes a formula.
+`before` and `after` are numbers (the limit) shown through a locale-tagged number format:
+`1 500,00 ₽` in Russian — a format taken literally as `# ##0,00 ₽` loses the kopecks in
+LibreOffice — followed by the threshold and the rule on exceeding when the quota has
+them; one too long for its column is wrapped text instead. The amount columns at the end
+(limit and threshold before, planned and after) are plain numbers to sum. Every row is
+tinted by its outcome; the header is frozen, filtered and repeated on every printed
+page; pages are A4 landscape, one page wide, with no text under 8 pt (see `CAPS`).
+Every text cell goes through `write_string`, so nothing a user typed becomes a formula.
 """
 
 from __future__ import annotations
@@ -40,9 +41,31 @@ from quotabulk.i18n import moment
 
 MAX_ROWS_PER_SHEET = 1_048_575  # Excel's limit, less the header row
 WIDTH_SAMPLE = 2000
-WIDEST = {"error": 50, "source": 40}  # text wrapped beyond this many characters
-# A limit with its threshold spelled out is a number: it cannot wrap, so it gets room.
-QUOTA_WIDTH = 46
+SQUEEZE_SAMPLE = 500  # rows weighed when the printed columns must narrow
+QUOTA_FLOOR = 12  # «10 500,00 ₽» stays a number in a squeezed «Было»/«Стало»
+WIDEST = {"error": 46, "source": 22}  # text wrapped beyond this many characters
+# The widest each column may be, in characters of the 11-point font; past it text wraps.
+# A4 landscape holds ~196 characters at 8 pt: the printed columns (all but the amounts)
+# stay within PRINTED_WIDTH, so fitted to the page's width no text is smaller than 8 pt.
+CAPS = {
+    "source": 22,
+    "msisdn": 13,
+    "action": 11,
+    "before": 22,
+    "after": 22,
+    "request_id": 16,  # «Z-2026-0000001» never wraps
+    "request_status": 12,
+    "outcome": 17,  # «Ошибка в строке»
+    "error": 46,  # «79162000000 — не абонент этого лицевого счёта» on one line
+    **dict.fromkeys(
+        ("limit_before", "warn_before", "limit_planned", "warn_planned", "limit_now", "warn_now"),
+        14,  # «100 000,00 ₽»
+    ),
+}
+# Measured: 8.3 pt when printed by LibreOffice (tests/formats/test_printed_report.py).
+PRINTED_WIDTH = 178
+OWN_WIDTH = 30  # the inputs' own columns, before they share what the page has left
+MIN_WRAPPED_WIDTH = 6
 A4 = 9
 LINE_HEIGHT = 15  # points, of the default 11-point font
 TINTS = {
@@ -140,38 +163,59 @@ def _results_sheet(
     _print_setup(sheet)
     for column, name in enumerate(names):
         sheet.write_string(0, column, name, formats.header)
-    fixed = len(columns.COLUMNS)
-    wrapped = {n for n, c in enumerate(columns.COLUMNS) if c.key in WIDEST}
-    wrapped.update(range(fixed, fixed + len(extras)))  # a user's comment may be long
+    header_lines = max(_lines_of(name, width) for name, width in zip(names, widths, strict=True))
+    if header_lines > 1:  # «Номер заявки» over a narrow column: two lines, not one cut
+        sheet.set_row(0, LINE_HEIGHT * header_lines)
+    order = columns.layout(extras)
+    wrapped = {n for n, c in enumerate(order) if isinstance(c, str) or c.key in WIDEST or c.quota}
     for number, row in enumerate(rows, start=1):
         lines = _lines(row, extras, formats.lang, widths, wrapped)
         if lines > 1:  # row heights are not recomputed on opening: give wrapped text room
             sheet.set_row(number, LINE_HEIGHT * lines)
-        _write_row(sheet, number, row, extras, formats, wrapped)
+        _write_row(sheet, number, row, order, (extras, widths), formats, wrapped)
     sheet.autofilter(0, 0, max(len(rows), 1), len(names) - 1)
+    # The amounts are for sums on screen; the printed page holds the readable columns.
+    sheet.print_area(0, 0, max(len(rows), 1), len(columns.COLUMNS) + len(extras) - 1)
 
 
 def _write_row(
     sheet: Worksheet,
     number: int,
     row: RowResult,
-    extras: list[str],
+    order: list[columns.Column | str],
+    sizes: tuple[list[str], list[int]],
     formats: _Formats,
     wrapped: set[int],
 ) -> None:
-    fixed = columns.COLUMNS
+    extras, widths = sizes
     tint = row.outcome
     for column, text in enumerate(text_cells(row, extras, formats.lang)):
-        spec = fixed[column] if column < len(fixed) else None
-        if spec is not None and spec.quota is not None:
+        spec = order[column]
+        if isinstance(spec, str):
+            if _NUMBER.fullmatch(text):
+                sheet.write_number(number, column, float(text), formats.cell(tint, "General"))
+            elif text:
+                sheet.write_string(number, column, text, formats.cell(tint, "wrap"))
+            else:
+                sheet.write_blank(number, column, None, formats.cell(tint))
+            continue
+        if spec.amount is not None:
+            amount = spec.amount(row)
+            if amount is None:
+                sheet.write_blank(number, column, None, formats.cell(tint))
+            else:
+                look = formats.cell(tint, formats.money())
+                sheet.write_number(number, column, float(amount), look)
+            continue
+        if spec.quota is not None and len(text) + 3 <= widths[column]:  # with « ₽»
+            # A number when it fits its column; a quota spelled out at length wraps as
+            # text instead (a number cannot wrap: it would print as ####).
             quota = spec.quota(row)
             if quota is not None and quota_gap(row, quota, before=spec.key == "before") is None:
                 look = formats.cell(tint, formats.money(quota))
                 sheet.write_number(number, column, float(quota.limit), look)
                 continue
-        if spec is None and _NUMBER.fullmatch(text):
-            sheet.write_number(number, column, float(text), formats.cell(tint, "General"))
-        elif text:
+        if text:
             look = formats.cell(tint, "wrap" if column in wrapped else "text")
             sheet.write_string(number, column, text, look)
         else:
@@ -183,24 +227,107 @@ def _lines(
 ) -> int:
     """How many lines the row's wrapped cells take at their column widths."""
     cells = text_cells(row, extras, lang)
-    return max(
-        (-(-len(cells[column]) // max(widths[column] - 1, 1)) for column in wrapped),
-        default=1,
-    )
+    return max((_lines_of(cells[column], widths[column]) for column in wrapped), default=1)
+
+
+def _lines_of(text: str, width: int) -> int:
+    """The lines `text` wraps to in a column `width` characters wide, breaking between
+    words as a spreadsheet does. A column's width counts digits; letters are measured
+    against them (`_glyph`), so a row is given the height its text takes, no more."""
+    room = width - 0.8  # the cell's padding
+    space = _glyph(" ")
+    lines, used = 1, 0.0
+    for piece in text.split():
+        size = sum(map(_glyph, piece))
+        if used and used + space + size <= room:
+            used += space + size
+            continue
+        if used:
+            lines += 1
+        while size > room:  # a word longer than a line breaks inside it
+            lines += 1
+            size -= room
+        used = size
+    return lines
+
+
+_NARROW = frozenset(" .,:;!|'()[]-ilj1ftrI")
+
+
+def _glyph(char: str) -> float:
+    """A letter's width in digits of the report's font (Calibri, printed as Carlito)."""
+    if char in _NARROW:
+        return 0.55
+    if char.isupper():
+        return 1.15
+    return 0.95
+
+
+def _lines_of_length(length: int, width: int) -> int:
+    """A quick, cautious count of the lines a text of `length` letters wraps to."""
+    return max(-(-length // max(width - 1, 1)), 1)
 
 
 def _widths(
     rows: Sequence[RowResult], extras: list[str], names: list[str], lang: Language
 ) -> list[int]:
-    widths = [min(len(name) + 2, 30) for name in names]
-    caps = [
-        QUOTA_WIDTH if column.quota else WIDEST.get(column.key, 30) for column in columns.COLUMNS
-    ] + [30] * len(extras)
-    room = [4 if column.quota else 2 for column in columns.COLUMNS] + [2] * len(extras)
+    """Each column as wide as its longest text up to its cap; past the cap it wraps. The
+    printed columns together stay within `PRINTED_WIDTH` (see `_squeeze`)."""
+    order = columns.layout(extras)
+    caps = [OWN_WIDTH if isinstance(c, str) else CAPS.get(c.key, 12) for c in order]
+    widths = [min(len(name) + 2, cap) for name, cap in zip(names, caps, strict=True)]
+    texts: list[list[str]] = [[] for _ in order]
+    room = [4 if isinstance(c, columns.Column) and (c.quota or c.amount) else 2 for c in order]
     for row in rows:
         for column, text in enumerate(text_cells(row, extras, lang)):
             widths[column] = max(widths[column], min(len(text) + room[column], caps[column]))
+            texts[column].append(text)
+    _squeeze(widths, order, names, texts)
     return widths
+
+
+def _squeeze(
+    widths: list[int], order: list[columns.Column | str], names: list[str], texts: list[list[str]]
+) -> None:
+    """Narrow the printed columns that wrap until they fit `PRINTED_WIDTH` (fitted to the
+    page's width, a wider sheet would shrink every letter below 8 pt): one character at a
+    time, from the column where it makes the rows grow least — a reason most rows leave
+    empty narrows before a quota every row spells out — never so narrow that a word of
+    its header breaks."""
+    printed = len(order) - len(columns.AMOUNTS)
+    squeezable = [n for n in range(printed) if _narrows(order[n])]
+    floors = {
+        n: max(
+            QUOTA_FLOOR if _is_quota(order[n]) else MIN_WRAPPED_WIDTH,
+            *(len(w) + 1 for w in names[n].split()),
+        )
+        for n in squeezable
+    }
+    sample = [column[:SQUEEZE_SAMPLE] for column in texts]
+    lines = {n: [_lines_of_length(len(t), widths[n]) for t in sample[n]] for n in squeezable}
+    heights = [max(found) for found in zip(*lines.values(), strict=True)] if lines else []
+    while sum(widths[:printed]) > PRINTED_WIDTH:
+        best: tuple[int, int, list[int]] | None = None
+        for n in squeezable:
+            if widths[n] <= floors[n]:
+                continue
+            narrower = [_lines_of_length(len(t), widths[n] - 1) for t in sample[n]]
+            grown = sum(max(h, k) - h for h, k in zip(heights, narrower, strict=True))
+            if best is None or (grown, -widths[n]) < (best[0], -widths[best[1]]):
+                best = (grown, n, narrower)
+        if best is None:
+            return  # as narrow as words can be read; the page is as small as it must be
+        _, n, narrower = best
+        widths[n] -= 1
+        heights = [max(h, k) for h, k in zip(heights, narrower, strict=True)]
+
+
+def _is_quota(column: columns.Column | str) -> bool:
+    return isinstance(column, columns.Column) and column.quota is not None
+
+
+def _narrows(column: columns.Column | str) -> bool:
+    return isinstance(column, str) or column.key in ("source", "error", "before", "after")
 
 
 def _totals(rows: Sequence[RowResult]) -> tuple[Decimal, Decimal, Decimal]:
