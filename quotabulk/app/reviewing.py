@@ -187,6 +187,15 @@ def frozen_view(frozen: Path, paths: list[Path]) -> Shown:
     )
 
 
+def choose_hidden(folder: Path, choice: str) -> None:
+    """Record the page's answer to «the workbook has hidden rows»: `read` or `skip` (the
+    mapping file's `hidden:`)."""
+    mapping = folder / COLUMNS_FILE
+    chosen: dict[str, object] = json.loads(mapping.read_text("utf-8")) if mapping.exists() else {}
+    chosen["hidden"] = choice
+    mapping.write_text(json.dumps(chosen, ensure_ascii=False), encoding="utf-8")
+
+
 def choose_column(folder: Path, field: str, label: str, *, ignore: bool) -> None:
     """Record the page's answer to «this column looks like a threshold»: map it to the
     field, or leave it alone on purpose (the mapping file's `ignore:`)."""

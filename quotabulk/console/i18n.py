@@ -96,6 +96,13 @@ ENGLISH: dict[str, str] = {
     "map_warn_at": C_("console", "Use «{label}» as the notification threshold"),
     "map_on_exceed": C_("console", "Use «{label}» as the rule on exceeding"),
     "ignore_column": C_("console", "Leave «{label}» alone"),
+    "hidden_question": C_(
+        "console",
+        "The workbook has hidden rows or columns. Hidden rows are often people who left or "
+        "rows filtered out: say whether to apply them.",
+    ),
+    "hidden_read": C_("console", "Read the hidden rows too"),
+    "hidden_skip": C_("console", "Leave the hidden rows out"),
     "maker_only": C_("console", "Only a maker submits a plan for approval."),
     "checker_only": C_("console", "Only a checker approves or declines a plan."),
     "four_eyes_submit": C_("console", "Four eyes apply here: submit the plan for approval."),

@@ -221,3 +221,35 @@ def test_a_threshold_like_column_is_mapped_or_ignored_in_the_page(
         assert "порог 500,00" not in review
     else:
         assert expected_after in review
+
+
+@pytest.mark.parametrize("choice", ["skip", "read"])
+def test_hidden_rows_stop_the_review_until_one_of_two_buttons_decides(
+    console: AsgiClient, tmp_path: Path, choice: str
+) -> None:
+    """What `--hidden read|skip` says on the command line, the page asks with two buttons."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Лимиты"
+    sheet.append(["Телефон", "Лимит"])
+    sheet.append(["79161000005", 700])
+    sheet.append(["79161000004", 3500])  # hidden: someone who left
+    sheet.row_dimensions[3].hidden = True
+    path = tmp_path / "hidden.xlsx"
+    book.save(path)
+    review_path = upload(console, path)
+    question = planned(console, review_path)
+    assert "скрыта строка 3 листа «Лимиты»" in question
+    assert 'id="hidden-skip"' in question
+    assert 'id="hidden-read"' in question
+    answer = console.post(
+        f"{review_path}/hidden", data={"csrf": csrf_of(console), "choice": choice}
+    )
+    assert answer.status_code == 303
+    review = planned(console, review_path)
+    assert 'id="summary"' in review
+    if choice == "skip":
+        assert "79161000004" not in review  # left out: not among the changes
+        assert "скрытая строка 3 пропущена" in review
+    else:
+        assert "79161000004" in review

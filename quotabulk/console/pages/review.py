@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from quotabulk.app import people
 from quotabulk.app.applying import read_saved_plan
-from quotabulk.app.reviewing import Shown, choose_column, frozen_view
+from quotabulk.app.reviewing import Shown, choose_column, choose_hidden, frozen_view
 from quotabulk.app.words import MAPPABLE_FIELDS, located, moment, money
 from quotabulk.app.words import message as render
 from quotabulk.console.context import (
@@ -34,7 +34,7 @@ from quotabulk.console.context import (
 from quotabulk.console.i18n import describe, plural, requests_phrase
 from quotabulk.console.pages.four_eyes import FROZEN, freeze, status_of, upload_meta
 from quotabulk.domain.language import Language
-from quotabulk.domain.messages import LOOKS_LIKE
+from quotabulk.domain.messages import HIDDEN_STOP, LOOKS_LIKE
 
 router = APIRouter()
 
@@ -70,6 +70,8 @@ async def review(request: Request, upload_id: str) -> HTMLResponse:
                 field=str(said.part("field")),
                 status=400,
             )
+        if said is not None and said.code == HIDDEN_STOP.code:  # read or skip: the user says
+            return page(request, "hidden.html", message=message, upload_id=upload_id, status=400)
         return page(request, "error.html", message=message, status=400)
     return await _render(request, upload_id, folder, task.shown)
 
@@ -185,6 +187,23 @@ async def map_column(
     ):
         return refused(request, "not_found", 404)
     choose_column(folder, field, label, ignore=choice == "ignore")
+    console_of(request).planner.forget(upload_id)
+    return RedirectResponse(f"/u/{upload_id}", status_code=303)
+
+
+@router.post("/u/{upload_id}/hidden")
+async def decide_hidden(
+    request: Request, upload_id: str, csrf: str = Form(""), choice: str = Form("")
+) -> Response:
+    """The page's answer to «the workbook has hidden rows»: read them, or leave them out
+    (`--hidden read|skip`). Then the upload is planned again with that decision."""
+    refusal = forged(request, csrf)
+    if refusal is not None:
+        return refusal
+    folder = upload_folder(request, upload_id)
+    if folder is None or choice not in ("read", "skip"):
+        return refused(request, "not_found", 404)
+    choose_hidden(folder, choice)
     console_of(request).planner.forget(upload_id)
     return RedirectResponse(f"/u/{upload_id}", status_code=303)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, time, timedelta
+from decimal import Decimal, InvalidOperation
 
 from quotabulk.domain import messages as said
 from quotabulk.domain.errors import InputError, Location, RowProblem
@@ -164,7 +165,7 @@ class SheetReading:
             return said.CELL_PERCENT(cell=address, shown=shown)
         if fact.format_kind is FormatKind.DATE:
             return said.CELL_DATE(cell=address, shown=shown)
-        return said.CELL_SCALED(cell=address, shown=shown, value=cell_text(value))
+        return said.CELL_SCALED(cell=address, shown=shown, value=_held(value))
 
     def _address(self, number: int, column: int) -> str:
         return cell_address(self.where.sheet, number, column + self.facts.first_column)
@@ -172,6 +173,14 @@ class SheetReading:
     def _column_name(self, labels: Sequence[str], index: int) -> str:
         letters = cell_address(None, 1, index + self.facts.first_column)[:-1]
         return f"«{labels[index]}» ({letters})"
+
+
+def _held(value: object) -> Decimal | str:
+    """What the cell holds, as an amount where it is a number (what would be sent)."""
+    try:
+        return Decimal(str(value)) if isinstance(value, int | float) else cell_text(value)
+    except InvalidOperation:
+        return cell_text(value)
 
 
 def _is_number(value: object) -> bool:
