@@ -196,6 +196,16 @@ def choose_hidden(folder: Path, choice: str) -> None:
     mapping.write_text(json.dumps(chosen, ensure_ascii=False), encoding="utf-8")
 
 
+def choose_sheet(folder: Path, sheet: str, limit: str | None) -> None:
+    """Record the page's answer to «sheet X has no limit column»: its limit is the header
+    `limit`, or (None) the sheet is left out (the mapping file's `sheets:`)."""
+    mapping = folder / COLUMNS_FILE
+    chosen: dict[str, Any] = json.loads(mapping.read_text("utf-8")) if mapping.exists() else {}
+    sheets = chosen.setdefault("sheets", {})
+    sheets[sheet] = "skip" if limit is None else {"columns": {"limit": limit}}
+    mapping.write_text(json.dumps(chosen, ensure_ascii=False), encoding="utf-8")
+
+
 def choose_column(folder: Path, field: str, label: str, *, ignore: bool) -> None:
     """Record the page's answer to «this column looks like a threshold»: map it to the
     field, or leave it alone on purpose (the mapping file's `ignore:`)."""

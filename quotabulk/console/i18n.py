@@ -102,6 +102,8 @@ ENGLISH: dict[str, str] = {
         "rows filtered out: say whether to apply them.",
     ),
     "hidden_read": C_("console", "Read the hidden rows too"),
+    "sheet_map": C_("console", "Use «{label}» as the limit of sheet «{sheet}»"),
+    "sheet_skip": C_("console", "Leave sheet «{sheet}» out"),
     "hidden_skip": C_("console", "Leave the hidden rows out"),
     "maker_only": C_("console", "Only a maker submits a plan for approval."),
     "checker_only": C_("console", "Only a checker approves or declines a plan."),

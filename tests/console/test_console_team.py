@@ -253,3 +253,38 @@ def test_hidden_rows_stop_the_review_until_one_of_two_buttons_decides(
         assert "скрытая строка 3 пропущена" in review
     else:
         assert "79161000004" in review
+
+
+@pytest.mark.parametrize("choice", ["map", "skip"])
+def test_a_sheet_without_a_limit_column_is_mapped_or_left_out_in_the_page(
+    console: AsgiClient, tmp_path: Path, choice: str
+) -> None:
+    """What `--columns` with `sheets:` does on the command line, two buttons do here."""
+    book = openpyxl.Workbook()
+    sales = book.active
+    sales.title = "Продажи"
+    sales.append(["Телефон", "Лимит"])
+    sales.append(["79161000005", 700])
+    store = book.create_sheet("Склад")
+    store.append(["Телефон", "Лимит на месяц"])
+    store.append(["79161000004", 3500])
+    path = tmp_path / "departments.xlsx"
+    book.save(path)
+    review_path = upload(console, path)
+    question = planned(console, review_path)
+    assert "лист «Склад»: не найден столбец лимита" in question
+    assert "Считать «Лимит на месяц» лимитом листа «Склад»" in question
+    answer = console.post(
+        f"{review_path}/sheet",
+        data={
+            "csrf": csrf_of(console),
+            "sheet": "Склад",
+            "label": "Лимит на месяц",
+            "choice": choice,
+        },
+    )
+    assert answer.status_code == 303
+    review = planned(console, review_path)
+    assert 'id="summary"' in review
+    assert "79161000005" in review  # the other sheet, read as before
+    assert ("79161000004" in review) is (choice == "map")

@@ -16,7 +16,13 @@ from starlette.concurrency import run_in_threadpool
 
 from quotabulk.app import people
 from quotabulk.app.applying import read_saved_plan
-from quotabulk.app.reviewing import Shown, choose_column, choose_hidden, frozen_view
+from quotabulk.app.reviewing import (
+    Shown,
+    choose_column,
+    choose_hidden,
+    choose_sheet,
+    frozen_view,
+)
 from quotabulk.app.words import MAPPABLE_FIELDS, located, moment, money
 from quotabulk.app.words import message as render
 from quotabulk.console.context import (
@@ -34,7 +40,12 @@ from quotabulk.console.context import (
 from quotabulk.console.i18n import describe, plural, requests_phrase
 from quotabulk.console.pages.four_eyes import FROZEN, freeze, status_of, upload_meta
 from quotabulk.domain.language import Language
-from quotabulk.domain.messages import HIDDEN_STOP, LOOKS_LIKE
+from quotabulk.domain.messages import (
+    HIDDEN_STOP,
+    LOOKS_LIKE,
+    NO_HEADER_FOR_PHONES,
+    NO_LIMIT_COLUMN,
+)
 
 router = APIRouter()
 
@@ -68,6 +79,16 @@ async def review(request: Request, upload_id: str) -> HTMLResponse:
                 upload_id=upload_id,
                 label=str(said.part("label")),
                 field=str(said.part("field")),
+                status=400,
+            )
+        if said is not None and said.code in (NO_LIMIT_COLUMN.code, NO_HEADER_FOR_PHONES.code):
+            return page(  # a sheet with phones and no limit column: map it, or leave it out
+                request,
+                "sheet.html",
+                message=message,
+                upload_id=upload_id,
+                sheet=str(said.part("sheet")),
+                label=str(said.part("candidate") or ""),
                 status=400,
             )
         if said is not None and said.code == HIDDEN_STOP.code:  # read or skip: the user says
@@ -204,6 +225,34 @@ async def decide_hidden(
     if folder is None or choice not in ("read", "skip"):
         return refused(request, "not_found", 404)
     choose_hidden(folder, choice)
+    console_of(request).planner.forget(upload_id)
+    return RedirectResponse(f"/u/{upload_id}", status_code=303)
+
+
+@router.post("/u/{upload_id}/sheet")
+async def decide_sheet(
+    request: Request,
+    upload_id: str,
+    csrf: str = Form(""),
+    sheet: str = Form(""),
+    label: str = Form(""),
+    choice: str = Form(""),
+) -> Response:
+    """The page's answer to «sheet X has phone numbers but no limit column»: use the
+    closest header as its limit, or leave the sheet out (the mapping file's `sheets:`)."""
+    refusal = forged(request, csrf)
+    if refusal is not None:
+        return refusal
+    folder = upload_folder(request, upload_id)
+    if (
+        folder is None
+        or not 0 < len(sheet) <= 200
+        or len(label) > 200
+        or choice not in ("map", "skip")
+        or (choice == "map" and not label)
+    ):
+        return refused(request, "not_found", 404)
+    choose_sheet(folder, sheet, label if choice == "map" else None)
     console_of(request).planner.forget(upload_id)
     return RedirectResponse(f"/u/{upload_id}", status_code=303)
 

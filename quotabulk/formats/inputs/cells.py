@@ -48,6 +48,7 @@ class SheetReading:
         self.hidden_found: list[int] = []  # hidden rows, while the user has not decided
         self.skipped_hidden: list[int] = []
         self.hidden_managed: list[str] = []
+        self.left_hidden: set[str] = set()  # hidden managed columns `--hidden skip` let go
         self.notices: list[Text] = []
         self.by_row: dict[int, list[tuple[int, CellFact]]] = {}
         self.fields_at: dict[int, Field] = {}
@@ -66,6 +67,7 @@ class SheetReading:
         ]
         others = [header.labels[i] for i in header.extra_indexes if i in hidden]
         if self.hidden is Hidden.SKIP and managed:
+            self.left_hidden = {header.labels[index] for _, index in managed}
             others += [header.labels[index] for _, index in managed]
             fields = {n: i for n, i in header.fields.items() if (n, i) not in managed}
             extras = tuple(sorted([*header.extra_indexes, *(i for _, i in managed)]))

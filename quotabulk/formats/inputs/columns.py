@@ -238,6 +238,8 @@ def _field_of_column(
 ) -> tuple[Field | None, bool]:
     """(field, named by the mapping file) for a column, or (None, False). A candidate in
     percent that would otherwise be a money field stops the reading."""
+    if label and normalise_label(label) in aliases.ignored:
+        return None, False  # left alone on purpose: never a field, even by its parent
     for candidate in candidates:
         name = aliases.mapped_field(candidate)
         if name is not None:

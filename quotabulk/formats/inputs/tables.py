@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from itertools import chain, islice
 from operator import itemgetter
 
@@ -113,7 +113,7 @@ def read_table(
         return None
     sheet = SheetReading(where, facts, hidden, account)
     header = sheet.hide_columns(header)
-    _refuse_unrecognised_concepts(header, aliases, where)
+    _refuse_unrecognised_concepts(header, aliases, where, sheet.left_hidden)
     body = chain(head[header.last_row_index + 1 :], iterator)
     loaded = _convert(body, header.last_row_index + 2, header, sheet)
     sheet.finish(loaded)
@@ -130,10 +130,14 @@ def read_table(
     return loaded
 
 
-def _refuse_unrecognised_concepts(header: Header, aliases: ColumnAliases, where: Location) -> None:
+def _refuse_unrecognised_concepts(
+    header: Header, aliases: ColumnAliases, where: Location, exempt: Collection[str] = ()
+) -> None:
     """A column that looks like a threshold or an overflow rule under a header no alias
     knows would be silently left alone: the user believes it was applied. Stop instead."""
-    found = header.unrecognised_concepts(aliases)
+    found = [
+        (n, label) for n, label in header.unrecognised_concepts(aliases) if label not in exempt
+    ]
     if not found:
         return
     name, label = found[0]

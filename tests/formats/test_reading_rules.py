@@ -1,0 +1,170 @@
+"""The reading rules of the never-guess work, one by one, on workbooks made in the test
+(the LibreOffice-saved versions are in `test_never_guess.py`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from quotabulk.domain.errors import ConfigError, InputError
+from quotabulk.formats.inputs import LoadOptions, load_inputs
+from quotabulk.formats.inputs.cells import ranges
+from quotabulk.formats.inputs.mapping import Hidden, read_mapping_file
+from quotabulk.formats.inputs.numformats import FormatKind, classify, shown
+
+
+def book(path: Path, build: Callable[[Any], None]) -> Path:
+    made = openpyxl.Workbook()
+    build(made)
+    made.save(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("code", "kind"),
+    [
+        ("0%", FormatKind.PERCENT),
+        ("0.00%", FormatKind.PERCENT),
+        ("dd\\.mm\\.yyyy", FormatKind.DATE),
+        ("[$-419]DD.MM.YYYY", FormatKind.DATE),
+        ("[h]:mm", FormatKind.DATE),
+        ('0.0" тыс."', FormatKind.SCALED),
+        ("#,##0,", FormatKind.SCALED),
+        ('#,##0.00" ₽"', None),
+        ("[$-419]#,##0.00\\ [$₽-419]", None),
+        ("#,##0", None),
+        ("General", None),
+        ("0.00E+00", None),
+        ('"Итого: "0', None),
+    ],
+)
+def test_a_format_is_refused_only_when_it_shows_no_rubles(
+    code: str, kind: FormatKind | None
+) -> None:
+    assert classify(code) is kind
+
+
+def test_what_a_format_shows_is_worked_out_as_a_spreadsheet_does() -> None:
+    assert shown("0%", FormatKind.PERCENT, 0.8) == "80%"
+    assert shown("0.0%", FormatKind.PERCENT, 0.125) == "12,5%"
+    assert shown('0.0" тыс."', FormatKind.SCALED, 1.5) == "1,5 тыс."
+    assert shown("#,##0,", FormatKind.SCALED, 2500) == "3"
+    assert shown("DD.MM.YYYY", FormatKind.DATE, 45000.0) == "15.03.2023"
+
+
+def test_hidden_rows_are_named_as_ranges() -> None:
+    assert ranges([12, 11, 13, 15]) == "11–13, 15"
+    assert ranges([4]) == "4"
+
+
+def test_a_mapping_adds_composed_labels_and_ignores_them_too(tmp_path: Path) -> None:
+    def build(made: Any) -> None:
+        sheet = made.active
+        sheet.title = "Лимиты"
+        sheet.append(["Телефон", "Квота", None, None])
+        sheet.append([None, "в месяц", "сигнал", "коэффициент"])
+        sheet.merge_cells("B1:D1")
+        sheet.append(["79161000005", 900, 700, 2])
+
+    workbook = book(tmp_path / "блок.xlsx", build)
+    # «Квота / сигнал» is no known threshold: named by its composed label in the mapping.
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text(
+        'columns: {warn_at: "Квота / сигнал"}\nignore: ["Квота / коэффициент"]\n', "utf-8"
+    )
+    loaded = load_inputs([workbook], LoadOptions.of(read_mapping_file(mapping)))
+    [row] = loaded.rows
+    assert (row.limit, row.warn_at) == (Decimal(900), Decimal(700))
+    assert not any("not managed" in str(n) for n in loaded.notices)  # ignored on purpose
+
+
+def test_a_mapped_column_wins_over_a_built_in_match_on_its_sheet(tmp_path: Path) -> None:
+    def build(made: Any) -> None:
+        sales = made.active
+        sales.title = "Продажи"
+        sales.append(["Телефон", "Лимит"])
+        sales.append(["79161000001", 2100])
+        store = made.create_sheet("Склад")
+        store.append(["Телефон", "Лимит", "Лимит на месяц"])  # the old limit beside the new
+        store.append(["79161000005", 100, 950])
+
+    workbook = book(tmp_path / "отделы.xlsx", build)
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text('sheets: {Склад: {columns: {limit: "Лимит на месяц"}}}\n', "utf-8")
+    loaded = load_inputs([workbook], LoadOptions.of(read_mapping_file(mapping)))
+    assert {row.msisdn: row.limit for row in loaded.rows} == {
+        "79161000001": Decimal(2100),  # the other sheet keeps the built-in names
+        "79161000005": Decimal(950),
+    }
+    assert any("Склад: not managed: «Лимит»" in str(n) for n in loaded.notices)
+
+
+def test_a_sheet_left_out_by_the_mapping_is_named(tmp_path: Path) -> None:
+    def build(made: Any) -> None:
+        made.active.title = "Квоты"
+        made.active.append(["Телефон", "Лимит"])
+        made.active.append(["79161000001", 2100])
+        other = made.create_sheet("Черновик")
+        other.append(["Телефон", "Сколько"])
+        other.append(["79161000002", 5])
+
+    workbook = book(tmp_path / "черновик.xlsx", build)
+    with pytest.raises(InputError, match="the closest is «Сколько»"):
+        load_inputs([workbook])  # a number beside the phones is the closest candidate
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("sheets: {Черновик: skip}\nhidden: skip\n", "utf-8")
+    rules = read_mapping_file(mapping)
+    assert rules.hidden is Hidden.SKIP
+    loaded = load_inputs([workbook], LoadOptions.of(rules))
+    assert [row.msisdn for row in loaded.rows] == ["79161000001"]
+    assert f"{workbook}: sheet «Черновик» left out, as the mapping file says" in [
+        str(n) for n in loaded.notices
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("sheets: [Склад]\n", "'sheets' must give each sheet"),
+        ("sheets: {Склад: {limit: X}}\n", "'sheets' must give each sheet"),
+        ("hidden: maybe\n", "'hidden' must be read or skip"),
+        ("columns: {budget: X}\n", "unknown field 'budget'"),
+    ],
+)
+def test_a_mapping_file_that_cannot_be_followed_is_refused(
+    tmp_path: Path, text: str, words: str
+) -> None:
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text(text, "utf-8")
+    with pytest.raises(ConfigError, match=words):
+        read_mapping_file(mapping)
+
+
+def test_a_hidden_managed_column_stops_and_under_skip_is_not_managed(tmp_path: Path) -> None:
+    def build(made: Any) -> None:
+        sheet = made.active
+        sheet.title = "Лимиты"
+        sheet.append(["Телефон", "Лимит", "Порог"])
+        sheet.append(["79161000005", 900, 700])
+        sheet.column_dimensions["C"].hidden = True
+
+    workbook = book(tmp_path / "столбец.xlsx", build)
+    with pytest.raises(InputError, match=r"managed column «Порог» \(C\) of sheet «Лимиты»"):
+        load_inputs([workbook])
+    skipped = load_inputs([workbook], LoadOptions(hidden=Hidden.SKIP))
+    [row] = skipped.rows
+    assert not row.manages_warn_at  # the hidden threshold is left as the operator has it
+    read = load_inputs([workbook], LoadOptions(hidden=Hidden.READ))
+    assert read.rows[0].warn_at == Decimal(700)
+
+
+def test_an_xlsb_workbook_is_refused_with_the_way_out(tmp_path: Path) -> None:
+    path = tmp_path / "квоты.xlsb"
+    path.write_bytes(b"PK\x03\x04 not really")
+    with pytest.raises(InputError, match=r"save it as \.xlsx"):
+        load_inputs([path])
