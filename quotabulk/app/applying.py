@@ -67,7 +67,7 @@ def files_spec(
     content and the options: the same command run again resumes the run it started."""
 
     def build(current: dict[str, Subscriber]) -> PlannedRun:
-        planned = plan(loaded.rows, current, options)
+        planned = plan(loaded.rows, current, options, mentioned=loaded.mentioned())
         if planned.problems and not skip_invalid:
             raise ValidationFailed.of_rows(planned.problems)
         return PlannedRun(planned, [*loaded.invalid, *planned.problems], loaded.skipped)

@@ -171,7 +171,7 @@ def plan_loaded(
         current = state_from_rows(load_inputs([current_file]).rows)
         account, url = account or "", f"file:{current_file.name}"
     keep_own_account(loaded, account, skip_invalid=skip_invalid)
-    planned = plan(loaded.rows, current, options)
+    planned = plan(loaded.rows, current, options, mentioned=loaded.mentioned())
     if planned.problems and not skip_invalid:
         raise ValidationFailed.of_rows(planned.problems)
     return PlanView(account, url, planned, loaded)

@@ -59,7 +59,7 @@ def dry_run(
 ) -> RunResult:
     """Plan and report the drift; send nothing."""
     account, url, current = asyncio.run(current_state(workspace, account))
-    planned = plan(loaded.rows, current, options)
+    planned = plan(loaded.rows, current, options, mentioned=loaded.mentioned())
     rows: list[RowResult] = []
     for action in planned.actions:
         unchanged = action.kind is ActionKind.UNCHANGED

@@ -219,6 +219,13 @@ class Loaded:
     def row_count(self) -> int:
         return len(self.rows) + len(self.invalid) + len(self.skipped)
 
+    def mentioned(self) -> set[str]:
+        """Numbers of rows that ask for nothing (invalid, skipped): no row asks to delete
+        their quotas, so `--prune` must not either."""
+        return {r.msisdn for r in self.invalid if r.msisdn} | {
+            s.msisdn for s in self.skipped if s.msisdn
+        }
+
     def extend(self, other: Loaded) -> None:
         self.rows.extend(other.rows)
         self.invalid.extend(other.invalid)

@@ -8,7 +8,7 @@ deletes the quotas of subscribers no row mentions, within the `max_deletes` guar
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -75,9 +75,12 @@ def plan(
     desired: Sequence[DesiredRow],
     current: Mapping[str, Subscriber],
     options: PlanOptions | None = None,
+    *,
+    mentioned: Collection[str] = (),
 ) -> Plan:
     """Plan `desired` against `current`. Raises `PlanError` when pruning would delete more
-    than `options.max_deletes` quotas."""
+    than `options.max_deletes` quotas. `mentioned`: numbers of input rows that ask for
+    nothing (invalid, hidden, another account's): `--prune` leaves them alone too."""
     options = options or PlanOptions()
     actions: list[PlannedAction] = []
     problems: list[InvalidRow] = []
@@ -96,7 +99,7 @@ def plan(
             continue
         actions.append(action)
     if options.prune:
-        actions.extend(_prunes(desired, current, options.max_deletes))
+        actions.extend(_prunes(desired, current, options.max_deletes, mentioned))
     return Plan(tuple(actions), tuple(problems))
 
 
@@ -136,9 +139,12 @@ def _plan_row(row: DesiredRow, subscriber: Subscriber) -> PlannedAction:
 
 
 def _prunes(
-    desired: Sequence[DesiredRow], current: Mapping[str, Subscriber], max_deletes: int
+    desired: Sequence[DesiredRow],
+    current: Mapping[str, Subscriber],
+    max_deletes: int,
+    also: Collection[str] = (),
 ) -> list[PlannedAction]:
-    mentioned = {row.msisdn for row in desired}
+    mentioned = {row.msisdn for row in desired} | set(also)
     prunes = [
         PlannedAction(msisdn, ActionKind.DELETE, subscriber.quota, None, version=subscriber.version)
         for msisdn, subscriber in sorted(current.items())

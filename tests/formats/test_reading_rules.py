@@ -16,6 +16,7 @@ from quotabulk.formats.inputs import LoadOptions, load_inputs
 from quotabulk.formats.inputs.cells import ranges
 from quotabulk.formats.inputs.mapping import Hidden, read_mapping_file
 from quotabulk.formats.inputs.numformats import FormatKind, classify, shown
+from tests.conftest import EXAMPLES, CliResult
 
 
 def book(path: Path, build: Callable[[Any], None]) -> Path:
@@ -168,3 +169,25 @@ def test_an_xlsb_workbook_is_refused_with_the_way_out(tmp_path: Path) -> None:
     path.write_bytes(b"PK\x03\x04 not really")
     with pytest.raises(InputError, match=r"save it as \.xlsx"):
         load_inputs([path])
+
+
+def test_a_hidden_row_left_out_still_counts_as_mentioned_for_prune(
+    tmp_path: Path, cli: Callable[..., CliResult]
+) -> None:
+    """`--hidden skip` leaves a row out; `--prune` must not then delete its quota as one
+    no row mentions."""
+    assert cli("sandbox", "seed", "--from", EXAMPLES / "current.yaml").code == 0
+
+    def build(made: Any) -> None:
+        sheet = made.active
+        sheet.title = "Лимиты"
+        sheet.append(["Телефон", "Лимит"])
+        sheet.append(["79161000005", 600])
+        sheet.append(["79161000004", 3000])
+        sheet.row_dimensions[3].hidden = True
+
+    workbook = book(tmp_path / "скрыта.xlsx", build)
+    planned = cli("plan", "--prune", "--max-deletes", "100", "--hidden", "skip", workbook)
+    assert planned.code == 0, planned.err
+    assert "- 79161000004" not in planned.out  # kept: a row mentions it, hidden or not
+    assert "- 79161000001" in planned.out  # pruned: no row mentions it
