@@ -98,3 +98,49 @@ def test_wrapper_runs_under_cron_s_bare_environment_and_the_caller_wins(tmp_path
     events = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
     finished = next(e for e in events if e["event"] == "reconcile finished")
     assert finished["applied"] == 4
+
+
+@pytest.mark.slow
+def test_hidden_rows_stop_the_night_until_the_mapping_file_decides(tmp_path: Path) -> None:
+    """A workbook with a hidden row: exit 1 and nothing sent, until `hidden: skip` in the
+    mapping file at $QUOTABULK_COLUMNS; then the night applies the visible rows."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Телефон", "Лимит"])
+    sheet.append(["79161000005", 650])
+    sheet.append(["79161000004", 3100])
+    sheet.row_dimensions[3].hidden = True
+    workbook = tmp_path / "quotas.xlsx"
+    book.save(workbook)
+    home, logs = tmp_path / "home", tmp_path / "logs"
+    env = {
+        **os.environ,
+        "QUOTABULK_ENV_FILE": str(tmp_path / "absent"),
+        "QUOTABULK_HOME": str(home),
+        "QUOTABULK_LOG_DIR": str(logs),
+        "QUOTABULK_INPUT": str(workbook),
+        "QUOTABULK_BIN": str(Path(sys.executable).parent / "quotabulk"),
+        "QUOTABULK_SANDBOX_PROCESSING_MS": "50",
+    }
+    seeded = subprocess.run(
+        [env["QUOTABULK_BIN"], "sandbox", "seed", "--from", str(EXAMPLES / "current.yaml")],
+        env=env,
+        capture_output=True,
+        check=False,
+    )
+    assert seeded.returncode == 0, seeded.stderr
+    stopped = subprocess.run(["bash", str(WRAPPER)], env=env, capture_output=True, check=False)
+    assert stopped.returncode == 1
+    assert "--hidden read" in "".join(p.read_text() for p in logs.iterdir())  # says why
+    mapping = tmp_path / "columns.yaml"
+    mapping.write_text("hidden: skip\n", encoding="utf-8")
+    env["QUOTABULK_COLUMNS"] = str(mapping)
+    done = subprocess.run(["bash", str(WRAPPER)], env=env, capture_output=True, check=False)
+    assert done.returncode == 0, done.stderr
+    exported = tmp_path / "now.csv"
+    subprocess.run([env["QUOTABULK_BIN"], "export", "--out", str(exported)], env=env, check=True)
+    held = exported.read_text("utf-8-sig")
+    assert "79161000005;650" in held  # applied
+    assert "79161000004;3000" in held  # the hidden row: left as it was

@@ -4,7 +4,8 @@
 #   sudo install -m 644 quotabulk.crontab /etc/cron.d/quotabulk
 # It needs QUOTABULK_API_URL, QUOTABULK_TOKEN_FILE and QUOTABULK_ACCOUNT in
 # /etc/quotabulk/env (mode 600, KEY=VALUE lines), and the approved sheet at
-# $QUOTABULK_INPUT. A variable already set by the caller wins over the env file.
+# $QUOTABULK_INPUT (and, optional, its mapping file at $QUOTABULK_COLUMNS). A variable
+# already set by the caller wins over the env file.
 #
 # cron's PATH is short: quotabulk is found by absolute path, beside this script (a venv's
 # bin/), in the checkout it came from (../../.venv/bin), or as $QUOTABULK_BIN.
@@ -50,7 +51,12 @@ log="$LOG_DIR/nightly-$(date -u +%Y%m%d).log"
 
 # quotabulk holds its own lock per account (exit 4 names the holder, and a dead holder's
 # lock is taken over), so overlapping cron runs are safe without flock.
-"$QUOTABULK_BIN" reconcile "$QUOTABULK_INPUT" --log-format json >>"$log" 2>&1
+# A mapping file (`--columns`) names the sheet's own headers and says what to do with
+# hidden rows (`hidden: skip|read`): without that decision a workbook with hidden rows
+# stops the night with exit 1, naming them.
+columns=()
+if [ -n "${QUOTABULK_COLUMNS:-}" ]; then columns=(--columns "$QUOTABULK_COLUMNS"); fi
+"$QUOTABULK_BIN" reconcile "$QUOTABULK_INPUT" "${columns[@]}" --log-format json >>"$log" 2>&1
 code=$?
 
 # Keep the newest $KEEP_REPORTS reports and logs.
