@@ -92,6 +92,15 @@ def test_the_plan_of_an_old_or_open_format_is_right(
     assert planned.out.strip().endswith("Plan: 0 to add, 2 to edit, 0 to delete, 0 unchanged.")
 
 
+def picture_of(pdf: Path, name: str) -> None:
+    """The first page of `pdf` as a PNG to look at, kept with the test artifacts."""
+    if shutil.which("pdftoppm") is None:
+        return
+    ARTIFACTS.mkdir(exist_ok=True)
+    command = ["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(pdf)]
+    subprocess.run([*command, str(ARTIFACTS / name)], check=True, capture_output=True)
+
+
 def printed_by_libreoffice(tmp_path: Path, report: Path) -> Path:
     return libreoffice(tmp_path, report, "pdf")
 
@@ -133,25 +142,7 @@ def test_the_russian_report_prints_one_page_wide_with_kopecks(
     assert "1 500,50 ₽" in first  # grouped, with the kopecks
     assert "Применено" in first
     assert "Источник" in pdf_text(pdf, 2)  # the header repeats on the next printed page
-    if shutil.which("pdftoppm"):  # a picture to look at, kept with the test artifacts
-        ARTIFACTS.mkdir(exist_ok=True)
-        subprocess.run(
-            [
-                "pdftoppm",
-                "-png",
-                "-r",
-                "80",
-                "-f",
-                "1",
-                "-l",
-                "1",
-                "-singlefile",
-                str(pdf),
-                str(ARTIFACTS / "report-ru-page-1"),
-            ],
-            check=True,
-            capture_output=True,
-        )
+    picture_of(pdf, "report-ru-page-1")
 
 
 @pytest.mark.parametrize("kind", ["xls", "ods"])

@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 
 from tests.conftest import CliResult
-from tests.formats.test_office_files import ARTIFACTS, SOFFICE, libreoffice
+from tests.formats.test_office_files import SOFFICE, libreoffice, picture_of
 
 # Carlito, which LibreOffice prints for xlsxwriter's default Calibri (metric-compatible),
 # draws every digit 0.5068 em wide: a run of n digits n × 0.5068 × size points wide.
@@ -124,23 +124,4 @@ def test_a_hundred_row_report_prints_on_four_pages_with_no_text_under_8_pt(
     assert sum(row[planned] or 0 for row in sheet_rows[1:]) == sum(
         1000 + n + 0.5 for n in range(95)
     )
-    if shutil.which("pdftoppm"):  # a picture to look at, kept with the test artifacts
-        ARTIFACTS.mkdir(exist_ok=True)
-        picture = str(ARTIFACTS / "report-100-rows-page-1")
-        subprocess.run(
-            [
-                "pdftoppm",
-                "-png",
-                "-r",
-                "80",
-                "-f",
-                "1",
-                "-l",
-                "1",
-                "-singlefile",
-                str(pdf),
-                picture,
-            ],
-            check=True,
-            capture_output=True,
-        )
+    picture_of(pdf, "report-100-rows-page-1")

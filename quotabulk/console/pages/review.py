@@ -7,6 +7,7 @@ answering — and then the plan, which reloads show without parsing again.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -184,6 +185,23 @@ def _operator_name(url: str, words: dict[str, str]) -> str:
     return f"{parts.hostname}:{port}"
 
 
+def _answered(
+    request: Request, upload_id: str, csrf: str, sound: bool, record: Callable[[Path], None]
+) -> Response:
+    """A page's answer to a question about reading the upload (a column, hidden rows, a
+    sheet): when the form is genuine and `sound`, `record` it beside the upload, and
+    plan the upload again with it."""
+    refusal = forged(request, csrf)
+    if refusal is not None:
+        return refusal
+    folder = upload_folder(request, upload_id)
+    if folder is None or not sound:
+        return refused(request, "not_found", 404)
+    record(folder)
+    console_of(request).planner.forget(upload_id)
+    return RedirectResponse(f"/u/{upload_id}", status_code=303)
+
+
 @router.post("/u/{upload_id}/columns")
 async def map_column(
     request: Request,
@@ -194,22 +212,15 @@ async def map_column(
     choice: str = Form(""),
 ) -> Response:
     """The page's answer to «column X looks like a threshold»: use it as one, or leave
-    it alone on purpose. Then the upload is planned again with that mapping."""
-    refusal = forged(request, csrf)
-    if refusal is not None:
-        return refusal
-    folder = upload_folder(request, upload_id)
-    mappable = field in MAPPABLE_FIELDS
-    if (
-        folder is None
-        or not mappable
-        or not 0 < len(label) <= 200
-        or choice not in ("map", "ignore")
-    ):
-        return refused(request, "not_found", 404)
-    choose_column(folder, field, label, ignore=choice == "ignore")
-    console_of(request).planner.forget(upload_id)
-    return RedirectResponse(f"/u/{upload_id}", status_code=303)
+    it alone on purpose."""
+    sound = field in MAPPABLE_FIELDS and 0 < len(label) <= 200 and choice in ("map", "ignore")
+    return _answered(
+        request,
+        upload_id,
+        csrf,
+        sound,
+        lambda folder: choose_column(folder, field, label, ignore=choice == "ignore"),
+    )
 
 
 @router.post("/u/{upload_id}/hidden")
@@ -217,16 +228,9 @@ async def decide_hidden(
     request: Request, upload_id: str, csrf: str = Form(""), choice: str = Form("")
 ) -> Response:
     """The page's answer to «the workbook has hidden rows»: read them, or leave them out
-    (`--hidden read|skip`). Then the upload is planned again with that decision."""
-    refusal = forged(request, csrf)
-    if refusal is not None:
-        return refusal
-    folder = upload_folder(request, upload_id)
-    if folder is None or choice not in ("read", "skip"):
-        return refused(request, "not_found", 404)
-    choose_hidden(folder, choice)
-    console_of(request).planner.forget(upload_id)
-    return RedirectResponse(f"/u/{upload_id}", status_code=303)
+    (`--hidden read|skip`)."""
+    sound = choice in ("read", "skip")
+    return _answered(request, upload_id, csrf, sound, lambda f: choose_hidden(f, choice))
 
 
 @router.post("/u/{upload_id}/sheet")
@@ -240,21 +244,13 @@ async def decide_sheet(
 ) -> Response:
     """The page's answer to «sheet X has phone numbers but no limit column»: use the
     closest header as its limit, or leave the sheet out (the mapping file's `sheets:`)."""
-    refusal = forged(request, csrf)
-    if refusal is not None:
-        return refusal
-    folder = upload_folder(request, upload_id)
-    if (
-        folder is None
-        or not 0 < len(sheet) <= 200
-        or len(label) > 200
-        or choice not in ("map", "skip")
-        or (choice == "map" and not label)
-    ):
-        return refused(request, "not_found", 404)
-    choose_sheet(folder, sheet, label if choice == "map" else None)
-    console_of(request).planner.forget(upload_id)
-    return RedirectResponse(f"/u/{upload_id}", status_code=303)
+    sound = (
+        0 < len(sheet) <= 200
+        and len(label) <= 200
+        and (choice == "skip" or (choice == "map" and bool(label)))
+    )
+    limit = label if choice == "map" else None
+    return _answered(request, upload_id, csrf, sound, lambda f: choose_sheet(f, sheet, limit))
 
 
 @router.get("/u/{upload_id}/errors.xlsx")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from quotabulk.formats.inputs.columns import cell_label
 from quotabulk.formats.inputs.facts import Merge
 from quotabulk.formats.inputs.phones import is_phone_like
 
@@ -24,7 +25,7 @@ def parent_row(head: Sequence[Sequence[object]], index: int, merges: Sequence[Me
         return False
     row = head[index]
     return any(
-        _text(cell) and not any(m.first_column <= c <= m.last_column for m in across)
+        cell_label(cell) and not any(m.first_column <= c <= m.last_column for m in across)
         for c, cell in enumerate(row)
     )
 
@@ -34,7 +35,7 @@ def block_rows(head: Sequence[Sequence[object]], index: int, merges: Sequence[Me
     block = [index]
     while len(block) < MOST_ROWS and block[-1] + 1 < len(head):
         below = block[-1] + 1
-        filled = [c for c, cell in enumerate(head[below]) if _text(cell)]
+        filled = [c for c, cell in enumerate(head[below]) if cell_label(cell)]
         if not filled or any(is_phone_like(cell) for cell in head[below]):
             break
         if not all(_under_merge(block, c, merges) for c in filled):
@@ -63,13 +64,13 @@ def composed_parts(
 def _label_at(
     head: Sequence[Sequence[object]], row: int, column: int, merges: Sequence[Merge]
 ) -> str:
-    own = _text(head[row][column]) if column < len(head[row]) else ""
+    own = cell_label(head[row][column]) if column < len(head[row]) else ""
     if own:
         return own
     for m in merges:
         if m.first_row == row + 1 and m.first_column < column <= m.last_column:
             owner = head[row]
-            return _text(owner[m.first_column]) if m.first_column < len(owner) else ""
+            return cell_label(owner[m.first_column]) if m.first_column < len(owner) else ""
     return ""
 
 
@@ -78,11 +79,3 @@ def _under_merge(block: Sequence[int], column: int, merges: Sequence[Merge]) -> 
         m.across and m.first_row - 1 in block and m.first_column <= column <= m.last_column
         for m in merges
     )
-
-
-def _text(cell: object) -> str:
-    if cell is None:
-        return ""
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    return str(cell).strip()

@@ -198,7 +198,7 @@ def match_header(
     column the mapping names wins over a built-in match of the same field."""
     fields: dict[Field, int] = {}
     by_mapping: set[Field] = set()
-    labels = [_cell_label(cell) for cell in row]
+    labels = [cell_label(cell) for cell in row]
     extras: list[int] = []
     for index, label in enumerate(labels):
         candidates = _candidates(label, parts[index] if parts and index < len(parts) else ())
@@ -255,7 +255,8 @@ def _field_of_column(
     return None, False
 
 
-def _cell_label(cell: object) -> str:
+def cell_label(cell: object) -> str:
+    """A header cell as a label: stripped text, a whole float without its `.0`."""
     if cell is None:
         return ""
     if isinstance(cell, float) and cell.is_integer():
