@@ -71,6 +71,8 @@ def _read_sheets(
             sheet = workbook.get_sheet_by_name(sheet_name)
             first_column = sheet.start[1] if sheet.start else 0
             sheet_facts = facts.get(sheet_name)
+            if sheet_facts is None and sheet.height:  # never read a sheet unchecked
+                raise InputError(where, said.UNCHECKABLE(kind=Path(name).suffix.lower()))
             table = read_table(
                 sheet.iter_rows(),
                 where,

@@ -289,25 +289,28 @@ def _key(letters: bytes, row: bytes) -> tuple[int, int]:
     return int(row), column_number(letters) - 1
 
 
-_WORKBOOK_SHEET = re.compile(r'<sheet [^>]*?name="([^"]*)"[^>]*? r:id="([^"]*)"')
-_RELATION = re.compile(r'<Relationship [^>]*?Id="([^"]*)"[^>]*? Target="([^"]*)"')
-_RELATION_REVERSED = re.compile(r'<Relationship [^>]*?Target="([^"]*)"[^>]*? Id="([^"]*)"')
+_WORKBOOK_SHEET = re.compile(r"<sheet ([^>]*?)/?>")
+_RELATION = re.compile(r"<Relationship ([^>]*?)/?>")
 
 
 def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet file → sheet name, from `workbook.xml` and its relationships."""
+    """Sheet file → sheet name, from `workbook.xml` and its relationships (attributes in
+    any order, as writers differ)."""
     try:
         workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
         relations = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
     except KeyError:
         return {}
-    targets = dict(_RELATION.findall(relations))
-    targets.update((rid, target) for target, rid in _RELATION_REVERSED.findall(relations))
+    targets = {}
+    for attributes in _RELATION.findall(relations):
+        found = dict(_ATTRIBUTE_TEXT.findall(attributes))
+        targets[found.get("Id", "")] = found.get("Target", "")
     names = {}
-    for name, rid in _WORKBOOK_SHEET.findall(workbook):
-        target = targets.get(rid, "")
+    for attributes in _WORKBOOK_SHEET.findall(workbook):
+        found = dict(_ATTRIBUTE_TEXT.findall(attributes))
+        target = targets.get(found.get("r:id", ""), "")
         path = target.lstrip("/") if target.startswith("/") else "xl/" + target
-        names[path] = html.unescape(name)
+        names[path] = html.unescape(found.get("name", ""))
     return names
 
 
