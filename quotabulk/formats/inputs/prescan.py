@@ -231,6 +231,7 @@ class FactScan:
     def __init__(self, styles: dict[int, tuple[str, FormatKind]]) -> None:
         self.styles = styles
         self.facts = SheetFacts()
+        self.past_data = False  # merges and the autofilter follow `</sheetData>`
         self.styled = (
             re.compile(
                 rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: [a-z]+="[^"]*")*? s="('
@@ -251,7 +252,7 @@ class FactScan:
                 value = _VALUE.search(inner)
                 shown = value[1].decode("utf-8", "replace") if value else "#VALUE!"
                 facts.cells[_key(letters, row)] = CellFact(CellKind.ERROR, shown)
-        if b"</f></c>" in body or b"/></c>" in body:
+        if b"<f" in body and (b"</f></c>" in body or b"/></c>" in body):
             for end in _NO_VALUE_END.finditer(body):
                 start = body.rfind(b'<c r="', 0, end.start())
                 address = _ADDRESS.match(body, start) if start >= 0 else None
@@ -263,6 +264,12 @@ class FactScan:
                 if key not in facts.cells:
                     code, kind = self.styles[int(style)]
                     facts.cells[key] = CellFact(CellKind.FORMAT, "", code, kind)
+        if not self.past_data:
+            # Looked for after the body's last row only: a search from the end that stops
+            # within a row in a body of rows.
+            self.past_data = body.find(b"</sheetData>", max(0, body.rfind(b"</row>"))) >= 0
+            if not self.past_data:
+                return
         if b"<mergeCell " in body:
             for first, top, last, bottom in _MERGE.findall(body):
                 facts.merges.append(
