@@ -352,6 +352,14 @@ NO_HEADER_FOR_PHONES = _kind(
         "file's `sheets:`)"
     ),
 )
+NO_PHONE_HEADER = _kind(
+    "QB338",
+    N_(
+        "sheet «{sheet}» has phone numbers under «{label}» (row {row}), which is not a phone "
+        'header; name it in the mapping file (--columns, `msisdn: "{label}"`), or leave the '
+        "sheet out (--sheet, or `sheets:` there)"
+    ),
+)
 UNCHECKABLE = _kind(
     "QB337",
     N_(

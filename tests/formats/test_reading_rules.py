@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -211,3 +212,17 @@ def test_merges_are_read_however_long_the_list_after_the_rows() -> None:
     prescan.sheet_extent(iter([xml]), scan)
     assert Merge(1, 1, 1, 2) in scan.facts.merges
     assert len(scan.facts.merges) == 4001
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Моб.;Лимит\n79161000001;100\n", "phone numbers under «Моб.» (row 1), which is not"),
+        ("Номер;Сколько\n79161000001;100\n", "the closest is «Сколько»"),
+    ],
+)
+def test_a_table_of_phone_numbers_that_reads_as_none_says_what_it_lacks(
+    text_file: Callable[..., Path], text: str, words: str
+) -> None:
+    with pytest.raises(InputError, match=re.escape(words)):
+        load_inputs([text_file("q.csv", text)])

@@ -10,11 +10,18 @@ from datetime import date, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 from quotabulk.domain import messages as said
+from quotabulk.domain.amounts import AmountError, parse_amount
 from quotabulk.domain.errors import InputError, Location, RowProblem
 from quotabulk.domain.messages import Text
 from quotabulk.domain.models import InvalidRow, Loaded, SkippedRow
 from quotabulk.domain.msisdn import MsisdnError, normalise_msisdn
-from quotabulk.formats.inputs.columns import TOTAL_WORDS, Field, Header, normalise_label
+from quotabulk.formats.inputs.columns import (
+    TOTAL_WORDS,
+    ColumnAliases,
+    Field,
+    Header,
+    normalise_label,
+)
 from quotabulk.formats.inputs.facts import CellFact, CellKind, SheetFacts, cell_address
 from quotabulk.formats.inputs.mapping import Hidden
 from quotabulk.formats.inputs.numformats import FormatKind
@@ -225,12 +232,27 @@ def is_total_row(raw: RawRow, row: Sequence[object]) -> bool:
     )
 
 
+def _amount_like(cell: object) -> bool:
+    if isinstance(cell, bool):
+        return False
+    if isinstance(cell, int | float):
+        return True
+    try:
+        parse_amount(cell)
+    except AmountError:
+        return False
+    return isinstance(cell, str) and bool(cell.strip())
+
+
 _LIMIT_WORDS = ("лимит", "квот", "limit", "quota", "сумм", "amount")
 
 
-def no_limit_message(head: Sequence[Sequence[object]], phones: int, where: Location) -> Text:
-    """A sheet with phone numbers but no recognised limit column: name the header row
-    above the numbers and the closest candidate for the limit."""
+def no_limit_message(
+    head: Sequence[Sequence[object]], phones: int, where: Location, aliases: ColumnAliases
+) -> Text:
+    """A sheet with phone numbers that reads as no table: name the header row above the
+    numbers and what it lacks — a phone header over the numbers, or a limit column (with
+    the closest candidate)."""
     sheet = where.sheet or where.file
     above = [
         i
@@ -240,6 +262,10 @@ def no_limit_message(head: Sequence[Sequence[object]], phones: int, where: Locat
     if not above:
         return said.NO_HEADER_FOR_PHONES(sheet=sheet, row=phones + 1)
     labels = [cell_text(c).strip() for c in head[above[0]]]
+    at = next(i for i, cell in enumerate(head[phones]) if is_phone_like(cell))
+    over = labels[at] if at < len(labels) else ""
+    if aliases.field_of(over) is not Field.MSISDN:
+        return said.NO_PHONE_HEADER(sheet=sheet, row=above[0] + 1, label=over or "—")
     candidate = next(
         (label for label in labels if any(w in normalise_label(label) for w in _LIMIT_WORDS)),
         None,
@@ -248,7 +274,7 @@ def no_limit_message(head: Sequence[Sequence[object]], phones: int, where: Locat
         numbers = [
             i
             for i, cell in enumerate(head[phones])
-            if isinstance(cell, int | float) and not is_phone_like(cell) and i < len(labels)
+            if _amount_like(cell) and not is_phone_like(cell) and i < len(labels)
         ]
         candidate = next((labels[i] for i in numbers if labels[i]), None)
     if candidate is None:

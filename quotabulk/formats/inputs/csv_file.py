@@ -9,6 +9,7 @@ from pathlib import Path
 from quotabulk.domain import messages as said
 from quotabulk.domain.errors import InputError, Location
 from quotabulk.formats.inputs.base import Loaded, LoadOptions
+from quotabulk.formats.inputs.cells import first_phone_row, no_limit_message
 from quotabulk.formats.inputs.columns import HEADER_SEARCH_ROWS
 from quotabulk.formats.inputs.tables import find_header, no_header_message, read_table
 
@@ -87,4 +88,9 @@ def _pick_delimiter(head: list[str], options: LoadOptions, where: Location) -> s
             continue
         if find_header(rows, options.aliases, where) is not None:
             return delimiter
+    for delimiter in DELIMITERS:  # no header: a delimiter that splits out phone numbers
+        rows = list(csv.reader(head, delimiter=delimiter))
+        phones = first_phone_row(rows)
+        if phones is not None and max(map(len, rows)) > 1:
+            raise InputError(where, no_limit_message(rows, phones, where, options.aliases))
     raise InputError(where, no_header_message(list(csv.reader(head, delimiter=";"))))

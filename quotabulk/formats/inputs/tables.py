@@ -107,7 +107,7 @@ def read_table(
     if header is None:
         phones = first_phone_row(head)
         if phones is not None:
-            raise InputError(where, no_limit_message(head, phones, where))
+            raise InputError(where, no_limit_message(head, phones, where, aliases))
         if required:
             raise InputError(where, no_header_message(head))
         return None
