@@ -16,7 +16,8 @@ from quotabulk.app.planning import INPUT_SUFFIXES
 from quotabulk.console.context import console_of, forged, page, refused, signed_in, words_of
 from quotabulk.console.uploads import private_folder, write_private
 
-ACCEPTED = INPUT_SUFFIXES  # what the readers read
+# What the readers read, and `.xlsb`, which its reader refuses with the way out.
+ACCEPTED = (*INPUT_SUFFIXES, ".xlsb")
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_FILES = 10
 
@@ -55,7 +56,7 @@ async def upload(
         name = _safe_name(item.filename or "")
         if not name.lower().endswith(ACCEPTED):
             shutil.rmtree(folder)
-            error = words["upload_kind"].format(name=name, kinds=", ".join(ACCEPTED))
+            error = words["upload_kind"].format(name=name, kinds=", ".join(INPUT_SUFFIXES))
             return page(request, "upload.html", error=error, status=400)
         data = await item.read(MAX_FILE_BYTES + 1)
         if len(data) > MAX_FILE_BYTES:

@@ -36,7 +36,8 @@ LOADERS: dict[str, Loader] = {
 }
 
 # Every kind of file quotabulk reads, as the console's upload and the messages list them.
-INPUT_SUFFIXES = tuple(LOADERS)
+# `.xlsb` has a loader only to be refused with the way out (save it as .xlsx).
+INPUT_SUFFIXES = tuple(kind for kind in LOADERS if kind != ".xlsb")
 
 __all__ = ["INPUT_SUFFIXES", "LOADERS", "LoadOptions", "Loaded", "load_inputs"]
 
