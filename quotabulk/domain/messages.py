@@ -323,7 +323,10 @@ LOOKS_LIKE = _kind(
 )
 HIDDEN_STOP = _kind(
     "QB334",
-    N_("{what}; say whether to read them (--hidden read) or to leave them out (--hidden skip)"),
+    N_(
+        "{what}; say whether to read what is hidden (--hidden read) or to leave it out "
+        "(--hidden skip)"
+    ),
 )
 HIDDEN_ROWS = _kind(
     "QB334a",
