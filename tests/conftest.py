@@ -33,6 +33,11 @@ def quotabulk_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("QUOTABULK_LANG", "en")
     monkeypatch.setenv("LANG", "C.UTF-8")
     monkeypatch.delenv("LC_MESSAGES", raising=False)
+    # The command line chooses its language once per command; a test that calls its
+    # words directly must not inherit the language of the command run before it.
+    from quotabulk.cli import speech
+
+    speech.reset()
     return home
 
 
