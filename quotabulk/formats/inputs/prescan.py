@@ -232,6 +232,7 @@ class FactScan:
         self.styles = styles
         self.facts = SheetFacts()
         self.past_data = False  # merges and the autofilter follow `</sheetData>`
+        self.style_facts: dict[bytes, CellFact] = {}
         self.styled = (
             re.compile(
                 rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: [a-z]+="[^"]*")*? s="('
@@ -259,11 +260,15 @@ class FactScan:
                 if address is not None:
                     facts.cells[_key(address[1], address[2])] = CellFact(CellKind.NO_VALUE)
         if self.styled is not None:
+            shared = self.style_facts  # one fact per style: a column of dates is many cells
             for letters, row, style in self.styled.findall(body):
                 key = _key(letters, row)
                 if key not in facts.cells:
-                    code, kind = self.styles[int(style)]
-                    facts.cells[key] = CellFact(CellKind.FORMAT, "", code, kind)
+                    fact = shared.get(style)
+                    if fact is None:
+                        code, kind = self.styles[int(style)]
+                        fact = shared[style] = CellFact(CellKind.FORMAT, "", code, kind)
+                    facts.cells[key] = fact
         if not self.past_data:
             # Looked for after the body's last row only: a search from the end that stops
             # within a row in a body of rows.
