@@ -33,8 +33,9 @@ __all__ = ["HIDDEN_ROW", "TOTAL_ROW", "SheetReading", "first_phone_row", "is_tot
 TOTAL_ROW = "строка итогов"
 HIDDEN_ROW = "скрытая строка"
 MONEY = (Field.LIMIT, Field.WARN_AT)
-# A hidden phone column is only read: it names the subscriber, it changes no quota.
-_NEVER_HIDDEN = (Field.MSISDN,)
+# Hidden phone and account columns are always read: they say whose quota a row is, and
+# leaving the account out would send another account's rows to this one.
+_NEVER_HIDDEN = (Field.MSISDN, Field.ACCOUNT)
 
 
 class SheetReading:
