@@ -5,7 +5,8 @@ own formatter would — and whenever it exits 1, the operator holds what it held
 
 Layouts (one header row, a title above it, a merged two-row header), number formats
 (plain, rubles, percent, date, thousands), error cells and hidden rows are drawn by
-hypothesis; each example is saved by LibreOffice first, as a user's file would be.
+hypothesis; each example is saved by LibreOffice first, as a user's file would be, as
+`.xlsx`, `.ods` or `.xls`.
 Few examples: LibreOffice takes seconds for each."""
 
 from __future__ import annotations
@@ -146,6 +147,7 @@ def held(
     layout=st.sampled_from(["plain", "title", "merged"]),
     drawn=rows,
     policy=st.sampled_from(["read", "skip"]),
+    kind=st.sampled_from(["xlsx", "ods", "xls"]),
 )
 def test_apply_exits_0_only_when_the_operator_holds_what_the_sheet_shows(
     cli: Callable[..., CliResult],
@@ -153,6 +155,7 @@ def test_apply_exits_0_only_when_the_operator_holds_what_the_sheet_shows(
     layout: str,
     drawn: list[dict[str, Any]],
     policy: str,
+    kind: str,
 ) -> None:
     folder = Path(tempfile.mkdtemp(prefix="oracle-"))
     monkeypatch.setenv("QUOTABULK_HOME", str(folder / "home"))  # a fresh operator each time
@@ -164,7 +167,7 @@ def test_apply_exits_0_only_when_the_operator_holds_what_the_sheet_shows(
     assert cli("sandbox", "seed", "--from", current).code == 0
     made = folder / "made.xlsx"
     top = build(made, layout, drawn)
-    saved = libreoffice(folder, made, "xlsx")  # the user's file: saved by an office suite
+    saved = libreoffice(folder, made, kind)  # the user's file: saved by an office suite
     shown = as_shown(folder, saved)
     result = cli("apply", "--yes", "--hidden", policy, saved)
     after = held(cli, folder)
