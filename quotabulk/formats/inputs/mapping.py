@@ -23,6 +23,7 @@ from typing import Any
 
 from quotabulk.domain import messages as said
 from quotabulk.domain.errors import ConfigError
+from quotabulk.domain.messages import Text
 from quotabulk.formats.inputs.columns import ColumnAliases, Field, labels_of
 
 
@@ -71,7 +72,7 @@ def read_mapping_file(path: Path) -> MappingFile:
     columns = dict(given)
     columns.update((key, value) for key, value in data.items() if key not in _KEYS)
     mapped = _mapped(columns, where)
-    ignored = labels_of(*_names(data.get("ignore", []), where, "ignore", said.MAPPING_IGNORE))
+    ignored = labels_of(*_names(data.get("ignore", []), said.MAPPING_IGNORE(path=where)))
     aliases = ColumnAliases(ignored=ignored, mapped=mapped)
     return MappingFile(
         aliases, _sheets(data.get("sheets"), where), _hidden(data.get("hidden"), where)
@@ -86,15 +87,15 @@ def _mapped(columns: Mapping[Any, Any], where: str) -> dict[Field, frozenset[str
         except ValueError:
             known = ", ".join(f.value for f in Field)
             raise ConfigError(said.MAPPING_FIELD(path=where, key=str(key), known=known)) from None
-        mapped[target] = labels_of(*_names(value, where, str(key), None))
+        mapped[target] = labels_of(*_names(value, said.MAPPING_HEADERS(path=where, key=str(key))))
     return mapped
 
 
-def _names(value: object, where: str, key: str, kind: said.Kind | None) -> list[str]:
+def _names(value: object, wrong: Text) -> list[str]:
+    """A header or a list of headers; `wrong` says what is wrong otherwise."""
     names = [value] if isinstance(value, str) else value
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-        error = kind(path=where) if kind is not None else said.MAPPING_HEADERS(path=where, key=key)
-        raise ConfigError(error)
+        raise ConfigError(wrong)
     return names
 
 
