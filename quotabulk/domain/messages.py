@@ -363,6 +363,25 @@ NO_PHONE_HEADER = _kind(
         "sheet out (--sheet, or `sheets:` there)"
     ),
 )
+# The same, for a CSV file: it has no sheets to leave out (its place is said before).
+NO_LIMIT_COLUMN_IN_FILE = _kind(
+    "QB335f",
+    N_(
+        "has phone numbers but no limit column in its header (row {row}); the closest is "
+        '«{candidate}»: name it in a mapping file (--columns, `limit: "{candidate}"`)'
+    ),
+)
+NO_HEADER_FOR_PHONES_IN_FILE = _kind(
+    "QB336f",
+    N_("has phone numbers (from row {row}) but no header naming a limit column above them"),
+)
+NO_PHONE_HEADER_IN_FILE = _kind(
+    "QB338f",
+    N_(
+        "has phone numbers under «{label}» (row {row}), which is not a phone header; name "
+        'it in a mapping file (--columns, `msisdn: "{label}"`)'
+    ),
+)
 UNCHECKABLE = _kind(
     "QB337",
     N_(

@@ -261,12 +261,15 @@ def no_limit_message(
         if any(isinstance(c, str) and c.strip() for c in head[i])
     ]
     if not above:
-        return said.NO_HEADER_FOR_PHONES(sheet=sheet, row=phones + 1)
+        return _no_header(where, phones + 1)
     labels = [cell_text(c).strip() for c in head[above[0]]]
     at = next(i for i, cell in enumerate(head[phones]) if is_phone_like(cell))
     over = labels[at] if at < len(labels) else ""
     if aliases.field_of(over) is not Field.MSISDN:
-        return said.NO_PHONE_HEADER(sheet=sheet, row=above[0] + 1, label=over or "—")
+        label = over or "—"
+        if where.sheet is None:
+            return said.NO_PHONE_HEADER_IN_FILE(row=above[0] + 1, label=label)
+        return said.NO_PHONE_HEADER(sheet=sheet, row=above[0] + 1, label=label)
     candidate = next(
         (label for label in labels if any(w in normalise_label(label) for w in _LIMIT_WORDS)),
         None,
@@ -279,5 +282,13 @@ def no_limit_message(
         ]
         candidate = next((labels[i] for i in numbers if labels[i]), None)
     if candidate is None:
-        return said.NO_HEADER_FOR_PHONES(sheet=sheet, row=phones + 1)
+        return _no_header(where, phones + 1)
+    if where.sheet is None:
+        return said.NO_LIMIT_COLUMN_IN_FILE(row=above[0] + 1, candidate=candidate)
     return said.NO_LIMIT_COLUMN(sheet=sheet, row=above[0] + 1, candidate=candidate)
+
+
+def _no_header(where: Location, row: int) -> Text:
+    if where.sheet is None:
+        return said.NO_HEADER_FOR_PHONES_IN_FILE(row=row)
+    return said.NO_HEADER_FOR_PHONES(sheet=where.sheet, row=row)
