@@ -122,7 +122,7 @@ def apply_command(
     prune: bool,
     max_deletes: int,
     concurrency: int,
-    rate_limit: float,
+    rate_limit: tuple[float, int | None],
     wait: str,
     report_path: Path | None,
     csv_delimiter: str,

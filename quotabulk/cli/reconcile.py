@@ -47,7 +47,7 @@ def reconcile_command(
     prune: bool,
     max_deletes: int,
     concurrency: int,
-    rate_limit: float,
+    rate_limit: tuple[float, int | None],
     wait: str,
     dry_run: bool,
     report_path: Path | None,

@@ -59,10 +59,10 @@ def execution_options(func: F) -> F:
             ),
             click.option(
                 "--rate-limit",
-                type=click.FloatRange(min=0.1),
-                default=10.0,
+                type=RateLimit(),
+                default="10",
                 show_default=True,
-                help="requests per second, at most",
+                help="requests per second, at most; or both budgets of an operator: 3/s,60/min",
             ),
             click.option(
                 "--wait",
@@ -114,10 +114,49 @@ def report_language(lang: str | None) -> Language | None:
     return None if lang is None else Language(lang)
 
 
-def execute_options(concurrency: int, rate_limit: float, wait: str) -> ExecuteOptions:
+class RateLimit(click.ParamType[tuple[float, int | None], object]):
+    """`10` or `10/s` (calls a second), `60/min`, or both: `3/s,60/min` → (per second,
+    per minute or None)."""
+
+    name = "RATE"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> tuple[float, int | None]:
+        if isinstance(value, tuple):  # a default already converted
+            return (float(value[0]), None if value[1] is None else int(value[1]))
+        per_second: float | None = None
+        per_minute: int | None = None
+        try:
+            for part in str(value).replace(" ", "").split(","):
+                number, _slash, unit = part.partition("/")
+                if unit in ("", "s", "sec"):
+                    per_second = float(number)
+                elif unit in ("m", "min"):
+                    per_minute = int(number)
+                else:
+                    raise ValueError(part)
+        except ValueError:
+            self.fail(_("{value} is not a rate: write 10, 3/s or 3/s,60/min").format(value=value))
+        if per_second is None:  # a budget a minute only: spread evenly over the minute
+            per_second = (per_minute or 0) / 60
+        if per_second < 0.01 or (per_minute is not None and per_minute < 1):
+            self.fail(_("{value} is not a rate: write 10, 3/s or 3/s,60/min").format(value=value))
+        return per_second, per_minute
+
+
+def execute_options(
+    concurrency: int, rate_limit: tuple[float, int | None], wait: str
+) -> ExecuteOptions:
     from quotabulk.domain.running import ExecuteOptions
 
-    return ExecuteOptions(concurrency=concurrency, rate_limit=rate_limit, wait_s=parse_wait(wait))
+    per_second, per_minute = rate_limit
+    return ExecuteOptions(
+        concurrency=concurrency,
+        rate_limit=per_second,
+        per_minute=per_minute,
+        wait_s=parse_wait(wait),
+    )
 
 
 def start_logging(log_format: str | None, *, quiet: bool) -> None:

@@ -8,7 +8,7 @@ import click
 
 from quotabulk.app import people
 from quotabulk.app.workspace import Workspace
-from quotabulk.cli.running import execute_options, operator_timeout_option
+from quotabulk.cli.running import RateLimit, execute_options, operator_timeout_option
 from quotabulk.cli.speech import _
 from quotabulk.config import ENV_CONSOLE_PASSWORD_HASH as ENV_PASSWORD_HASH
 from quotabulk.config import console_secrets, load_settings, parse_duration
@@ -28,7 +28,7 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
     help="TLS certificate: required when not on loopback",
 )
 @click.option("--ssl-keyfile", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--rate-limit", type=click.FloatRange(min=0.1), default=10.0, show_default=True)
+@click.option("--rate-limit", type=RateLimit(), default="10", show_default=True)
 @click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True)
 @click.option(
     "--hash-password",
@@ -70,7 +70,7 @@ def serve_command(
     port: int,
     ssl_certfile: Path | None,
     ssl_keyfile: Path | None,
-    rate_limit: float,
+    rate_limit: tuple[float, int | None],
     concurrency: int,
     hash_password: bool,
     allowed_hosts: tuple[str, ...],

@@ -16,12 +16,13 @@ from quotabulk.domain.plan import Plan
 @dataclass(frozen=True)
 class ExecuteOptions:
     concurrency: int = 8
-    rate_limit: float = 10.0
+    rate_limit: float = 10.0  # calls a second
     wait_s: float = 600.0
     poll_first_s: float = 1.0
     poll_tail_s: float = 0.2
     tail_s: float = 5.0
     poll_max_s: float = 10.0
+    per_minute: int | None = None  # the operator's second budget, calls a minute
 
 
 class ProgressSink:

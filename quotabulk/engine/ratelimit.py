@@ -1,9 +1,11 @@
-"""A client-side token bucket that slows down when the operator says it is throttled."""
+"""A client-side token bucket that slows down when the operator says it is throttled, and
+keeps a second budget per minute when the operator has one (MTS: 3/s and 60/min)."""
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 
 SLOWDOWN = 0.7  # the rate after a throttled answer, as a share of the rate before it
@@ -16,16 +18,21 @@ class AdaptiveBucket:
     """At most `rate` calls per second, evenly spaced. A throttled answer lowers the rate
     (at most once per cooldown, so a burst of them from one moment counts once) and it
     climbs back while the operator stays quiet. The throttled call itself waits out
-    Retry-After (the retry policy's job), while the other calls go on at the lower rate."""
+    Retry-After (the retry policy's job), while the other calls go on at the lower rate.
+    With `per_minute`, no 60 seconds ever hold more calls than that: a call that would be
+    one too many waits until the oldest of the window is a minute old."""
 
     def __init__(
         self,
         rate: float,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        per_minute: int | None = None,
     ) -> None:
-        if rate <= 0:
+        if rate <= 0 or (per_minute is not None and per_minute <= 0):
             raise ValueError("rate must be positive")
+        self.per_minute = per_minute
+        self._window: deque[float] = deque()  # the start times of the last minute's calls
         self.limit = rate
         self.rate = rate
         self._clock = clock
@@ -45,9 +52,23 @@ class AdaptiveBucket:
             # every later call back (that alone cost 6 % of the rate), but an idle spell
             # earns no burst beyond one call.
             start = max(self._next, now - interval)
+            if self.per_minute is not None:
+                start = self._within_minute(start)
             self._next = start + interval
             if start > now:
                 await self._sleep(start - now)
+
+    def _within_minute(self, start: float) -> float:
+        """The earliest start at or after `start` that keeps the minute's budget."""
+        window = self._window
+        while window and window[0] <= start - 60.0:
+            window.popleft()
+        if self.per_minute is not None and len(window) >= self.per_minute:
+            start = max(start, window[len(window) - self.per_minute] + 60.0)
+            while window and window[0] <= start - 60.0:
+                window.popleft()
+        window.append(start)
+        return start
 
     def slow_down(self) -> None:
         now = self._clock()

@@ -86,7 +86,7 @@ async def run_apply(
     _refuse_unsupported(operator.capabilities)
     # The run's rate limit is the engine's: every call of the operator keeps to it (the
     # listing, sends, retries and polls alike), and a throttled answer slows it down.
-    operator.pace_with(AdaptiveBucket(options.rate_limit))
+    operator.pace_with(AdaptiveBucket(options.rate_limit, per_minute=options.per_minute))
     identity = run_identity(operator.account, operator.url, spec.plan_key)
     planned: PlannedRun | None = None
     digest: str | None = None
