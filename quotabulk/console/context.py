@@ -148,15 +148,17 @@ def forged(request: Request, csrf: str) -> Response | None:
     return refused(request, "form_expired", 403)
 
 
-def posted_upload(request: Request, csrf: str, upload_id: str, holding: str) -> Path | Response:
+def posted_upload(
+    request: Request, csrf: str, upload_id: str, holding: str | None = None
+) -> Path | Response:
     """What a form about an upload acts on: its folder, when the form carries this
-    session's CSRF token and the upload holds `holding` (its plan, or the frozen one);
-    else the answer to give."""
+    session's CSRF token and the upload holds `holding` (its plan, or the frozen one;
+    None: anything, as a question asked before there is a plan); else the answer to give."""
     refusal = forged(request, csrf)
     if refusal is not None:
         return refusal
     folder = upload_folder(request, upload_id)
-    if folder is None or not (folder / holding).exists():
+    if folder is None or (holding is not None and not (folder / holding).exists()):
         return refused(request, "not_found", 404)
     return folder
 

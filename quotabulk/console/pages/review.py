@@ -29,7 +29,6 @@ from quotabulk.app.words import message as render
 from quotabulk.console.context import (
     acting_user,
     console_of,
-    forged,
     language_of,
     page,
     posted_upload,
@@ -191,11 +190,10 @@ def _answered(
     """A page's answer to a question about reading the upload (a column, hidden rows, a
     sheet): when the form is genuine and `sound`, `record` it beside the upload, and
     plan the upload again with it."""
-    refusal = forged(request, csrf)
-    if refusal is not None:
-        return refusal
-    folder = upload_folder(request, upload_id)
-    if folder is None or not sound:
+    folder = posted_upload(request, csrf, upload_id)
+    if isinstance(folder, Response):
+        return folder
+    if not sound:
         return refused(request, "not_found", 404)
     record(folder)
     console_of(request).planner.forget(upload_id)
