@@ -25,10 +25,10 @@ from quotabulk.formats.inputs.columns import (
 from quotabulk.formats.inputs.facts import CellFact, CellKind, SheetFacts, cell_address
 from quotabulk.formats.inputs.mapping import Hidden
 from quotabulk.formats.inputs.numformats import FormatKind
-from quotabulk.formats.inputs.phones import first_phone_row, is_phone_like
+from quotabulk.formats.inputs.phones import is_phone_like
 from quotabulk.formats.inputs.rows import RawRow, RowShape, build_row, cell_text
 
-__all__ = ["HIDDEN_ROW", "TOTAL_ROW", "SheetReading", "first_phone_row", "is_total_row"]
+__all__ = ["HIDDEN_ROW", "TOTAL_ROW", "SheetReading", "is_total_row", "no_limit_message"]
 
 TOTAL_ROW = "строка итогов"
 HIDDEN_ROW = "скрытая строка"

@@ -9,8 +9,9 @@ from pathlib import Path
 from quotabulk.domain import messages as said
 from quotabulk.domain.errors import InputError, Location
 from quotabulk.formats.inputs.base import Loaded, LoadOptions
-from quotabulk.formats.inputs.cells import first_phone_row, no_limit_message
+from quotabulk.formats.inputs.cells import no_limit_message
 from quotabulk.formats.inputs.columns import HEADER_SEARCH_ROWS
+from quotabulk.formats.inputs.phones import first_phone_row
 from quotabulk.formats.inputs.tables import find_header, no_header_message, read_table
 
 DELIMITERS = (";", ",", "\t")

@@ -35,7 +35,18 @@ _COVERED = f"{_TABLE}covered-table-cell"
 _ROW = f"{_TABLE}table-row"
 _COLUMN = f"{_TABLE}table-column"
 _PARAGRAPH = f"{_TEXT}p"
+_SHEET = f"{_TABLE}table"
+_DATABASE_RANGE = f"{_TABLE}database-range"
 _VALUE_TYPE = f"{_OFFICE}value-type"
+_VALUE = f"{_OFFICE}value"
+_ERROR_TYPE = f"{_CALCEXT}value-type"
+_FORMULA = f"{_TABLE}formula"
+_VISIBILITY = f"{_TABLE}visibility"
+# Attribute names of counts, made once: the start of every cell looks them up.
+_COLUMNS_REPEATED = f"{_TABLE}number-columns-repeated"
+_ROWS_REPEATED = f"{_TABLE}number-rows-repeated"
+_COLUMNS_SPANNED = f"{_TABLE}number-columns-spanned"
+_ROWS_SPANNED = f"{_TABLE}number-rows-spanned"
 _HIDDEN = ("collapse", "filter")
 _KINDS = {"percentage": FormatKind.PERCENT, "date": FormatKind.DATE, "time": FormatKind.DATE}
 # The value types whose shown text is compared with the value; strings are shown as
@@ -126,47 +137,45 @@ class _Scan:
 
     def start(self, name: str, attributes: dict[str, str]) -> None:
         if name == _CELL:
-            self.repeat = _count(attributes, "number-columns-repeated")
+            self.repeat = _count(attributes, _COLUMNS_REPEATED)
             self._start_cell(attributes)
         elif name == _COVERED:
-            self.repeat = _count(attributes, "number-columns-repeated")
+            self.repeat = _count(attributes, _COLUMNS_REPEATED)
         elif name == _PARAGRAPH:
             if self.cell is not None and self.paragraphs:
                 self.shown.append("\n")
             self.paragraphs += 1
         elif name == _ROW:
             self.column = 0
-            self.row_hidden = attributes.get(f"{_TABLE}visibility") in _HIDDEN
-            self.row_repeat = _count(attributes, "number-rows-repeated")
+            self.row_hidden = attributes.get(_VISIBILITY) in _HIDDEN
+            self.row_repeat = _count(attributes, _ROWS_REPEATED)
             self.row_filled = False
         elif name == _COLUMN:
-            repeat = _count(attributes, "number-columns-repeated")
-            if attributes.get(f"{_TABLE}visibility") in _HIDDEN and repeat < 1000:
+            repeat = _count(attributes, _COLUMNS_REPEATED)
+            if attributes.get(_VISIBILITY) in _HIDDEN and repeat < 1000:
                 self.facts.hidden_columns.update(range(self.column, self.column + repeat))
             self.column += repeat
-        elif name == f"{_TABLE}table":
+        elif name == _SHEET:
             self.facts = self.found.setdefault(attributes.get(f"{_TABLE}name", ""), SheetFacts())
             self.row = self.column = 0
-        elif name == f"{_TABLE}database-range" and attributes.get(
-            f"{_TABLE}display-filter-buttons"
-        ):
+        elif name == _DATABASE_RANGE and attributes.get(f"{_TABLE}display-filter-buttons"):
             self._filtered(attributes)
 
     def _start_cell(self, attributes: dict[str, str]) -> None:
         row, column = self.row + 1, self.column
-        across = _count(attributes, "number-columns-spanned")
-        down = _count(attributes, "number-rows-spanned")
+        across = _count(attributes, _COLUMNS_SPANNED)
+        down = _count(attributes, _ROWS_SPANNED)
         if across > 1 or down > 1:
             self.facts.merges.append(Merge(row, column, row + down - 1, column + across - 1))
         kind = attributes.get(_VALUE_TYPE)
         self.cell = None
         self.paragraphs = 0
         if kind is None:
-            if attributes.get(f"{_TABLE}formula"):
+            if attributes.get(_FORMULA):
                 self.facts.cells[(row, column)] = CellFact(CellKind.NO_VALUE)
             return
         self.row_filled = True
-        if kind in _LOOKED_AT or attributes.get(f"{_CALCEXT}value-type") == "error":
+        if kind in _LOOKED_AT or attributes.get(_ERROR_TYPE) == "error":
             self.cell = attributes
             self.shown = []
 
@@ -196,7 +205,7 @@ class _Scan:
 
 
 def _count(attributes: dict[str, str], name: str) -> int:
-    given = attributes.get(f"{_TABLE}{name}")
+    given = attributes.get(name)
     if given is None:
         return 1
     try:
@@ -206,13 +215,13 @@ def _count(attributes: dict[str, str], name: str) -> int:
 
 
 def _cell(facts: SheetFacts, attributes: dict[str, str], shown: str, row: int, column: int) -> None:
-    if attributes.get(f"{_CALCEXT}value-type") == "error":
+    if attributes.get(_ERROR_TYPE) == "error":
         facts.cells[(row, column)] = CellFact(CellKind.ERROR, shown or "#VALUE!")
         return
     kind = attributes.get(_VALUE_TYPE, "")
     if kind in _KINDS:
         facts.cells[(row, column)] = CellFact(CellKind.FORMAT, shown, "", _KINDS[kind])
-    elif not _shows_value(shown, attributes.get(f"{_OFFICE}value", "")):
+    elif not _shows_value(shown, attributes.get(_VALUE, "")):
         facts.cells[(row, column)] = CellFact(CellKind.FORMAT, shown, "", FormatKind.SCALED)
 
 

@@ -12,13 +12,7 @@ from quotabulk.domain.messages import Text
 from quotabulk.domain.models import InvalidRow, SkippedRow
 from quotabulk.formats.inputs import blocks
 from quotabulk.formats.inputs.base import Loaded
-from quotabulk.formats.inputs.cells import (
-    TOTAL_ROW,
-    SheetReading,
-    first_phone_row,
-    is_total_row,
-    no_limit_message,
-)
+from quotabulk.formats.inputs.cells import TOTAL_ROW, SheetReading, is_total_row, no_limit_message
 from quotabulk.formats.inputs.columns import (
     HEADER_SEARCH_ROWS,
     AmbiguousHeader,
@@ -29,6 +23,7 @@ from quotabulk.formats.inputs.columns import (
 )
 from quotabulk.formats.inputs.facts import Merge, SheetFacts
 from quotabulk.formats.inputs.mapping import Hidden
+from quotabulk.formats.inputs.phones import first_phone_row
 from quotabulk.formats.inputs.rows import (
     RawRow,
     RowShape,
