@@ -79,6 +79,15 @@ def write_xlsx(path: Path, sheets: dict[str, SheetRows]) -> Path:
     return path
 
 
+def built_workbook(path: Path, build: Callable[[Any], None]) -> Path:
+    """An openpyxl workbook `build` fills (merges, formats, hidden rows: what `write_xlsx`
+    cannot say), saved at `path`."""
+    book = openpyxl.Workbook()
+    build(book)
+    book.save(path)
+    return path
+
+
 @pytest.fixture
 def xlsx(tmp_path: Path) -> Callable[..., Path]:
     def make(sheets: dict[str, SheetRows], name: str = "quotas.xlsx") -> Path:

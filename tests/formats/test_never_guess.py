@@ -11,10 +11,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pytest
 
-from tests.conftest import EXAMPLES, CliResult
+from tests.conftest import EXAMPLES, CliResult, built_workbook
 from tests.formats.test_office_files import SOFFICE, libreoffice
 
 pytestmark = [
@@ -52,14 +51,6 @@ def seeded(cli: Callable[..., CliResult]) -> None:
     assert cli("sandbox", "seed", "--from", EXAMPLES / "current.yaml").code == 0
 
 
-def workbook(path: Path, build: Callable[[Any], None]) -> Path:
-    """An openpyxl workbook `build` fills, saved at `path`."""
-    book = openpyxl.Workbook()
-    build(book)
-    book.save(path)
-    return path
-
-
 def saved_as(tmp_path: Path, source: Path, kind: str) -> Path:
     """`source` opened and saved again by LibreOffice as `kind` (formulas computed)."""
     return libreoffice(tmp_path, source, kind)
@@ -78,7 +69,7 @@ def _limits(book: Any) -> None:
 def test_an_error_cell_stops_the_row_and_never_reads_as_empty(
     tmp_path: Path, kind: str, cli: Callable[..., CliResult]
 ) -> None:
-    source = workbook(tmp_path / "ошибки.xlsx", _limits)
+    source = built_workbook(tmp_path / "ошибки.xlsx", _limits)
     saved = saved_as(tmp_path, source, kind)
     strict = cli("apply", "--yes", saved)
     assert strict.code == 1
@@ -98,7 +89,7 @@ def test_a_formula_without_a_saved_value_asks_to_open_and_save(
     tmp_path: Path, cli: Callable[..., CliResult]
 ) -> None:
     # Written by a program (openpyxl), never opened in an office suite: no values saved.
-    unsaved = workbook(tmp_path / "скрипт.xlsx", _limits)
+    unsaved = built_workbook(tmp_path / "скрипт.xlsx", _limits)
     result = cli("apply", "--yes", unsaved)
     assert result.code == 1
     assert "Лимиты!C2: a formula without a saved value; open the file" in result.err
@@ -127,7 +118,7 @@ def _two_row_header(unit: str) -> Callable[[Any], None]:
 def test_a_merged_two_row_header_manages_the_threshold_under_it(
     tmp_path: Path, kind: str, cli: Callable[..., CliResult]
 ) -> None:
-    source = workbook(tmp_path / "шапка.xlsx", _two_row_header("порог, руб."))
+    source = built_workbook(tmp_path / "шапка.xlsx", _two_row_header("порог, руб."))
     saved = saved_as(tmp_path, source, kind)
     checked = cli("validate", saved)
     assert checked.code == 0, checked.err
@@ -143,7 +134,7 @@ def test_a_merged_two_row_header_manages_the_threshold_under_it(
 def test_a_merged_header_in_percent_stops_the_run(
     tmp_path: Path, kind: str, cli: Callable[..., CliResult]
 ) -> None:
-    source = workbook(tmp_path / "проценты.xlsx", _two_row_header("порог, %"))
+    source = built_workbook(tmp_path / "проценты.xlsx", _two_row_header("порог, %"))
     result = cli("apply", "--yes", saved_as(tmp_path, source, kind))
     assert result.code == 1
     assert "column «Лимит / порог, %» is in percent" in result.err
@@ -166,7 +157,7 @@ def _departments(book: Any) -> None:
 def test_a_department_sheet_with_an_unknown_limit_header_stops_until_mapped(
     tmp_path: Path, cli: Callable[..., CliResult]
 ) -> None:
-    saved = saved_as(tmp_path, workbook(tmp_path / "отделы.xlsx", _departments), "xlsx")
+    saved = saved_as(tmp_path, built_workbook(tmp_path / "отделы.xlsx", _departments), "xlsx")
     stopped = cli("apply", "--yes", saved)
     assert stopped.code == 1
     assert "sheet «Склад» has phone numbers but no limit column" in stopped.err
@@ -201,7 +192,7 @@ def _formatted(book: Any) -> None:
 def test_a_money_cell_formatted_as_percent_date_or_thousands_is_refused(
     tmp_path: Path, kind: str, cli: Callable[..., CliResult]
 ) -> None:
-    saved = saved_as(tmp_path, workbook(tmp_path / "форматы.xlsx", _formatted), kind)
+    saved = saved_as(tmp_path, built_workbook(tmp_path / "форматы.xlsx", _formatted), kind)
     result = cli("apply", "--yes", "--skip-invalid", saved)
     assert result.code == 3
     said = result.out + result.err  # the run's lines name each invalid row
@@ -234,7 +225,9 @@ def _hidden(by_filter: bool) -> Callable[[Any], None]:
 def test_hidden_rows_stop_the_run_until_the_user_decides(
     tmp_path: Path, by_filter: bool, cli: Callable[..., CliResult]
 ) -> None:
-    saved = saved_as(tmp_path, workbook(tmp_path / "скрытые.xlsx", _hidden(by_filter)), "xlsx")
+    saved = saved_as(
+        tmp_path, built_workbook(tmp_path / "скрытые.xlsx", _hidden(by_filter)), "xlsx"
+    )
     stopped = cli("apply", "--yes", saved)
     assert stopped.code == 1
     assert "row 3 of sheet «Лимиты» is hidden" in stopped.err
@@ -266,7 +259,7 @@ def _accounts(book: Any) -> None:
 def test_a_row_of_another_account_is_skipped_and_named_never_unknown(
     tmp_path: Path, cli: Callable[..., CliResult]
 ) -> None:
-    saved = saved_as(tmp_path, workbook(tmp_path / "счета.xlsx", _accounts), "xlsx")
+    saved = saved_as(tmp_path, built_workbook(tmp_path / "счета.xlsx", _accounts), "xlsx")
     strict = cli("apply", "--yes", saved)
     assert strict.code == 1
     assert "79169999999 is on account ACC-300400, and this run is for ACC-100200" in strict.err
@@ -290,7 +283,7 @@ def test_a_limit_beside_a_delete_mark_is_an_invalid_row(
         sheet.append(["Телефон", "Лимит", "Действие"])
         sheet.append(["79161000001", 1500, "удалить"])
 
-    saved = saved_as(tmp_path, workbook(tmp_path / "удалить.xlsx", build), "xlsx")
+    saved = saved_as(tmp_path, built_workbook(tmp_path / "удалить.xlsx", build), "xlsx")
     result = cli("apply", "--yes", saved)
     assert result.code == 1
     assert "says «удалить» but also gives an amount in «Лимит»" in result.err

@@ -9,7 +9,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pytest
 
 from quotabulk.domain.errors import ConfigError, InputError
@@ -18,14 +17,7 @@ from quotabulk.formats.inputs.cells import ranges
 from quotabulk.formats.inputs.facts import Merge
 from quotabulk.formats.inputs.mapping import Hidden, read_mapping_file
 from quotabulk.formats.inputs.numformats import FormatKind, classify, shown
-from tests.conftest import EXAMPLES, CliResult
-
-
-def book(path: Path, build: Callable[[Any], None]) -> Path:
-    made = openpyxl.Workbook()
-    build(made)
-    made.save(path)
-    return path
+from tests.conftest import EXAMPLES, CliResult, built_workbook
 
 
 @pytest.mark.parametrize(
@@ -74,7 +66,7 @@ def test_a_mapping_adds_composed_labels_and_ignores_them_too(tmp_path: Path) -> 
         sheet.merge_cells("B1:D1")
         sheet.append(["79161000005", 900, 700, 2])
 
-    workbook = book(tmp_path / "блок.xlsx", build)
+    workbook = built_workbook(tmp_path / "блок.xlsx", build)
     # «Квота / сигнал» is no known threshold: named by its composed label in the mapping.
     mapping = tmp_path / "map.yaml"
     mapping.write_text(
@@ -96,7 +88,7 @@ def test_a_mapped_column_wins_over_a_built_in_match_on_its_sheet(tmp_path: Path)
         store.append(["Телефон", "Лимит", "Лимит на месяц"])  # the old limit beside the new
         store.append(["79161000005", 100, 950])
 
-    workbook = book(tmp_path / "отделы.xlsx", build)
+    workbook = built_workbook(tmp_path / "отделы.xlsx", build)
     mapping = tmp_path / "map.yaml"
     mapping.write_text('sheets: {Склад: {columns: {limit: "Лимит на месяц"}}}\n', "utf-8")
     loaded = load_inputs([workbook], LoadOptions.of(read_mapping_file(mapping)))
@@ -116,7 +108,7 @@ def test_a_sheet_left_out_by_the_mapping_is_named(tmp_path: Path) -> None:
         other.append(["Телефон", "Сколько"])
         other.append(["79161000002", 5])
 
-    workbook = book(tmp_path / "черновик.xlsx", build)
+    workbook = built_workbook(tmp_path / "черновик.xlsx", build)
     with pytest.raises(InputError, match="the closest is «Сколько»"):
         load_inputs([workbook])  # a number beside the phones is the closest candidate
     mapping = tmp_path / "map.yaml"
@@ -156,7 +148,7 @@ def test_a_hidden_managed_column_stops_and_under_skip_is_not_managed(tmp_path: P
         sheet.append(["79161000005", 900, 700])
         sheet.column_dimensions["C"].hidden = True
 
-    workbook = book(tmp_path / "столбец.xlsx", build)
+    workbook = built_workbook(tmp_path / "столбец.xlsx", build)
     with pytest.raises(InputError, match=r"managed column «Порог» \(C\) of sheet «Лимиты»"):
         load_inputs([workbook])
     skipped = load_inputs([workbook], LoadOptions(hidden=Hidden.SKIP))
@@ -188,7 +180,7 @@ def test_a_hidden_row_left_out_still_counts_as_mentioned_for_prune(
         sheet.append(["79161000004", 3000])
         sheet.row_dimensions[3].hidden = True
 
-    workbook = book(tmp_path / "скрыта.xlsx", build)
+    workbook = built_workbook(tmp_path / "скрыта.xlsx", build)
     planned = cli("plan", "--prune", "--max-deletes", "100", "--hidden", "skip", workbook)
     assert planned.code == 0, planned.err
     assert "- 79161000004" not in planned.out  # kept: a row mentions it, hidden or not
