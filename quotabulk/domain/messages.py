@@ -223,6 +223,13 @@ OTHER_ACCOUNT = _kind(
         "account on its own, or add --skip-invalid to leave such rows out"
     ),
 )
+CELL_MERGED = _kind(
+    "QB175",
+    N_(
+        "{cell} lies inside the merged cell {merge}: it shows that cell's value but holds "
+        "none; unmerge it and give each row its own value"
+    ),
+)
 NOT_A_MAPPING = _kind("QB150", N_("entry {index} of `quotas:` is not a mapping"))
 
 ROWS_INVALID = _kind(

@@ -288,3 +288,31 @@ def test_a_limit_beside_a_delete_mark_is_an_invalid_row(
     assert result.code == 1
     assert "says «удалить» but also gives an amount in «Лимит»" in result.err
     assert held(cli, tmp_path) == BEFORE
+
+
+def _merged_down(book: Any) -> None:
+    sheet = book.active
+    sheet.title = "Лимиты"
+    sheet.append(["Телефон", "Лимит", "Порог"])
+    sheet.append(["79161000001", 2000, 800])
+    sheet.append(["79161000004", 3000, None])
+    sheet.merge_cells("C2:C3")  # one threshold shown for two people
+
+
+@pytest.mark.usefixtures("seeded")
+@pytest.mark.parametrize("kind", ["xlsx", "xls", "ods"])
+def test_a_value_merged_over_two_rows_is_never_none_on_the_second(
+    tmp_path: Path, kind: str, cli: Callable[..., CliResult]
+) -> None:
+    """The second row shows 800 but holds nothing: read as it is held, its threshold
+    would be removed (2500 → none) while the run said success."""
+    saved = saved_as(tmp_path, built_workbook(tmp_path / "слияние.xlsx", _merged_down), kind)
+    strict = cli("apply", "--yes", saved)
+    assert strict.code == 1
+    assert "Лимиты!C3 lies inside the merged cell Лимиты!C2:C3" in strict.err
+    assert held(cli, tmp_path) == BEFORE
+    skipping = cli("apply", "--yes", "--skip-invalid", saved)
+    assert skipping.code == 3
+    after = held(cli, tmp_path)
+    assert after["79161000004"] == BEFORE["79161000004"]  # its threshold kept
+    assert after["79161000001"] == (Decimal(2000), Decimal(800))

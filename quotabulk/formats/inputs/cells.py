@@ -33,6 +33,9 @@ __all__ = ["HIDDEN_ROW", "TOTAL_ROW", "SheetReading", "is_total_row", "no_limit_
 TOTAL_ROW = "строка итогов"
 HIDDEN_ROW = "скрытая строка"
 MONEY = (Field.LIMIT, Field.WARN_AT)
+# The facts that make a row that reads as empty one to report: an empty-looking row that
+# only lies under a merge (a note merged down the sheet) stays empty.
+_SHOWS_ERROR = (CellKind.ERROR, CellKind.NO_VALUE)
 # Hidden phone and account columns are always read: they say whose quota a row is, and
 # leaving the account out would send another account's rows to this one.
 _NEVER_HIDDEN = (Field.MSISDN, Field.ACCOUNT)
@@ -94,12 +97,27 @@ class SheetReading:
         self.fields_at = {index: name for name, index in header.fields.items()}
         self.labels = header.labels
         self.by_row = self.facts.in_columns(set(self.fields_at)) if self.facts.cells else {}
+        self._merged_data_cells(header.last_row_index + 2)
         return set(self.by_row) | self.facts.hidden_rows
+
+    def _merged_data_cells(self, first_data_row: int) -> None:
+        """A managed cell under a merged cell of the data (not the merge's first): calamine
+        reads it empty while the person sees the first cell's value in it — a threshold
+        merged over two rows would be read as "none" on the second."""
+        for merge in self.facts.merges:
+            if merge.last_row < first_data_row:
+                continue
+            first = self._address(merge.first_row, merge.first_column)
+            last = self._address(merge.last_row, merge.last_column).split("!")[-1]
+            fact = CellFact(CellKind.MERGED, f"{first}:{last}")
+            for row, column in merge.covered():
+                if row >= first_data_row and column in self.fields_at:
+                    self.by_row.setdefault(row, []).append((column, fact))
 
     def shows_error(self, number: int) -> bool:
         """Whether a row that reads as empty has a managed cell showing an error (calamine
         reads `#REF!` as an empty cell)."""
-        return any(f.kind is not CellKind.FORMAT for _, f in self.by_row.get(number, ()))
+        return any(f.kind in _SHOWS_ERROR for _, f in self.by_row.get(number, ()))
 
     def took(
         self,
@@ -168,6 +186,8 @@ class SheetReading:
             return said.CELL_ERROR(cell=address, shown=fact.shown)
         if fact.kind is CellKind.NO_VALUE:
             return said.CELL_NO_VALUE(cell=address)
+        if fact.kind is CellKind.MERGED:
+            return said.CELL_MERGED(cell=address, merge=fact.shown)
         if name not in MONEY or not _is_number(value):
             return None  # a text typed into a formatted cell shows as typed
         shown = fact.shown_for(value)

@@ -20,6 +20,7 @@ class CellKind(StrEnum):
     ERROR = "error"  # an error value: shown is what the cell shows (#REF!, Err:502)
     NO_VALUE = "no_value"  # a formula whose result was never saved
     FORMAT = "format"  # a number format that does not show rubles (see `format_kind`)
+    MERGED = "merged"  # under a merged cell, not its first: empty, though it shows a value
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,15 @@ class Merge:
     @property
     def across(self) -> bool:
         return self.last_column > self.first_column
+
+    def covered(self) -> list[tuple[int, int]]:
+        """The cells the merge shows its first cell's value in, but which hold nothing."""
+        return [
+            (row, column)
+            for row in range(self.first_row, self.last_row + 1)
+            for column in range(self.first_column, self.last_column + 1)
+            if (row, column) != (self.first_row, self.first_column)
+        ]
 
 
 @dataclass
