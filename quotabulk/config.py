@@ -15,6 +15,7 @@ from quotabulk.domain import messages as said
 from quotabulk.domain.errors import ConfigError
 from quotabulk.domain.language import DEFAULT_LANGUAGE, Language
 from quotabulk.i18n import language_from
+from quotabulk.operator import mts
 from quotabulk.operator.port import (
     DEFAULT_OPERATOR_TIMEOUT_S,
     ENV_ACCOUNT,
@@ -62,6 +63,8 @@ class Settings:
     dialect: str = "http"
     operator_timeout_s: float = DEFAULT_OPERATOR_TIMEOUT_S
     language: Language = DEFAULT_LANGUAGE  # of the .xlsx and .csv reports
+    client_id: str | None = None  # OAuth2 dialects: the secret is `token`
+    rules: tuple[tuple[str, str], ...] = ()  # mts-business: on_exceed → CODE:VERSION
 
     @property
     def embedded(self) -> bool:
@@ -115,6 +118,8 @@ class Settings:
             account,
             self.operator_timeout_s,
             self.ca_bundle,
+            self.client_id,
+            dict(self.rules),
         )
 
     def resolve_account(self, from_inputs: set[str] | None = None) -> str | None:
@@ -180,15 +185,41 @@ def load_settings(
     url = api_url or env.get(ENV_API_URL) or None
     if url is not None and not url.startswith(("http://", "https://")):
         raise ConfigError(said.BAD_API_URL(variable=ENV_API_URL, url=repr(url)))
+    dialect = env.get(ENV_API_DIALECT) or "http"
+    if dialect == mts.DIALECT:
+        secret, client_id, rules = _client_credentials(url), _client_id(url), _mts_rules(url)
+    else:
+        secret, client_id, rules = _token(url), None, ()
     return Settings(
         url.rstrip("/") if url else None,
-        _token(url),
+        secret,
         account or env.get(ENV_ACCOUNT) or None,
         home_folder(),
-        env.get(ENV_API_DIALECT) or "http",
+        dialect,
         _operator_timeout(operator_timeout),
         report_language(),
+        client_id,
+        rules,
     )
+
+
+def _client_id(url: str | None) -> str | None:
+    return os.environ.get(mts.ENV_CLIENT_ID) or (mts.SANDBOX_CLIENT_ID if url is None else None)
+
+
+def _mts_rules(url: str | None) -> tuple[tuple[str, str], ...]:
+    """The rule of each kind of quota; the embedded sandbox's own when no URL is set."""
+    found = []
+    for kind, variable in (("block", mts.ENV_RULE_BLOCK), ("personal", mts.ENV_RULE_PERSONAL)):
+        value = os.environ.get(variable) or (mts.SANDBOX_RULES[kind] if url is None else "")
+        found.append((kind, value))
+    return tuple(found)
+
+
+def _client_credentials(url: str | None) -> SecretStr | None:
+    """The OAuth2 client secret, from the variable or its file (the embedded sandbox's
+    own when no URL is set)."""
+    return _secret(url, mts.ENV_CLIENT_SECRET, mts.ENV_CLIENT_SECRET_FILE)
 
 
 def report_language() -> Language:
@@ -223,25 +254,30 @@ def positive_duration(text: str, what: str) -> float:
 
 
 def _token(url: str | None) -> SecretStr | None:
+    return _secret(url, ENV_TOKEN, ENV_TOKEN_FILE)
+
+
+def _secret(url: str | None, variable: str, file_variable: str) -> SecretStr | None:
+    """A secret from `variable` or the file `file_variable` names; never both."""
     from pydantic import SecretStr
 
     if url is None:
         return SecretStr(EMBEDDED_TOKEN)
-    token = os.environ.get(ENV_TOKEN)
-    token_file = os.environ.get(ENV_TOKEN_FILE)
+    token = os.environ.get(variable)
+    token_file = os.environ.get(file_variable)
     if token and token_file:
-        raise ConfigError(said.TOKEN_TWICE(token=ENV_TOKEN, token_file=ENV_TOKEN_FILE))
+        raise ConfigError(said.TOKEN_TWICE(token=variable, token_file=file_variable))
     if token_file:
         try:
             token = Path(token_file).read_text(encoding="utf-8").strip()
         except OSError as exc:
             unreadable = said.TOKEN_UNREADABLE(
-                variable=ENV_TOKEN_FILE, path=token_file, detail=str(exc.strerror)
+                variable=file_variable, path=token_file, detail=str(exc.strerror)
             )
             raise ConfigError(unreadable) from None
     if not token:
         raise ConfigError(
-            said.TOKEN_NEEDED(url=safe_url(url), token=ENV_TOKEN, token_file=ENV_TOKEN_FILE)
+            said.TOKEN_NEEDED(url=safe_url(url), token=variable, token_file=file_variable)
         )
     redaction.register(token)
     return SecretStr(token)

@@ -34,6 +34,7 @@ from quotabulk.domain.errors import (
 from quotabulk.domain.models import Subscriber
 from quotabulk.domain.outcomes import RunResult
 from quotabulk.domain.plan import PlanOptions, plan
+from quotabulk.domain.quota_rules import QuotaRules, foreign_rules
 from quotabulk.domain.running import (
     Confirm,
     ExecuteOptions,
@@ -66,11 +67,12 @@ def files_spec(
     """What `apply FILE...` and `reconcile FILE...` plan. Its identity is the inputs'
     content and the options: the same command run again resumes the run it started."""
 
-    def build(current: dict[str, Subscriber]) -> PlannedRun:
-        planned = plan(loaded.rows, current, options, mentioned=loaded.mentioned())
+    def build(current: dict[str, Subscriber], rules: QuotaRules) -> PlannedRun:
+        planned = plan(loaded.rows, current, options, mentioned=loaded.mentioned(), rules=rules)
         if planned.problems and not skip_invalid:
             raise ValidationFailed.of_rows(planned.problems)
-        return PlannedRun(planned, [*loaded.invalid, *planned.problems], loaded.skipped)
+        foreign = foreign_rules(current, loaded)
+        return PlannedRun(planned, [*loaded.invalid, *planned.problems], loaded.skipped, foreign)
 
     digest = hashlib.sha256()
     for row in loaded.rows:
@@ -87,7 +89,7 @@ def files_spec(
 def saved_plan_spec(saved: SavedPlan, shown_as: str) -> RunSpec:
     """What `apply --plan` runs: exactly the saved actions, refused when stale."""
 
-    def build(current: dict[str, Subscriber]) -> PlannedRun:
+    def build(current: dict[str, Subscriber], rules: QuotaRules) -> PlannedRun:
         refuse_if_stale(saved, current)
         return PlannedRun(saved.plan, saved.invalid)
 
@@ -105,7 +107,7 @@ def refuse_if_stale_now(workspace: Workspace, saved: SavedPlan) -> None:
     at the operator since it was made: what the console asks before an approval."""
     from quotabulk.app.planning import current_state
 
-    _, _, current = asyncio.run(current_state(workspace, saved.account))
+    _, _, current, _ = asyncio.run(current_state(workspace, saved.account))
     refuse_if_stale(saved, current)
 
 

@@ -21,7 +21,7 @@ def check_export_path(path: Path) -> None:
 def export(workspace: Workspace, out: Path) -> tuple[str, int]:
     """Write the current quotas in the input format; returns the account and the count."""
     account = workspace.settings.resolve_account()
-    account, _, current = asyncio.run(current_state(workspace, account))
+    account, _, current, _ = asyncio.run(current_state(workspace, account))
     return account, export_state(current.values(), out, account)
 
 

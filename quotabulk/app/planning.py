@@ -14,6 +14,7 @@ from quotabulk.app.accounts import keep_own_account
 from quotabulk.domain.errors import ValidationFailed
 from quotabulk.domain.models import Loaded, Subscriber
 from quotabulk.domain.plan import Plan, PlanOptions, plan
+from quotabulk.domain.quota_rules import ANY_QUOTA, QuotaRules, foreign_rules
 from quotabulk.domain.state import state_from_rows
 from quotabulk.formats.inputs import INPUT_SUFFIXES, LoadOptions, load_inputs
 
@@ -95,11 +96,13 @@ class PlanView:
 
 async def current_state(
     workspace: Workspace, account: str | None, on_retry: OnRetry | None = None
-) -> tuple[str, str, dict[str, Subscriber]]:
-    """The account worked on, the operator's URL and every subscriber; `on_retry` hears
-    of every retry (a page says the operator is not answering)."""
+) -> tuple[str, str, dict[str, Subscriber], QuotaRules]:
+    """The account worked on, the operator's URL, every subscriber and what quotas the
+    operator accepts; `on_retry` hears of every retry (a page says the operator is not
+    answering)."""
     async with workspace.operator(account, ConnectOptions(on_retry=on_retry)) as operator:
-        return operator.account, operator.url, await operator.subscribers()
+        subscribers = await operator.subscribers()
+        return operator.account, operator.url, subscribers, await operator.quota_rules()
 
 
 class Prefetch:
@@ -114,7 +117,7 @@ class Prefetch:
         workspace.load_operator()  # imports on this thread, before the other one starts
         # The account the files resolve to when they name none (the sandbox's, embedded).
         self.account = workspace.settings.resolve_account()
-        self._found: tuple[str, str, dict[str, Subscriber]] | None = None
+        self._found: tuple[str, str, dict[str, Subscriber], QuotaRules] | None = None
         self._error: BaseException | None = None
         self._loop = asyncio.new_event_loop()
         self._task = self._loop.create_task(current_state(workspace, self.account))
@@ -130,7 +133,7 @@ class Prefetch:
         self._thread = threading.Thread(target=fetch, name="prefetch-state", daemon=True)
         self._thread.start()
 
-    def result(self) -> tuple[str, str, dict[str, Subscriber]]:
+    def result(self) -> tuple[str, str, dict[str, Subscriber], QuotaRules]:
         self._thread.join()
         if self._error is not None:
             raise self._error
@@ -160,18 +163,19 @@ def plan_loaded(
     """Plan loaded inputs against the operator (or, offline, a state file)."""
     account = workspace.settings.resolve_account(loaded.accounts)
     if current_file is None and prefetched is not None and prefetched.account == account:
-        account, url, current = prefetched.result()
+        account, url, current, rules = prefetched.result()
     elif current_file is None:
         if prefetched is not None:  # fetched for another account: stop it before asking
             prefetched.cancel()
         import asyncio  # not at the top: `validate` never touches the network
 
-        account, url, current = asyncio.run(current_state(workspace, account, on_retry))
+        account, url, current, rules = asyncio.run(current_state(workspace, account, on_retry))
     else:
         current = state_from_rows(load_inputs([current_file]).rows)
-        account, url = account or "", f"file:{current_file.name}"
+        account, url, rules = account or "", f"file:{current_file.name}", ANY_QUOTA
     keep_own_account(loaded, account, skip_invalid=skip_invalid)
-    planned = plan(loaded.rows, current, options, mentioned=loaded.mentioned())
+    loaded.notices.extend(foreign_rules(current, loaded))
+    planned = plan(loaded.rows, current, options, mentioned=loaded.mentioned(), rules=rules)
     if planned.problems and not skip_invalid:
         raise ValidationFailed.of_rows(planned.problems)
     return PlanView(account, url, planned, loaded)

@@ -58,8 +58,8 @@ def dry_run(
     inputs: tuple[str, ...],
 ) -> RunResult:
     """Plan and report the drift; send nothing."""
-    account, url, current = asyncio.run(current_state(workspace, account))
-    planned = plan(loaded.rows, current, options, mentioned=loaded.mentioned())
+    account, url, current, rules = asyncio.run(current_state(workspace, account))
+    planned = plan(loaded.rows, current, options, mentioned=loaded.mentioned(), rules=rules)
     rows: list[RowResult] = []
     for action in planned.actions:
         unchanged = action.kind is ActionKind.UNCHANGED

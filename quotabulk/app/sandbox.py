@@ -8,6 +8,9 @@ from pathlib import Path
 from quotabulk.app.planning import validate
 from quotabulk.config import SANDBOX_ACCOUNT, Settings
 from quotabulk.domain.state import state_from_rows
+from quotabulk.operator import mts
+from quotabulk.sandbox.mts.app import DEFAULT_TOKEN_TTL_S
+from quotabulk.sandbox.mts.store import MtsStore
 from quotabulk.sandbox.seed import random_subscribers, seed_account
 from quotabulk.sandbox.store import DEFAULT_PROCESSING_MS, Behaviour, SandboxStore
 
@@ -40,6 +43,12 @@ def seed_sandbox(
         seeded = seed_account(store, target or SANDBOX_ACCOUNT, people)
     finally:
         store.close()
+    # The MTS-shaped sandbox holds the same account as rules (thresholds dropped).
+    rules = MtsStore(path)
+    try:
+        rules.reset_account(target or SANDBOX_ACCOUNT, people)
+    finally:
+        rules.close()
     return seeded.describe(), path
 
 
@@ -55,6 +64,9 @@ class SandboxFaults:
     lost_response_rate: float = 0.0
     reject_rate: float = 0.0
     seed: int | None = None
+    dialect: str = "http"
+    per_minute: int = 0
+    token_ttl_s: float = DEFAULT_TOKEN_TTL_S
 
 
 def serve_sandbox(db: Path, token: str, host: str, port: int, knobs: SandboxFaults) -> None:
@@ -69,6 +81,9 @@ def serve_sandbox(db: Path, token: str, host: str, port: int, knobs: SandboxFaul
         knobs.throttle_rate,
         knobs.lost_response_rate,
         knobs.seed,
+        knobs.per_minute,
+        knobs.dialect,
     )
     behaviour = Behaviour(knobs.processing_ms, knobs.reject_rate, knobs.seed)
-    serve(build_app(db, token, behaviour, faults), host, port)
+    client_id = mts.SANDBOX_CLIENT_ID
+    serve(build_app(db, token, behaviour, faults, client_id, knobs.token_ttl_s), host, port)

@@ -50,6 +50,8 @@ def ask(yes: bool) -> Confirm:
             click.echo(resuming.format(run=resumed.run_id), err=True)
             return yes or speech.confirm(_("Continue it?"), default=True)
         assert planned is not None
+        for notice in planned.notices:
+            click.echo(str(notice), err=True)
         # The plan and its summary stay on screen; the question comes after them.
         click.echo("\n".join(plan_lines(planned.plan)), err=True)
         changes = len(planned.plan.changes)

@@ -100,6 +100,23 @@ def seed_command(
 )
 @click.option("--reject-rate", type=Rate, default=0.0, help="share of requests rejected")
 @click.option("--seed", "seed", type=int, help="random seed for repeatable faults")
+@click.option(
+    "--dialect",
+    type=click.Choice(["quotabulk", "mts-business"]),
+    default="quotabulk",
+    show_default=True,
+    help="which operator API to serve",
+)
+@click.option(
+    "--per-minute", type=click.IntRange(min=0), default=0, help="calls in any minute before 429"
+)
+@click.option(
+    "--token-ttl",
+    type=click.IntRange(min=1),
+    default=3600,
+    show_default=True,
+    help="mts-business: seconds a bearer token lives",
+)
 def serve_command(
     host: str,
     port: int,
@@ -113,8 +130,14 @@ def serve_command(
     lost_response_rate: float,
     reject_rate: float,
     seed: int | None,
+    dialect: str,
+    per_minute: int,
+    token_ttl: int,
 ) -> int:
-    """Serve the operator API over HTTP until Ctrl-C. Seed it first with `sandbox seed`."""
+    """Serve the operator API over HTTP until Ctrl-C. Seed it first with `sandbox seed`.
+
+    With --dialect mts-business the client id is `quotabulk-sandbox` and its secret the
+    token; --reject-rate does not apply (its events fault for the operator's reasons)."""
     settings = load_settings()
     path = db or settings.sandbox_db
     token = token or sandbox_token()
@@ -132,6 +155,9 @@ def serve_command(
         lost_response_rate,
         reject_rate,
         seed,
+        "http" if dialect == "quotabulk" else dialect,
+        per_minute,
+        token_ttl,
     )
     click.echo(f"Sandbox operator on http://{host}:{port} with {path}; Ctrl-C stops it.", err=True)
     serve_sandbox(path, token, host, port, knobs)

@@ -261,6 +261,14 @@ class ApiTransportError(ApiError):
     retryable = True
 
 
+class AnswerLost(ApiTransportError):
+    """Raised when a change was sent and no answer came: the operator may have made it.
+    Not retried where the operator has no idempotency key — sending again could make the
+    change twice; the engine first looks whether it took effect."""
+
+    retryable = False
+
+
 class OperatorUnavailable(ApiError):
     """Raised when the operator gave no good answer for the whole operator timeout
     (down, failing, throttling, trickling). `last` is the last fault seen; it was a

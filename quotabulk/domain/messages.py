@@ -181,6 +181,25 @@ KEEPS_THRESHOLD = _kind(
         "give the threshold too"
     ),
 )
+NO_THRESHOLD_HERE = _kind(
+    "QB143",
+    N_("{msisdn}: this operator sets no notification threshold; leave the threshold empty"),
+)
+VALUE_NOT_OFFERED = _kind(
+    "QB144",
+    N_("{msisdn}: the operator offers no limit of {limit} ₽ for this rule; it offers {allowed}"),
+)
+RULE_COPIES = _kind(
+    "QB145",
+    N_(
+        "{msisdn} holds {n} copies of quotabulk's rules; remove the extra ones in the cabinet "
+        "(quotabulk leaves this number alone)"
+    ),
+)
+FOREIGN_RULES = _kind(
+    "QB146",
+    N_("{msisdn} also holds {rules}, which quotabulk does not manage; they are left as they are"),
+)
 DELETE_WITH_AMOUNT = _kind(
     "QB126",
     N_("the row says «удалить» but also gives an amount in «{column}»; clear one of them"),
@@ -274,6 +293,41 @@ CHANGED_SINCE_PLAN = _kind(
     N_(
         "the subscriber changed since the plan was made (another request or tool); nothing "
         "was sent for it: plan again"
+    ),
+)
+# An operator without idempotency keys or one-request edits (QB248–253).
+ANSWER_LOST_RESENT = _kind(
+    "QB249",
+    N_(
+        "the operator's answer was lost and the change did not show up within {seconds} s; "
+        "sent again"
+    ),
+)
+REMOVED_NOT_CONNECTED = _kind(
+    "QB250",
+    N_(
+        "rule removed, the new one not connected (request {request}: {detail}); the number has "
+        "no limit now, and the next run connects it"
+    ),
+)
+COPY_REMOVED = _kind(
+    "QB251",
+    N_("a second copy of the rule, left by a lost answer of ours, is removed by request {request}"),
+)
+COPY_FOUND = _kind(
+    "QB252",
+    NP_(
+        "the number holds {n} copy of our rule more than it should; not made by this run, "
+        "so left as it is",
+        "the number holds {n} copies of our rule more than it should; not made by this run, "
+        "so left as they are",
+    ),
+)
+CHANGED_BEFORE_SENDING = _kind(
+    "QB253",
+    N_(
+        "the operator shows {held} where the plan expected {planned}; nothing was sent for it: "
+        "plan again"
     ),
 )
 NOT_AS_WANTED = _kind("QB243", N_("operator shows {held}, wanted {wanted}"))
@@ -510,12 +564,13 @@ PLAN_ACCOUNT_NOT_CONFIGURED = _kind(
 )
 NO_RUNS_YET = _kind("QB415", N_("no runs yet: {path} does not exist"))
 NO_SUCH_RUN = _kind("QB416", N_("no run {run}; `quotabulk runs` lists them"))
-NOT_EXACTLY_ONCE = _kind(
-    "QB417",
-    N_(
-        "this operator offers no idempotent submits or no edit in one request, and quotabulk "
-        "cannot yet apply changes to it exactly once; nothing was sent"
-    ),
+MTS_RULES_NEEDED = _kind(
+    "QB477",
+    N_("set {variable} to the rule's CODE:VERSION; the account offers {available}"),
+)
+MTS_RULE_UNKNOWN = _kind(
+    "QB478",
+    N_("{variable} is {value}, which the account does not offer; it offers {available}"),
 )
 LOCK_LOST = _kind(
     "QB418",

@@ -203,6 +203,11 @@ class Subscriber(NamedTuple):
     quota: Quota | None = None
     blocked: bool = False
     version: int = 0
+    # Where an operator keeps a quota as connected rules: further copies of our rules
+    # beside `quota`, and the names of rules quotabulk does not manage. Both are named in
+    # the plan and left alone.
+    copies: tuple[Quota, ...] = ()
+    foreign: tuple[str, ...] = ()
 
 
 @dataclass

@@ -26,6 +26,7 @@ from quotabulk.domain.models import (
     RowAction,
     Subscriber,
 )
+from quotabulk.domain.quota_rules import ANY_QUOTA, QuotaRules
 
 PRUNE_SOURCE = "--prune"
 DEFAULT_MAX_DELETES = 10
@@ -77,10 +78,12 @@ def plan(
     options: PlanOptions | None = None,
     *,
     mentioned: Collection[str] = (),
+    rules: QuotaRules = ANY_QUOTA,
 ) -> Plan:
     """Plan `desired` against `current`. Raises `PlanError` when pruning would delete more
     than `options.max_deletes` quotas. `mentioned`: numbers of input rows that ask for
-    nothing (invalid, hidden, another account's): `--prune` leaves them alone too."""
+    nothing (invalid, hidden, another account's): `--prune` leaves them alone too.
+    `rules`: what the operator accepts; a quota it would refuse is a problem row."""
     options = options or PlanOptions()
     actions: list[PlannedAction] = []
     problems: list[InvalidRow] = []
@@ -89,7 +92,17 @@ def plan(
         if subscriber is None:
             problems.append(_problem(row, said.NOT_A_SUBSCRIBER(msisdn=row.msisdn)))
             continue
+        if subscriber.copies:  # which copy is the quota? a person decides
+            copies = said.RULE_COPIES(msisdn=row.msisdn, n=len(subscriber.copies) + 1)
+            problems.append(_problem(row, copies))
+            continue
         action = _plan_row(row, subscriber)
+        refused = (
+            None if action.kind is ActionKind.UNCHANGED else rules.refusal(row.msisdn, action.after)
+        )
+        if refused is not None:
+            problems.append(_problem(row, refused))
+            continue
         # Rows are checked on load; this catches a threshold kept from the account that
         # the row's new, lower limit no longer admits.
         after = action.after
@@ -148,7 +161,7 @@ def _prunes(
     prunes = [
         PlannedAction(msisdn, ActionKind.DELETE, subscriber.quota, None, version=subscriber.version)
         for msisdn, subscriber in sorted(current.items())
-        if msisdn not in mentioned and subscriber.quota is not None
+        if msisdn not in mentioned and subscriber.quota is not None and not subscriber.copies
     ]
     if len(prunes) > max_deletes:
         raise PlanError(said.TOO_MANY_PRUNES(count=len(prunes), most=max_deletes))

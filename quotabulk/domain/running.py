@@ -8,9 +8,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from quotabulk.domain.messages import Text
 from quotabulk.domain.models import InvalidRow, SkippedRow, Subscriber
 from quotabulk.domain.outcomes import RunResult
 from quotabulk.domain.plan import Plan
+from quotabulk.domain.quota_rules import QuotaRules
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class PlannedRun:
     plan: Plan
     invalid: Sequence[InvalidRow] = ()
     skipped: Sequence[SkippedRow] = ()
+    notices: Sequence[Text] = ()  # what the operator's state says beside the plan
 
 
 class GateCheck(NamedTuple):
@@ -63,7 +66,7 @@ class RunSpec:
     command: str
     inputs: tuple[str, ...]
     plan_key: tuple[str, ...]
-    build: Callable[[dict[str, Subscriber]], PlannedRun]
+    build: Callable[[dict[str, Subscriber], QuotaRules], PlannedRun]
     msisdns: frozenset[str] = field(default_factory=frozenset)
     # Asked before a run is journaled, before a journaled run is resumed, and again once
     # the account's lock is held; raises to refuse (four eyes: a plan nobody else

@@ -106,13 +106,7 @@ class Executor:
         ran out, or `stop` was set (then at once: sends in flight and retry waits are
         cancelled; their rows stay open with their keys for the next run)."""
         self._sources = {a.seq: (a.source, a.msisdn) for a in actions}
-        to_send = [a for a in actions if a.open and a.idem_key and a.request_id is None]
-        for a in actions:
-            if a.open and a.request_id and not (a.request_status and a.request_status.final):
-                self._open[a.request_id] = a.seq
-        self.progress.begin(len(to_send), len(self._open))
-        started = time.monotonic()
-        work = asyncio.gather(self._poll(), self._send_then_mark(to_send, started))
+        work = self._work_on(actions)
         watch = asyncio.ensure_future(self._watch_lock(work))
         self.stop.on_stop(work.cancel)
         if self._stopped():
@@ -130,6 +124,16 @@ class Executor:
             watch.cancel()
             if self._sending_done.is_set():
                 self.stats.following_s = round(time.monotonic() - self._last_send, 3)
+
+    def _work_on(self, actions: Sequence[JournalAction]) -> asyncio.Future[Any]:
+        """Send what is unsent, poll what is open, at once."""
+        to_send = [a for a in actions if a.open and a.idem_key and a.request_id is None]
+        for a in actions:
+            if a.open and a.request_id and not (a.request_status and a.request_status.final):
+                self._open[a.request_id] = a.seq
+        self.progress.begin(len(to_send), len(self._open))
+        started = time.monotonic()
+        return asyncio.gather(self._poll(), self._send_then_mark(to_send, started))
 
     async def _watch_lock(self, work: asyncio.Future[Any]) -> None:
         """The lock's heartbeat thread notices a takeover; every wait here ends with it."""

@@ -23,7 +23,6 @@ from quotabulk.domain import messages as said
 from quotabulk.domain.digest import plan_digest
 from quotabulk.domain.errors import (
     EXIT_ROWS_FAILED,
-    ConfigError,
     Interrupted,
     LockLost,
     OperatorUnavailable,
@@ -42,10 +41,12 @@ from quotabulk.domain.running import (
     ProgressSink,
     RunSpec,
 )
+from quotabulk.engine.copies import settle_copies
 from quotabulk.engine.execute import ExecuteStats, Executor
 from quotabulk.engine.keys import change_key, run_identity
 from quotabulk.engine.lock import AccountLock
 from quotabulk.engine.ratelimit import AdaptiveBucket
+from quotabulk.engine.stepwise import StepwiseExecutor
 from quotabulk.engine.stopping import Stop
 from quotabulk.engine.verify import decide
 from quotabulk.operator.port import Capabilities, Operator
@@ -83,7 +84,6 @@ async def run_apply(
     """Run `spec`; `finish` (the report) is called with the result before the run is
     marked finished, so a kill in between leaves a run that the rerun completes."""
     stats = ExecuteStats()
-    _refuse_unsupported(operator.capabilities)
     # The run's rate limit is the engine's: every call of the operator keeps to it (the
     # listing, sends, retries and polls alike), and a throttled answer slows it down.
     operator.pace_with(AdaptiveBucket(options.rate_limit, per_minute=options.per_minute))
@@ -111,7 +111,8 @@ async def run_apply(
                 listing.exception()  # seen, so never reported as "never retrieved"
         if waited:
             current = await _unless_stopped(stop, operator.subscribers())
-        planned = spec.build(current)
+        rules = await _unless_stopped(stop, operator.quota_rules())
+        planned = spec.build(current, rules)
         digest = plan_digest(operator.account, operator.url, planned.plan.actions)
         if spec.gate is not None:
             spec.gate(GateCheck(digest, False, None))
@@ -151,12 +152,12 @@ async def run_apply(
             raise exc.after_sending() from None
 
 
-def _refuse_unsupported(capabilities: Capabilities) -> None:
-    """What this engine needs of an operator to keep a change single: without idempotent
-    submits a lost answer must be looked for before anything is sent again, and without a
-    native edit an edit is two steps — strategies this engine does not have yet."""
-    if not (capabilities.idempotent_submits and capabilities.native_edit):
-        raise ConfigError(said.NOT_EXACTLY_ONCE())
+def _executor_for(capabilities: Capabilities) -> type[Executor]:
+    """Idempotent submits and one-request edits: re-send with the same key. Without
+    them: look before sending again, and edit in two steps."""
+    if capabilities.idempotent_submits and capabilities.native_edit:
+        return Executor
+    return StepwiseExecutor
 
 
 def _gate(spec: RunSpec, journal: Journal, run_id: str) -> None:
@@ -178,7 +179,8 @@ async def _execute(
     resumed: bool,
 ) -> RunOutcome:
     journal.set_run_status(run_id, RunStatus.RUNNING)
-    executor = Executor(operator, journal, run_id, options, progress, stop, lock.lost)
+    chosen = _executor_for(operator.capabilities)
+    executor = chosen(operator, journal, run_id, options, progress, stop, lock.lost)
     executor.stats = stats
     actions = journal.actions(run_id)
     await executor.run(actions)
@@ -210,6 +212,8 @@ async def _execute(
             except OperatorUnavailable as exc:
                 gone = exc
         decided = decide(journaled, current)
+        if current is not None and not operator.capabilities.idempotent_submits:
+            decided = await settle_copies(operator, journal, run_id, journaled, current, decided)
         journal.record_outcomes(run_id, decided)
     keyed = {a.seq for a in journaled if a.idem_key}
     still_open = any(seq in keyed and not outcome.settled for seq, outcome, _ in decided)

@@ -25,6 +25,8 @@ OnRetry = Callable[[BaseException, float], None]
 # dialect name → "module:function"; imported only when used.
 DIALECTS = {
     "http": "quotabulk.operator.http.connect:open_http",
+    "quotabulk": "quotabulk.operator.http.connect:open_http",  # DESIGN's name for it
+    "mts-business": "quotabulk.operator.mts.connect:open_mts",
 }
 
 

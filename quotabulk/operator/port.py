@@ -10,13 +10,14 @@ way).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from quotabulk.domain.models import Quota, Subscriber
+from quotabulk.domain.quota_rules import QuotaRules
 from quotabulk.domain.requests import Operation, Request
 
 if TYPE_CHECKING:  # pydantic costs 0.1 s to import
@@ -60,6 +61,10 @@ class OperatorConfig:
     account: str | None  # None: the only account the credentials may use
     timeout_s: float = DEFAULT_OPERATOR_TIMEOUT_S  # --operator-timeout
     ca_bundle: Path | None = None
+    # OAuth2 client credentials: the id here, the secret as `token`.
+    client_id: str | None = None
+    # A dialect's own settings by name (`mts-business`: the rule of each `on_exceed`).
+    rules: Mapping[str, str] = field(default_factory=dict)
 
 
 class Pacer(Protocol):
@@ -103,10 +108,16 @@ class Operator(Protocol):
         quota: Quota | None,
         key: str,
         if_match: int | None = None,
+        before: Quota | None = None,
     ) -> Request:
         """Submit one request. With `idempotent_submits`, the same `key` returns the same
         request, never a second one; with `conditional_writes`, `if_match` refuses it
-        (`StaleVersion`) when the subscriber changed since."""
+        (`StaleVersion`) when the subscriber changed since. `before`: the quota a
+        `delete` removes (an operator of rules disconnects that rule). Without
+        idempotent submits, a change whose answer was lost raises `AnswerLost`."""
+
+    async def quota_rules(self) -> QuotaRules:
+        """What quotas the operator accepts (values offered, thresholds)."""
 
     async def statuses(self, request_ids: Sequence[str]) -> list[Request]:
         """Statuses of many requests; unknown ids are left out."""

@@ -7,11 +7,16 @@ so every command works against `$QUOTABULK_HOME/sandbox.db` with no server to st
 from __future__ import annotations
 
 import threading
+from typing import Protocol
 
 import httpx
+from starlette.types import ASGIApp
 
 from quotabulk.config import Settings
+from quotabulk.operator import mts
 from quotabulk.sandbox.app import create_app
+from quotabulk.sandbox.mts.app import DEFAULT_TOKEN_TTL_S, Client, create_mts_app
+from quotabulk.sandbox.mts.store import MtsBehaviour, MtsStore
 from quotabulk.sandbox.store import Behaviour, SandboxStore
 
 EMBEDDED_URL = "http://sandbox.invalid"
@@ -21,12 +26,14 @@ EMBEDDED_URL = "http://sandbox.invalid"
 _MAKING = threading.Lock()
 
 
+class _Closing(Protocol):
+    def close(self) -> None: ...
+
+
 class EmbeddedTransport(httpx.ASGITransport):
     """The sandbox app over ASGI; closing the client closes the sandbox's database."""
 
-    def __init__(self, store: SandboxStore, token: str) -> None:
-        with _MAKING:
-            app = create_app(store, token)
+    def __init__(self, app: ASGIApp, store: _Closing) -> None:
         super().__init__(app=app)
         self.store = store
 
@@ -35,8 +42,17 @@ class EmbeddedTransport(httpx.ASGITransport):
 
 
 def embedded_transport(settings: Settings) -> EmbeddedTransport:
+    """The sandbox of the configured dialect, on `$QUOTABULK_HOME/sandbox.db`."""
     assert settings.token is not None
     processing = settings.sandbox_processing_ms
+    secret = settings.token.get_secret_value()
+    if settings.dialect == mts.DIALECT:
+        base = MtsBehaviour() if processing is None else MtsBehaviour(processing_ms=processing)
+        mts_store = MtsStore(settings.sandbox_db, base)
+        client = Client(settings.client_id or mts.SANDBOX_CLIENT_ID, secret)
+        return EmbeddedTransport(create_mts_app(mts_store, client, DEFAULT_TOKEN_TTL_S), mts_store)
     behaviour = Behaviour() if processing is None else Behaviour(processing_ms=processing)
     store = SandboxStore(settings.sandbox_db, behaviour)
-    return EmbeddedTransport(store, settings.token.get_secret_value())
+    with _MAKING:
+        app = create_app(store, secret)
+    return EmbeddedTransport(app, store)

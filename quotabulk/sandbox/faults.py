@@ -1,7 +1,8 @@
-"""Fault knobs for `sandbox serve`: latency, rate limit, 503s, extra 429s, lost answers.
+"""Fault knobs for `sandbox serve`: latency, rate limits, 503s, extra 429s, lost answers.
 
 An ASGI middleware in front of the API app, so the app itself stays exact and faults are
-decided per request from one seeded random stream (`--seed` repeats a run's faults).
+decided per request from one seeded random stream (`--seed` repeats a run's faults). Its
+refusals are written in the served dialect's error shape.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import math
 import random
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -25,12 +27,15 @@ class Faults:
     throttle_rate: float = 0.0
     lost_response_rate: float = 0.0
     seed: int | None = None
+    per_minute: int = 0  # calls in any minute before 429; 0 means none
+    dialect: str = "http"  # whose error bodies: "http" or "mts-business"
 
     @property
     def any(self) -> bool:
         return bool(
             self.latency_ms
             or self.rate_limit
+            or self.per_minute
             or self.error_rate
             or self.throttle_rate
             or self.lost_response_rate
@@ -62,12 +67,33 @@ class _Bucket:
             return (1 - self.tokens) / self.rate
 
 
+class _MinuteWindow:
+    """At most `budget` calls in any sixty seconds."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.calls: deque[float] = deque()
+        self.lock = threading.Lock()
+
+    def take(self) -> float:
+        with self.lock:
+            now = time.monotonic()
+            while self.calls and now - self.calls[0] >= 60:
+                self.calls.popleft()
+            if len(self.calls) < self.budget:
+                self.calls.append(now)
+                return 0.0
+            return 60 - (now - self.calls[0])
+
+
 class FaultInjector:
     def __init__(self, app: ASGIApp, faults: Faults) -> None:
         self.app = app
         self.faults = faults
         self.random = random.Random(faults.seed)
         self.bucket = _Bucket(faults.rate_limit) if faults.rate_limit else None
+        self.minute = _MinuteWindow(faults.per_minute) if faults.per_minute else None
+        self.mts = faults.dialect == "mts-business"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -77,15 +103,17 @@ class FaultInjector:
         if f.latency_ms:
             await asyncio.sleep(f.latency_ms / 1000)
         wait = self.bucket.take() if self.bucket else 0.0
+        if not wait and self.minute is not None:
+            wait = self.minute.take()
         if wait:
-            await _refuse(send, 429, "rate_limited", "over the rate limit", math.ceil(wait))
+            await self._refuse(send, 429, "rate_limited", "over the rate limit", math.ceil(wait))
             return
         draw = self.random.random()
         if draw < f.error_rate:
-            await _refuse(send, 503, "unavailable", "temporarily unavailable")
+            await self._refuse(send, 503, "unavailable", "temporarily unavailable")
             return
         if draw < f.error_rate + f.throttle_rate:
-            await _refuse(send, 429, "throttled", "too many requests", 1)
+            await self._refuse(send, 429, "throttled", "too many requests", 1)
             return
         if draw < f.error_rate + f.throttle_rate + f.lost_response_rate:
             await self.app(scope, receive, _swallow)
@@ -100,15 +128,24 @@ class FaultInjector:
             raise LostResponse
         await self.app(scope, receive, send)
 
+    async def _refuse(
+        self, send: Send, status: int, code: str, message: str, retry_after: int | None = None
+    ) -> None:
+        if self.mts:  # 1011 too many requests, with no Retry-After (none is promised)
+            number = 1011 if status == 429 else 1000
+            body = f'{{"error":{{"errorCode":{number},"errorMessage":"{message}"}}}}'.encode()
+            await _answer(send, status, body, None)
+        else:
+            await _answer(
+                send, status, f'{{"code":"{code}","message":"{message}"}}'.encode(), retry_after
+            )
+
 
 async def _swallow(_: Message) -> None:
     return None
 
 
-async def _refuse(
-    send: Send, status: int, code: str, message: str, retry_after: int | None = None
-) -> None:
-    body = f'{{"code":"{code}","message":"{message}"}}'.encode()
+async def _answer(send: Send, status: int, body: bytes, retry_after: int | None) -> None:
     headers: list[tuple[bytes, bytes]] = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),

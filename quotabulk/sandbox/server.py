@@ -10,11 +10,29 @@ from starlette.types import ASGIApp
 
 from quotabulk.sandbox.app import create_app
 from quotabulk.sandbox.faults import FaultInjector, Faults, QuietLostResponses
+from quotabulk.sandbox.mts.app import Client, create_mts_app
+from quotabulk.sandbox.mts.store import MtsBehaviour, MtsStore
 from quotabulk.sandbox.store import Behaviour, SandboxStore
 
+MTS = "mts-business"
 
-def build_app(db: Path, token: str, behaviour: Behaviour, faults: Faults) -> ASGIApp:
-    app: ASGIApp = create_app(SandboxStore(db, behaviour), token)
+
+def build_app(
+    db: Path,
+    token: str,
+    behaviour: Behaviour,
+    faults: Faults,
+    client_id: str = "",
+    token_ttl_s: float = 3600,
+) -> ASGIApp:
+    """The API of `faults.dialect` over `db`; for `mts-business`, `client_id` with the
+    secret `token` is the one client, its tokens living `token_ttl_s`."""
+    app: ASGIApp
+    if faults.dialect == MTS:
+        store = MtsStore(db, MtsBehaviour(behaviour.processing_ms, behaviour.seed))
+        app = create_mts_app(store, Client(client_id, token), token_ttl_s)
+    else:
+        app = create_app(SandboxStore(db, behaviour), token)
     return FaultInjector(app, faults) if faults.any else app
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -51,6 +52,10 @@ class JournalAction:
     request_status: RequestStatus | None
     outcome: Outcome | None
     error: str | None
+    removal_id: str | None = None
+    removal_status: RequestStatus | None = None
+    sent_at: float | None = None  # epoch seconds: the step in progress was sent then
+    lost: int = 0
 
     @property
     def open(self) -> bool:
@@ -116,10 +121,11 @@ class NewAction:
         )
 
 
-_ACTION_COLUMNS = (
+_NEW_ACTION_COLUMNS = (
     "seq, source, msisdn, kind, before, after, version, idem_key, request_id,"
     " request_status, outcome, error"
 )
+_ACTION_COLUMNS = f"{_NEW_ACTION_COLUMNS}, removal_id, removal_status, sent_at, lost"
 
 
 class Journal:
@@ -196,7 +202,7 @@ class Journal:
                 ),
             )
             db.executemany(
-                f"INSERT INTO actions (run_id, {_ACTION_COLUMNS}, extras, said)"
+                f"INSERT INTO actions (run_id, {_NEW_ACTION_COLUMNS}, extras, said)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?)",
                 [
                     (
@@ -280,10 +286,15 @@ class Journal:
         an action carries its journaled key and the operator answers with the original
         request."""
         stamp = now_iso()
+        clock = time.time()
         with self.transaction() as db:
             db.executemany(
                 "INSERT INTO events (run_id, seq, at, what) VALUES (?, ?, ?, 'sending')",
                 [(run_id, seq, stamp) for seq in sending],
+            )
+            db.executemany(
+                "UPDATE actions SET sent_at = ? WHERE run_id = ? AND seq = ?",
+                [(clock, run_id, seq) for seq in sending],
             )
             db.executemany(
                 "UPDATE actions SET request_id = ?, request_status = ?"
@@ -307,6 +318,70 @@ class Journal:
             db.executemany(
                 "INSERT INTO events (run_id, seq, at, what) VALUES (?, ?, ?, ?)",
                 [(run_id, seq, stamp, status) for seq, status, _ in changes],
+            )
+
+    def record_removal(
+        self, run_id: str, seq: int, event_id: str | None, status: RequestStatus
+    ) -> None:
+        """An edit's first step: the removal's event (None: its answer was lost and the
+        removal was found done) and status. Once it is completed the second step begins,
+        not sent yet."""
+        done = status is RequestStatus.COMPLETED
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE actions SET removal_id = COALESCE(?, removal_id), removal_status = ?,"
+                " sent_at = CASE WHEN ? THEN NULL ELSE sent_at END WHERE run_id = ? AND seq = ?",
+                (event_id, status.value, done, run_id, seq),
+            )
+            db.execute(
+                "INSERT INTO events (run_id, seq, at, what) VALUES (?, ?, ?, ?)",
+                (run_id, seq, now_iso(), f"removal {event_id or '?'} {status.value}"),
+            )
+
+    def record_found(self, run_id: str, seq: int) -> None:
+        """A change whose answer was lost was found in place: its step is completed,
+        with no request number."""
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE actions SET request_status = 'completed' WHERE run_id = ? AND seq = ?",
+                (run_id, seq),
+            )
+            db.execute(
+                "INSERT INTO events (run_id, seq, at, what) VALUES (?, ?, ?, 'found in place')",
+                (run_id, seq, now_iso()),
+            )
+
+    def record_lost(self, run_id: str, seq: int, what: str) -> None:
+        """A send got no answer: it may have been made."""
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE actions SET lost = lost + 1 WHERE run_id = ? AND seq = ?", (run_id, seq)
+            )
+            db.execute(
+                "INSERT INTO events (run_id, seq, at, what) VALUES (?, ?, ?, ?)",
+                (run_id, seq, now_iso(), f"answer lost: {what}"),
+            )
+
+    def record_event(self, run_id: str, seq: int, what: str) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO events (run_id, seq, at, what) VALUES (?, ?, ?, ?)",
+                (run_id, seq, now_iso(), what),
+            )
+
+    def slowest(self, run_id: str) -> float | None:
+        """The slowest processing the operator showed in this run, in seconds."""
+        with state_errors(self.path):
+            row = self.db.execute(
+                "SELECT slowest_s FROM runs WHERE run_id = ?", (run_id,)
+            ).fetchone()
+        return None if row is None or row[0] is None else float(row[0])
+
+    def record_slowest(self, run_id: str, seconds: float) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE runs SET slowest_s = MAX(COALESCE(slowest_s, 0), ?) WHERE run_id = ?",
+                (seconds, run_id),
             )
 
     def record_outcome(
@@ -384,8 +459,11 @@ class Journal:
         if head is None:
             raise KeyError(run_id)
         rows = self.db.execute(
-            "SELECT source, msisdn, kind, before, after, request_id, request_status, outcome,"
-            " error, extras, said FROM actions WHERE run_id = ? ORDER BY seq",
+            # An edit made in two requests shows both numbers, the removal's first.
+            "SELECT source, msisdn, kind, before, after, CASE WHEN removal_id IS NULL THEN"
+            " request_id ELSE removal_id || ', ' || COALESCE(request_id, '—') END,"
+            " request_status, outcome, error, extras, said FROM actions WHERE run_id = ?"
+            " ORDER BY seq",
             (run_id,),
         ).fetchall()
         return _result_of(run_id, head, rows=list(_row_results(rows)))
@@ -416,7 +494,8 @@ def _result_of(
 
 
 def _journal_action(row: Sequence[Any]) -> JournalAction:
-    seq, source, msisdn, kind, before, after, version, key, rid, rstatus, outcome, error = row
+    seq, source, msisdn, kind, before, after, version, key, rid, rstatus, outcome, error = row[:12]
+    removal_id, removal_status, sent_at, lost = row[12:]
     return JournalAction(
         int(str(seq)),
         str(source),
@@ -430,6 +509,10 @@ def _journal_action(row: Sequence[Any]) -> JournalAction:
         None if rstatus is None else RequestStatus(rstatus),
         Outcome(outcome) if outcome else None,
         None if error is None else str(error),
+        None if removal_id is None else str(removal_id),
+        None if removal_status is None else RequestStatus(removal_status),
+        None if sent_at is None else float(sent_at),
+        int(lost or 0),
     )
 
 

@@ -101,6 +101,18 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE actions ADD COLUMN said TEXT;
     """,
+    # 6: operators without idempotency keys or one-request edits. An edit's first step
+    # (the removal of the old rule) and its status; when the step in progress was last
+    # sent (a send without an answer is looked for before it is sent again); how many
+    # answers were lost (a copy of our rule is ours only then); the slowest processing
+    # the operator showed in the run (how long to look for a lost answer's change).
+    """
+    ALTER TABLE actions ADD COLUMN removal_id TEXT;
+    ALTER TABLE actions ADD COLUMN removal_status TEXT;
+    ALTER TABLE actions ADD COLUMN sent_at REAL;
+    ALTER TABLE actions ADD COLUMN lost INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE runs ADD COLUMN slowest_s REAL;
+    """,
 )
 VERSION = len(MIGRATIONS)
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from quotabulk.domain.errors import RequestInFlight, StaleVersion
 from quotabulk.domain.models import Quota, Subscriber
+from quotabulk.domain.quota_rules import ANY_QUOTA, QuotaRules
 from quotabulk.domain.requests import Operation, Request, RequestStatus
 from quotabulk.operator.port import Capabilities, Pacer
 
@@ -53,6 +54,7 @@ class MemoryOperator:
         quota: Quota | None,
         key: str,
         if_match: int | None = None,
+        before: Quota | None = None,
     ) -> Request:
         await self._turn()
         self.submits += 1
@@ -81,6 +83,9 @@ class MemoryOperator:
         self.requests[request.request_id] = request
         self.by_key[key] = request.request_id
         return request
+
+    async def quota_rules(self) -> QuotaRules:
+        return ANY_QUOTA
 
     async def statuses(self, request_ids: Sequence[str]) -> list[Request]:
         await self._turn()

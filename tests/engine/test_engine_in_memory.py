@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from quotabulk.domain.errors import ConfigError
 from quotabulk.domain.models import DesiredRow, Quota, RowAction, Subscriber
 from quotabulk.domain.outcomes import Outcome
 from quotabulk.domain.plan import plan
 from quotabulk.domain.running import ExecuteOptions, PlannedRun, ProgressSink, RunSpec
-from quotabulk.engine.runner import RunOutcome, run_apply
+from quotabulk.engine.execute import Executor
+from quotabulk.engine.runner import RunOutcome, _executor_for, run_apply
+from quotabulk.engine.stepwise import StepwiseExecutor
 from quotabulk.engine.stopping import Stop
 from quotabulk.operator.port import Capabilities
 from quotabulk.store.journal import Journal
@@ -37,7 +38,7 @@ def spec_of(rows: list[DesiredRow]) -> RunSpec:
         "apply",
         ("q.csv",),
         ("memory", str(rows[0].limit)),
-        lambda current: PlannedRun(plan(rows, current)),
+        lambda current, rules: PlannedRun(plan(rows, current, rules=rules)),
         frozenset(r.msisdn for r in rows),
     )
 
@@ -113,11 +114,11 @@ def test_without_conditional_writes_no_version_is_sent(journal: Journal) -> None
 
 
 @pytest.mark.parametrize("missing", ["idempotent_submits", "native_edit"])
-def test_an_operator_the_engine_cannot_keep_single_is_refused_before_anything_is_sent(
-    journal: Journal, missing: str
+def test_an_operator_without_keys_or_one_request_edits_is_driven_step_by_step(
+    missing: str,
 ) -> None:
-    memory = operator(**{missing: False})
-    with pytest.raises(ConfigError, match="cannot yet apply changes to it exactly once"):
-        apply(memory, journal, desired(500))
-    assert memory.submits == 0
-    journal.close()
+    """Re-sending with the same key is safe only with idempotent submits; an edit is one
+    request only with a native edit. Otherwise the engine looks before it re-sends, and
+    edits in two steps (tested over HTTP in test_mts_exactly_once)."""
+    assert _executor_for(Capabilities(**{missing: False})) is StepwiseExecutor
+    assert _executor_for(Capabilities()) is Executor

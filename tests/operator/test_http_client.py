@@ -180,7 +180,7 @@ def test_connection_refused_is_retried_until_the_operator_timeout(tmp_path: Path
 
 def test_a_retry_after_longer_than_the_budget_ends_the_retries_at_once() -> None:
     from quotabulk.operator.budget import OperatorBudget
-    from quotabulk.operator.http.retry import with_retries
+    from quotabulk.operator.retry import with_retries
 
     calls = 0
 

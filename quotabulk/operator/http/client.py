@@ -14,11 +14,11 @@ from pydantic import TypeAdapter, ValidationError
 from quotabulk.domain.amounts import KOPECK
 from quotabulk.domain.errors import ApiError, ApiTransportError, Throttled
 from quotabulk.domain.models import OnExceed, Quota, Subscriber
+from quotabulk.domain.quota_rules import ANY_QUOTA, QuotaRules
 from quotabulk.domain.requests import Operation, Request
 from quotabulk.operator.budget import OperatorBudget
 from quotabulk.operator.connect import OnRetry, RetryPolicy
 from quotabulk.operator.http.errors import HTTPX_ERRORS, status_error, translate_httpx_error
-from quotabulk.operator.http.retry import with_retries
 from quotabulk.operator.http.wire import (
     API_PREFIX,
     MAX_PAGE,
@@ -32,6 +32,7 @@ from quotabulk.operator.http.wire import (
     SubscriberRows,
 )
 from quotabulk.operator.port import Capabilities, Pacer
+from quotabulk.operator.retry import with_retries
 
 # One call may take this long at most, however much of the operator budget is left.
 CALL_CAP_S = 60.0
@@ -120,6 +121,7 @@ class OperatorClient:
         quota: Quota | None,
         key: str,
         if_match: int | None = None,
+        before: Quota | None = None,
     ) -> Request:
         """Submit one request. Re-sending with the same key returns the same request."""
         body = SubmitRequest(
@@ -133,6 +135,10 @@ class OperatorClient:
         )
         request: ApiRequest = _validated(_request, answer)
         return request.to_request()
+
+    async def quota_rules(self) -> QuotaRules:
+        """Any amount, and thresholds."""
+        return ANY_QUOTA
 
     async def statuses(self, request_ids: Sequence[str]) -> list[Request]:
         """Statuses of many requests, `MAX_STATUS_IDS` per call."""

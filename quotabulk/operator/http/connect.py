@@ -18,7 +18,7 @@ from quotabulk.operator.port import ENV_ACCOUNT, ENV_TOKEN, OperatorConfig
 TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 
 
-def _tls(config: OperatorConfig) -> ssl.SSLContext:
+def tls_context(config: OperatorConfig) -> ssl.SSLContext:
     """Certificates are always verified: the system's CAs, plus QUOTABULK_CA_BUNDLE.
 
     Loading the system's CAs takes ~50 ms, so an `http://` operator (the sandbox on
@@ -32,6 +32,16 @@ def _tls(config: OperatorConfig) -> ssl.SSLContext:
     return context
 
 
+def network_transport(config: OperatorConfig, options: ConnectOptions) -> httpx.AsyncBaseTransport:
+    """httpx's own transport: a pool of `max_connections`, no retries of its own (ours
+    know what may be sent again), TLS verified."""
+    limits = httpx.Limits(
+        max_connections=options.max_connections,
+        max_keepalive_connections=options.max_connections,
+    )
+    return httpx.AsyncHTTPTransport(limits=limits, retries=0, verify=tls_context(config))
+
+
 @asynccontextmanager
 async def open_http(
     config: OperatorConfig, options: ConnectOptions
@@ -43,13 +53,7 @@ async def open_http(
         "Authorization": f"Bearer {config.token.get_secret_value()}",
         "User-Agent": f"quotabulk/{__version__}",
     }
-    transport = options.transport
-    if transport is None:
-        limits = httpx.Limits(
-            max_connections=options.max_connections,
-            max_keepalive_connections=options.max_connections,
-        )
-        transport = httpx.AsyncHTTPTransport(limits=limits, retries=0, verify=_tls(config))
+    transport = options.transport or network_transport(config, options)
     base_url = options.base_url or config.api_url or ""
     async with httpx.AsyncClient(
         base_url=base_url, headers=headers, timeout=TIMEOUT, transport=transport

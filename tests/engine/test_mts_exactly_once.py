@@ -1,0 +1,288 @@
+"""Exactly-once against the MTS-shaped operator, over real HTTP: no idempotency key, no
+versions, edits as a disconnect and a connect, catalogue rules, expiring tokens.
+
+Every count is taken at the sandbox (its events and rules), never from the client."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from quotabulk.domain.models import OnExceed, Quota, Subscriber
+from quotabulk.sandbox.faults import Faults
+from quotabulk.sandbox.mts.store import BLOCK_RULE, ROAMING_RULE, MtsStore
+from quotabulk.sandbox.server import build_app
+from quotabulk.sandbox.store import Behaviour
+from tests.conftest import CliResult
+from tests.live import served_in_thread
+
+ACC = "ACC-MTS"
+CLIENT = "finance-bot"
+SECRET = "s3cr3t-client-7d1e"
+MTS = "mts-business"
+
+
+@contextmanager
+def mts_operator(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    processing_ms: int = 150,
+    faults: Faults | None = None,
+    token_ttl_s: float = 3600,
+) -> Iterator[Path]:
+    db = tmp_path / "mts.db"
+    MtsStore(db).close()
+    app = build_app(
+        db,
+        SECRET,
+        Behaviour(processing_ms=processing_ms, seed=11),
+        faults or Faults(dialect=MTS),
+        CLIENT,
+        token_ttl_s,
+    )
+    with served_in_thread(app) as address:
+        for name, value in {
+            "QUOTABULK_API_URL": f"http://{address}",
+            "QUOTABULK_API_DIALECT": MTS,
+            "QUOTABULK_CLIENT_ID": CLIENT,
+            "QUOTABULK_CLIENT_SECRET": SECRET,
+            "QUOTABULK_ACCOUNT": ACC,
+            "QUOTABULK_MTS_RULE_BLOCK": "CB.LIMIT.BLOCK:PV-1001",
+            "QUOTABULK_MTS_RULE_PERSONAL": "CB.LIMIT.PERSONAL:PV-2001",
+            "QUOTABULK_LANG": "en",
+        }.items():
+            monkeypatch.setenv(name, value)
+        yield db
+
+
+def seed(db: Path, quotas: dict[str, Quota | None]) -> None:
+    store = MtsStore(db)
+    store.reset_account(ACC, [Subscriber(m, q) for m, q in quotas.items()])
+    store.close()
+
+
+def numbers(count: int, start: int = 79160000000) -> list[str]:
+    return [str(start + i) for i in range(count)]
+
+
+def sheet(path: Path, rows: dict[str, str]) -> Path:
+    """`rows`: number → limit, or «удалить»."""
+    lines = ["Номер;Лимит;Действие"]
+    for msisdn, limit in rows.items():
+        lines.append(f"{msisdn};;удалить" if limit == "удалить" else f"{msisdn};{limit};")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def events(db: Path) -> Counter[tuple[str, str]]:
+    """(number, connect|disconnect) → how many events the operator made."""
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT msisdn, kind FROM mts_events").fetchall()
+    return Counter((m, k) for m, k in rows)
+
+
+def rules(db: Path) -> dict[str, list[tuple[str, str]]]:
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute(
+            "SELECT msisdn, code, limit_value FROM mts_rules ORDER BY id"
+        ).fetchall()
+    found: dict[str, list[tuple[str, str]]] = {}
+    for msisdn, code, value in rows:
+        found.setdefault(msisdn, []).append((code, value))
+    return found
+
+
+def calls(db: Path) -> dict[str, int]:
+    with sqlite3.connect(db) as conn:
+        return dict(conn.execute("SELECT name, n FROM mts_calls").fetchall())
+
+
+def journal_events(home: Path, like: str) -> int:
+    with sqlite3.connect(home / "journal.db") as conn:
+        return int(
+            conn.execute("SELECT COUNT(*) FROM events WHERE what LIKE ?", (like,)).fetchone()[0]
+        )
+
+
+def run_until_done(cli: Callable[..., CliResult], *args: str | Path) -> CliResult:
+    result = cli("apply", "--yes", *args)
+    for _ in range(3):  # a run whose wait ran out leaves rows open; the rerun finishes them
+        if result.code == 0:
+            break
+        result = cli("apply", "--yes", *args)
+    assert result.code == 0, result.out + result.err
+    return result
+
+
+def test_adds_edits_and_deletes_make_one_event_per_step(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Callable[..., CliResult]
+) -> None:
+    adds, edits, deletes = numbers(6), numbers(6, 79161000000), numbers(6, 79162000000)
+    with mts_operator(tmp_path, monkeypatch) as db:
+        seed(
+            db,
+            {
+                **dict.fromkeys(adds),
+                **dict.fromkeys(edits, Quota(Decimal(1000))),
+                **dict.fromkeys(deletes, Quota(Decimal(700))),
+            },
+        )
+        wanted = {**dict.fromkeys(adds, "2000"), **dict.fromkeys(edits, "3000")}
+        path = sheet(tmp_path / "q.csv", {**wanted, **dict.fromkeys(deletes, "удалить")})
+        result = run_until_done(cli, path, "--rate-limit", "50")
+        assert "18 applied" in result.out
+        again = cli("plan", path, "--detailed-exitcode")
+        assert again.code == 0, again.out
+    made = events(db)
+    assert all(made[(m, "connect")] == 1 and made[(m, "disconnect")] == 0 for m in adds)
+    assert all(made[(m, "connect")] == 1 and made[(m, "disconnect")] == 1 for m in edits)
+    assert all(made[(m, "connect")] == 0 and made[(m, "disconnect")] == 1 for m in deletes)
+    held = rules(db)
+    assert all(held[m] == [(BLOCK_RULE.code, "2000.00")] for m in adds)
+    assert all(held[m] == [(BLOCK_RULE.code, "3000.00")] for m in edits)
+    assert not any(m in held for m in deletes)
+
+
+def test_an_edits_report_row_carries_both_request_numbers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Callable[..., CliResult]
+) -> None:
+    (msisdn,) = numbers(1)
+    with mts_operator(tmp_path, monkeypatch) as db:
+        seed(db, {msisdn: Quota(Decimal(1000))})
+        path = sheet(tmp_path / "q.csv", {msisdn: "1500"})
+        report = tmp_path / "r.csv"
+        run_until_done(cli, path, "--report", report)
+    text = report.read_text(encoding="utf-8")
+    assert text.count("EV-") == 2, text  # the disconnect's event, then the connect's
+
+
+def test_lost_answers_are_looked_for_and_never_make_a_copy(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    cli: Callable[..., CliResult],
+    quotabulk_home: Path,
+) -> None:
+    adds, edits = numbers(20), numbers(10, 79161000000)
+    faults = Faults(lost_response_rate=0.3, seed=4, dialect=MTS)
+    with mts_operator(tmp_path, monkeypatch, processing_ms=200, faults=faults) as db:
+        seed(db, {**dict.fromkeys(adds), **dict.fromkeys(edits, Quota(Decimal(1000)))})
+        path = sheet(
+            tmp_path / "q.csv", {**dict.fromkeys(adds, "2000"), **dict.fromkeys(edits, "5000")}
+        )
+        run_until_done(cli, path, "--rate-limit", "50")
+    assert journal_events(quotabulk_home, "answer lost%") > 0  # the probe had work to do
+    assert journal_events(quotabulk_home, "found in place") > 0
+    made = events(db)
+    held = rules(db)
+    for m in adds + edits:
+        assert made[(m, "connect")] == 1, (m, made)
+        assert len(held[m]) == 1, (m, held[m])  # no copy, ever
+    assert all(made[(m, "disconnect")] == 1 for m in edits)
+
+
+def test_an_edit_whose_connect_faults_says_the_rule_is_gone_and_the_next_run_connects_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Callable[..., CliResult]
+) -> None:
+    (msisdn,) = numbers(1)
+    with mts_operator(tmp_path, monkeypatch) as db:
+        seed(db, {msisdn: Quota(Decimal(1000))})
+        # Above the account's ceiling: the removal completes, the connect faults.
+        first = cli("apply", "--yes", sheet(tmp_path / "q.csv", {msisdn: "150000"}))
+        assert first.code != 0
+        assert "rule removed, the new one not connected" in first.out + first.err
+        assert msisdn not in rules(db)
+        second = cli("apply", "--yes", sheet(tmp_path / "q2.csv", {msisdn: "5000"}))
+        assert second.code == 0, second.out + second.err
+    assert rules(db)[msisdn] == [(BLOCK_RULE.code, "5000.00")]
+
+
+def test_a_value_the_catalogue_does_not_offer_and_a_threshold_are_invalid_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Callable[..., CliResult]
+) -> None:
+    first, second = numbers(2)
+    with mts_operator(tmp_path, monkeypatch) as db:
+        seed(db, {first: None, second: None})
+        path = tmp_path / "q.yaml"
+        path.write_text(
+            "version: 1\nquotas:\n"
+            f"  - {{msisdn: '{first}', limit: 777, on_exceed: personal}}\n"
+            f"  - {{msisdn: '{second}', limit: 2000, warn_at: 1500}}\n",
+            encoding="utf-8",
+        )
+        result = cli("apply", "--yes", path)
+        assert result.code == 1, result.out + result.err
+        said = result.out + result.err
+        assert "offers no limit of 777" in said
+        assert "1 000,00 ₽" in said or "1000" in said  # the values it does offer are listed
+        assert "sets no notification threshold" in said
+    assert calls(db).get("connect", 0) == 0
+
+
+def test_copies_and_foreign_rules_are_named_and_left_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Callable[..., CliResult]
+) -> None:
+    copied, roaming = numbers(2)
+    with mts_operator(tmp_path, monkeypatch) as db:
+        seed(db, {copied: Quota(Decimal(1000)), roaming: None})
+        store = MtsStore(db)
+        store.add_rule(ACC, copied, BLOCK_RULE, "1000.00")
+        store.add_rule(ACC, roaming, ROAMING_RULE, "300.00")
+        store.close()
+        path = sheet(tmp_path / "q.csv", {copied: "2000", roaming: "1500"})
+        result = cli("apply", "--yes", "--skip-invalid", path)
+        said = result.out + result.err
+        assert f"{copied} holds 2 copies" in said
+        assert "Лимит на роуминг" in said
+    held = rules(db)
+    assert held[copied] == [(BLOCK_RULE.code, "1000.00")] * 2  # untouched
+    assert sorted(held[roaming]) == sorted(
+        [(ROAMING_RULE.code, "300.00"), (BLOCK_RULE.code, "1500.00")]
+    )
+
+
+def test_an_expiring_token_is_renewed_mid_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Callable[..., CliResult]
+) -> None:
+    adds = numbers(12)
+    with mts_operator(tmp_path, monkeypatch, processing_ms=300, token_ttl_s=1) as db:
+        seed(db, dict.fromkeys(adds))
+        path = sheet(tmp_path / "q.csv", dict.fromkeys(adds, "1500"))
+        run_until_done(cli, path, "--rate-limit", "4")  # three seconds of sending at least
+        counted = calls(db)
+    assert counted["token"] >= 3
+    assert all(events(db)[(m, "connect")] == 1 for m in adds)
+
+
+def test_client_credentials_refused_is_one_sentence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Callable[..., CliResult]
+) -> None:
+    with mts_operator(tmp_path, monkeypatch) as db:
+        seed(db, {numbers(1)[0]: None})
+        monkeypatch.setenv("QUOTABULK_CLIENT_SECRET", "wrong")
+        result = cli("plan", sheet(tmp_path / "q.csv", {numbers(1)[0]: "1000"}))
+    assert result.code == 1, result.err  # a configuration error: nothing was sent
+    assert "refused the client credentials" in result.err
+    assert "Traceback" not in result.err
+    assert SECRET not in result.err
+
+
+def test_blocked_personal_quota_kinds_map_to_their_rules(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Callable[..., CliResult]
+) -> None:
+    msisdn = numbers(1)[0]
+    with mts_operator(tmp_path, monkeypatch) as db:
+        seed(db, {msisdn: Quota(Decimal(1000), None, OnExceed.BLOCK)})
+        path = tmp_path / "q.yaml"
+        path.write_text(
+            f"version: 1\nquotas:\n  - {{msisdn: '{msisdn}', limit: 1000, on_exceed: personal}}\n",
+            encoding="utf-8",
+        )
+        run_until_done(cli, path)
+    assert rules(db)[msisdn] == [("CB.LIMIT.PERSONAL", "1000.00")]
