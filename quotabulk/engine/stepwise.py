@@ -103,7 +103,9 @@ class StepwiseExecutor(Executor):
                 self._unknown[a.seq] = a.sent_at
             else:
                 to_send.append(a)
-        self.progress.begin(len(to_send), len(self._following) + len(self._unknown))
+        # An edit not yet begun is two sends: the removal, then the connect.
+        sends = sum(2 if a.kind is ActionKind.EDIT and removing(a) else 1 for a in to_send)
+        self.progress.begin(sends, len(self._following) + len(self._unknown))
         if to_send or self._unknown:
             current = await self._read([*to_send, *(self._actions[s] for s in self._unknown)])
             if current is None:

@@ -36,7 +36,6 @@ class Tokens:
         self._token: str | None = None
         self._renew_at = 0.0
         self._lock = asyncio.Lock()
-        self.issued = 0
 
     async def bearer(self) -> str:
         """A token valid for a while yet."""
@@ -73,4 +72,3 @@ class Tokens:
         redaction.register(token)
         self._token = token
         self._renew_at = self._clock() + lifetime - min(RENEW_AHEAD_S, lifetime / 10)
-        self.issued += 1

@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from quotabulk.domain.models import OnExceed, Subscriber
+from quotabulk.sandbox.store import ACCOUNT_CEILING
 from quotabulk.store.sqlite_db import immediate, open_wal
 
-ACCOUNT_CEILING = Decimal(100_000)
 DEFAULT_PROCESSING_MS = 1500
 # The slowest event takes this many times the base processing time.
 LONGEST_TAIL = 6.0
@@ -163,17 +163,6 @@ class MtsStore:
     def calls(self) -> dict[str, int]:
         with self._lock:
             return dict(self._db.execute("SELECT name, n FROM mts_calls").fetchall())
-
-    def events(self, account: str) -> list[tuple[str, str, str, str | None, str]]:
-        """(msisdn, kind, code, value, status) of every event, oldest first (tests)."""
-        with self._transaction() as db:
-            self._settle(db, account)
-            rows = db.execute(
-                "SELECT msisdn, kind, code, limit_value, status FROM mts_events"
-                " WHERE account = ? ORDER BY created, rowid",
-                (account,),
-            ).fetchall()
-        return [tuple(row) for row in rows]
 
     # -- reads ----------------------------------------------------------------------------
 
