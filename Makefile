@@ -108,8 +108,10 @@ bench: install
 	$(BIN)/python -m compileall -q quotabulk
 	$(BIN)/python -m benchmarks $(BENCH)
 
+# Both dialects: ours (idempotency keys, versions) and the MTS-shaped one (neither).
 soak: install
 	$(BIN)/python -m benchmarks.soak --changes 10000 --kills 5
+	$(BIN)/python -m benchmarks.soak_mts --changes 1000 --kills 5
 
 serve: install
 	@test -f $(QUOTABULK_HOME)/sandbox.db || $(BIN)/quotabulk sandbox seed --from examples/current.yaml

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from benchmarks import (
     bench_apply,
     bench_million,
+    bench_mts,
     bench_night,
     bench_operator,
     bench_plan,
@@ -28,6 +29,7 @@ BENCHES: dict[str, Callable[[], Result | list[Result]]] = {
     "apply-1000": bench_apply.run,
     "report-100k": bench_report.run,
     "night": bench_night.run,
+    "mts-budget": bench_mts.run,
 }
 
 

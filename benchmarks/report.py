@@ -27,6 +27,7 @@ class Result:
     value: float | None = None
     value_label: str = ""
     goal_value: float | None = None
+    goal_max_value: float | None = None  # for a value where lower is better
     goal_max_s: float | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -45,6 +46,8 @@ class Result:
             ok &= self.peak_mb < self.goal_peak_mb
         if self.goal_value is not None and self.value is not None:
             ok &= self.value >= self.goal_value
+        if self.goal_max_value is not None and self.value is not None:
+            ok &= self.value <= self.goal_max_value
         if self.goal_max_s is not None and self.subject_s is not None:
             ok &= self.subject_s <= self.goal_max_s
         return ok
@@ -64,6 +67,8 @@ def render(results: list[Result]) -> str:
             if r.goal_ratio
             else (f"≥{r.goal_value:g}" if r.goal_value else "")
         )
+        if r.goal_max_value:
+            goal += f"≤{r.goal_max_value:g}"
         if r.goal_max_s:
             goal += f"≤{r.goal_max_s:g}s"
         if r.goal_peak_mb:

@@ -312,7 +312,10 @@ REMOVED_NOT_CONNECTED = _kind(
 )
 COPY_REMOVED = _kind(
     "QB251",
-    N_("a second copy of the rule, left by a lost answer of ours, is removed by request {request}"),
+    N_(
+        "a second copy of the rule with our value (left by a lost answer of ours, or by another "
+        "run at the same moment) is removed by request {request}"
+    ),
 )
 COPY_FOUND = _kind(
     "QB252",
@@ -328,6 +331,27 @@ CHANGED_BEFORE_SENDING = _kind(
     N_(
         "the operator shows {held} where the plan expected {planned}; nothing was sent for it: "
         "plan again"
+    ),
+)
+COPY_GONE = _kind(
+    "QB254",
+    N_(
+        "a second copy of the rule with our value was there at read-back and gone when looked "
+        "at again: another run removed it"
+    ),
+)
+COPY_REMOVED_BOTH = _kind(
+    "QB255",
+    N_(
+        "request {request} removed a second copy of the rule, and another run removed the other "
+        "at the same moment: the number has no limit now, and the next run connects it"
+    ),
+)
+COPY_REMOVAL_OPEN = _kind(
+    "QB256",
+    N_(
+        "a second copy of the rule with our value is being removed by request {request}, not "
+        "final yet: the next run shows whether it went"
     ),
 )
 NOT_AS_WANTED = _kind("QB243", N_("operator shows {held}, wanted {wanted}"))

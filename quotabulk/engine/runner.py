@@ -213,7 +213,9 @@ async def _execute(
                 gone = exc
         decided = decide(journaled, current)
         if current is not None and not operator.capabilities.idempotent_submits:
-            decided = await settle_copies(operator, journal, run_id, journaled, current, decided)
+            decided = await settle_copies(
+                operator, journal, run_id, options, journaled, current, decided
+            )
         journal.record_outcomes(run_id, decided)
     keyed = {a.seq for a in journaled if a.idem_key}
     still_open = any(seq in keyed and not outcome.settled for seq, outcome, _ in decided)

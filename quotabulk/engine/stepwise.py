@@ -80,6 +80,10 @@ class StepwiseExecutor(Executor):
         self._following: dict[int, float] = {}  # seq → when its step was sent (epoch)
         self._asked: dict[int, float] = {}  # seq → when its status was last asked
         self._unknown: dict[int, float] = {}  # seq → when a send got no answer
+        # seq → when a lost answer's change, since found in place, was sent: looked at
+        # until a request sent then would surely be final, so that the read-back sees a
+        # copy our own lost send may still make (another run's change can look like ours).
+        self._settling: dict[int, float] = {}
         self._sending_now = 0
         self._slowest: float | None = None
 
@@ -154,13 +158,14 @@ class StepwiseExecutor(Executor):
 
     async def _follow(self) -> None:
         pause = self.options.poll_first_s
-        while self._busy or self._following or self._unknown:
+        while self._busy or self._following or self._unknown or self._settling:
             if self.gone is not None or self._stopped():
                 return
             idle = time.monotonic() - self._last_send
             if not self._busy and not self._unknown and idle > self.options.wait_s:
                 return  # what is still open stays pending, with its number
             await asyncio.sleep(pause)
+            self._settled(time.time())
             if self._following or self._unknown:
                 progressed = await self._look()
                 pause = self.options.poll_first_s if progressed else pause * 1.5
@@ -292,6 +297,8 @@ class StepwiseExecutor(Executor):
             a = self._actions[seq]
             if visible(a, current):
                 del self._unknown[seq]
+                self._settling[seq] = sent
+                self._learn(now - sent)  # at most this long: a sample of processing
                 self.log.info("lost answer found in place", msisdn=a.msisdn, source=a.source)
                 self._step_done(a, RequestStatus.COMPLETED, None, found=True)
                 ended = True
@@ -303,6 +310,11 @@ class StepwiseExecutor(Executor):
                 self.progress.retrying(f"{a.msisdn}: {said.ANSWER_LOST_RESENT(seconds=seconds)}")
                 self._queue.put_nowait(a)
         return ended
+
+    def _settled(self, now: float) -> None:
+        for seq, sent in list(self._settling.items()):
+            if now - sent > self._probe_bound():
+                del self._settling[seq]
 
     def _expected(self) -> float:
         """How long a step may take before its own status is asked."""

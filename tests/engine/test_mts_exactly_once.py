@@ -5,7 +5,10 @@ Every count is taken at the sandbox (its events and rules), never from the clien
 
 from __future__ import annotations
 
+import json
 import sqlite3
+import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -286,3 +289,89 @@ def test_blocked_personal_quota_kinds_map_to_their_rules(
         )
         run_until_done(cli, path)
     assert rules(db)[msisdn] == [("CB.LIMIT.PERSONAL", "1000.00")]
+
+
+def _copy_when_connected(db: Path, copies: dict[str, str], stop: threading.Event) -> None:
+    """Someone connects `copies` (number → value) the moment our connect for that number
+    has reached the operator: after the run looked at the number, before its read-back."""
+    store = MtsStore(db)
+    try:
+        waiting = dict(copies)
+        while waiting and not stop.is_set():
+            for msisdn, _kind, _status, _all, _at in store.events(ACC):
+                if msisdn in waiting:
+                    store.add_rule(ACC, msisdn, BLOCK_RULE, waiting.pop(msisdn))
+            time.sleep(0.02)
+    finally:
+        store.close()
+
+
+def test_a_copy_at_read_back_is_removed_when_it_is_ours_and_named_when_it_is_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Callable[..., CliResult]
+) -> None:
+    same, other = numbers(2)
+    with mts_operator(tmp_path, monkeypatch, processing_ms=600) as db:
+        seed(db, {same: None, other: None})
+        stop = threading.Event()
+        # A second machine applying the same sheet; a person setting another value.
+        watcher = threading.Thread(
+            target=_copy_when_connected, args=(db, {same: "2000.00", other: "900.00"}, stop)
+        )
+        watcher.start()
+        try:
+            report = tmp_path / "r.json"
+            result = cli(
+                "apply",
+                "--yes",
+                sheet(tmp_path / "q.csv", dict.fromkeys([same, other], "2000")),
+                "--report",
+                report,
+            )
+        finally:
+            stop.set()
+            watcher.join()
+        rows = {row["msisdn"]: row for row in json.loads(report.read_text("utf-8"))["rows"]}
+    assert result.code != 0  # the other number is a conflict
+    store = MtsStore(db)
+    removal = [e for e in store.events(ACC) if e[0] == same and e[1] == "disconnect"]
+    store.close()
+    assert [(kind, status, everything) for _, kind, status, everything, _ in removal] == [
+        ("disconnect", "Completed", False)  # one copy, never allDuplicates
+    ]
+    assert rows[same]["outcome"] == "applied"
+    assert "is removed by request EV-" in rows[same]["error"]
+    assert rules(db)[same] == [(BLOCK_RULE.code, "2000.00")]
+    assert rows[other]["outcome"] == "conflict"
+    assert sorted(rules(db)[other]) == [(BLOCK_RULE.code, "2000.00"), (BLOCK_RULE.code, "900.00")]
+    assert events(db)[(other, "disconnect")] == 0  # a copy we cannot attribute stays
+
+
+def test_too_many_requests_slow_the_run_down_without_failing_a_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Callable[..., CliResult]
+) -> None:
+    adds = numbers(10)
+    faults = Faults(throttle_rate=0.3, seed=2, dialect=MTS)  # 429 with code 1011, no Retry-After
+    with mts_operator(tmp_path, monkeypatch, faults=faults) as db:
+        seed(db, dict.fromkeys(adds))
+        result = cli("apply", "--yes", sheet(tmp_path / "q.csv", dict.fromkeys(adds, "1500")))
+    assert result.code == 0, result.out + result.err
+    assert "10 applied" in result.out
+    assert all(events(db)[(m, "connect")] == 1 for m in adds)
+
+
+@pytest.mark.slow
+def test_the_operators_per_minute_budget_is_waited_out_not_failed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Callable[..., CliResult]
+) -> None:
+    """The operator answers 429/1011 beyond 12 calls in any minute; the client was told
+    nothing of it (no per-minute limit given): it waits the minute out."""
+    adds = numbers(8)
+    faults = Faults(per_minute=12, dialect=MTS)
+    with mts_operator(tmp_path, monkeypatch, faults=faults) as db:
+        seed(db, dict.fromkeys(adds))
+        result = cli("apply", "--yes", sheet(tmp_path / "q.csv", dict.fromkeys(adds, "1500")))
+        refused_then_answered = sum(calls(db).values())
+    assert result.code == 0, result.out + result.err
+    assert refused_then_answered > 12  # more than one minute's budget was needed
+    assert all(events(db)[(m, "connect")] == 1 for m in adds)
+    assert all(rules(db)[m] == [(BLOCK_RULE.code, "1500.00")] for m in adds)

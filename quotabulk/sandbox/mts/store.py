@@ -164,6 +164,18 @@ class MtsStore:
         with self._lock:
             return dict(self._db.execute("SELECT name, n FROM mts_calls").fetchall())
 
+    def events(self, account: str) -> list[tuple[str, str, str, bool, float]]:
+        """(msisdn, kind, status, all_duplicates, took effect at) of every event of the
+        account, in that order (the soak replays them to find every copy that ever was)."""
+        with self._transaction() as db:
+            self._settle(db, account)
+            rows = db.execute(
+                "SELECT msisdn, kind, status, all_duplicates, due FROM mts_events"
+                " WHERE account = ? ORDER BY due, rowid",
+                (account,),
+            ).fetchall()
+        return [(str(m), str(k), str(s), bool(a), float(d)) for m, k, s, a, d in rows]
+
     # -- reads ----------------------------------------------------------------------------
 
     def account_exists(self, account: str) -> bool:
