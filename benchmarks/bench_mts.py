@@ -13,7 +13,7 @@ from pathlib import Path
 
 from benchmarks.measure import QUOTABULK, launch
 from benchmarks.report import Result
-from benchmarks.sandbox_process import TOKEN, served
+from benchmarks.sandbox_process import TOKEN, mts_calls, served
 from quotabulk.domain.models import Quota, Subscriber
 from quotabulk.operator import mts
 from quotabulk.sandbox.mts.store import MtsStore
@@ -51,14 +51,6 @@ def _seed(db: Path, count: int, quota: bool) -> None:
     store.close()
 
 
-def _calls(db: Path) -> int:
-    store = MtsStore(db)
-    try:
-        return sum(store.calls().values())
-    finally:
-        store.close()
-
-
 def _apply(url: str, folder: Path, rows: Sequence[str], options: Sequence[str] = ()) -> float:
     sheet = folder / "changes.csv"
     sheet.write_text("Номер;Лимит;Действие\n" + "\n".join(rows) + "\n", encoding="utf-8")
@@ -81,9 +73,9 @@ def _calls_per_change(kind: str, count: int) -> Result:
         db = folder / "sandbox.db"
         _seed(db, count, quota=kind != "add")
         with served(db, ["--dialect", mts.DIALECT, "--processing-ms", PROCESSING_MS]) as url:
-            before = _calls(db)
+            before = mts_calls(db)
             _apply(url, folder, rows, ["--rate-limit", "50"])
-            calls = _calls(db) - before
+            calls = mts_calls(db) - before
     goal = GOAL_EDIT if kind == "edit" else GOAL_ADD_OR_DELETE
     per_change = calls / count
     return Result(
@@ -125,11 +117,11 @@ def _budget(count: int = 300) -> Result:
             str(PER_MINUTE),
         ]
         with served(db, serve) as url:
-            before = _calls(db)
+            before = mts_calls(db)
             seconds = _apply(
                 url, folder, rows, ["--rate-limit", f"{PER_SECOND}/s,{PER_MINUTE}/min"]
             )
-            calls = _calls(db) - before
+            calls = mts_calls(db) - before
     floor = _floor_s(calls)
     return Result(
         name=f"mts-business: {count} changes at {PER_SECOND}/s,{PER_MINUTE}/min",

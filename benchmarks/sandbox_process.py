@@ -13,8 +13,18 @@ from pathlib import Path
 import httpx
 
 from benchmarks.measure import QUOTABULK, ROOT
+from quotabulk.sandbox.mts.store import MtsStore
 
 TOKEN = "bench-token"
+
+
+def mts_calls(db: Path) -> int:
+    """Calls an MTS-shaped sandbox on `db` has answered so far, every account and kind."""
+    store = MtsStore(db)
+    try:
+        return sum(store.calls().values())
+    finally:
+        store.close()
 
 
 def free_port() -> int:

@@ -11,7 +11,8 @@ Two phases on two accounts of one sandbox, with 503s, 429s and lost answers:
   and every copy that outlived the slowest event must be named in one of the homes'
   reports (one made and unmade by events in flight at once is counted apart).
 
-`python -m benchmarks.soak_mts --changes N --kills K`.
+`python -m benchmarks.soak_mts --changes N --kills K`; with `SOAK_KEEP=DIR` the sandbox,
+the homes, their reports and stderr stay in DIR for a look.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from benchmarks.measure import QUOTABULK, ROOT
-from benchmarks.sandbox_process import TOKEN, served
+from benchmarks.sandbox_process import TOKEN, mts_calls, served
 from quotabulk.domain.models import Quota, Subscriber
 from quotabulk.operator import mts
 from quotabulk.sandbox.mts.store import LONGEST_TAIL, MtsStore
@@ -258,11 +259,11 @@ def soak_mts(changes: int, kills: int, seed: int = 1) -> MtsSoakResult:
         with served(folder / "sandbox.db", [*FAULTS, "--seed", str(seed)]) as url:
             env["QUOTABULK_API_URL"] = url
             for account, n in ((ONE_HOME, 1), (TWO_HOMES, 2)):
-                before = _calls(folder / "sandbox.db")
+                before = mts_calls(folder / "sandbox.db")
                 homes = Homes(folder, account, sheets[account], env, n)
                 homes.interrupted_rounds(kills, rng, expected_s)
                 homes.finish(limit=kills + 5)
-                phases.append((homes, _calls(folder / "sandbox.db") - before))
+                phases.append((homes, mts_calls(folder / "sandbox.db") - before))
             # Every event still in progress (a removal sent just before a kill) is due.
             time.sleep(PROCESSING_MS / 1000 * LONGEST_TAIL + 0.5)
         store = MtsStore(folder / "sandbox.db")
@@ -271,15 +272,6 @@ def soak_mts(changes: int, kills: int, seed: int = 1) -> MtsSoakResult:
         finally:
             store.close()
     return MtsSoakResult(changes, kills, time.monotonic() - started, one, two)
-
-
-def _calls(db: Path) -> int:
-    """Calls the sandbox has answered so far, every account and kind."""
-    store = MtsStore(db)
-    try:
-        return sum(store.calls().values())
-    finally:
-        store.close()
 
 
 def _census(store: MtsStore, homes: Homes, changes: int, calls: int) -> Phase:

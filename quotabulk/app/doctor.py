@@ -3,10 +3,12 @@ its version, what it still holds — so a damaged journal is named before a run 
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 from quotabulk.app.workspace import Workspace
 from quotabulk.domain.errors import QuotabulkError
+from quotabulk.operator.port import RawRead
 from quotabulk.store.sqlite_db import integrity_problems
 
 
@@ -37,3 +39,33 @@ def check_home(workspace: Workspace) -> HomeReport:
         except QuotabulkError as exc:
             problems = (exc.message,)
     return HomeReport(str(path), True, problems, runs, exposure)
+
+
+@dataclass(frozen=True)
+class OperatorAnswers:
+    """The operator's raw answer to one call of each read (`doctor --operator`)."""
+
+    dialect: str
+    url: str
+    account: str
+    reads: tuple[RawRead, ...]
+
+    @property
+    def as_expected(self) -> bool:
+        return all(read.as_expected for read in self.reads)
+
+
+def ask_operator(workspace: Workspace) -> OperatorAnswers:
+    """One call of each read the dialect makes, answered as it came (nothing is sent
+    that changes anything), so a real account can be checked against the shapes the
+    dialect expects before the first change."""
+
+    async def ask() -> OperatorAnswers:
+        account = workspace.settings.resolve_account()
+        async with workspace.operator(account) as operator:
+            reads = await operator.raw_reads()
+            return OperatorAnswers(
+                workspace.settings.dialect, operator.url, operator.account, tuple(reads)
+            )
+
+    return asyncio.run(ask())

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from quotabulk.app.planning import current_state
@@ -25,14 +26,29 @@ def export(workspace: Workspace, out: Path) -> tuple[str, int]:
     return account, export_state(current.values(), out, account)
 
 
+@dataclass(frozen=True)
+class History:
+    """The requests made on the account, and whose list it is: the operator's own, or —
+    for an operator that keeps none — what this home's journal sent (`from_journal`)."""
+
+    requests: list[Request]
+    from_journal: bool = False
+
+
 def history(
     workspace: Workspace, since: datetime | None = None, msisdn: str | None = None
-) -> list[Request]:
-    """The operator's request history («История заявок»)."""
+) -> History:
+    """The operator's request history («История заявок»), or the journal's."""
 
-    async def read() -> list[Request]:
+    async def read() -> History:
         account = workspace.settings.resolve_account()
         async with workspace.operator(account) as operator:
-            return await operator.history(since, msisdn)
+            if operator.capabilities.request_history:
+                return History(await operator.history(since, msisdn))
+            account = operator.account
+        moment = None if since is None else since.astimezone(UTC).isoformat(timespec="seconds")
+        with workspace.journal() as journal:
+            sent = journal.sent_requests(account, moment and moment.replace("+00:00", "Z"), msisdn)
+        return History(sent, from_journal=True)
 
     return asyncio.run(read())

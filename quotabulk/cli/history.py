@@ -10,7 +10,7 @@ import click
 from quotabulk.app.exporting import history
 from quotabulk.cli.options import output_format
 from quotabulk.cli.running import echo_target, operator_timeout_option, workspace
-from quotabulk.cli.speech import n_
+from quotabulk.cli.speech import _, n_
 from quotabulk.domain import messages as said
 from quotabulk.domain.errors import EXIT_OK, UsageError
 from quotabulk.domain.msisdn import MsisdnError, normalise_msisdn
@@ -34,7 +34,17 @@ def history_command(
             raise UsageError(said.BAD_MSISDN_OPTION(detail=exc.text)) from None
     space = workspace(operator_timeout)
     echo_target(space)
-    requests = history(space, since_at, number)
+    found = history(space, since_at, number)
+    requests = found.requests
+    if found.from_journal:
+        # Said on stderr: a script reading the list on stdout gets the list alone.
+        click.echo(
+            _(
+                "The operator keeps no history of requests; these are the requests this "
+                "home's runs sent (from its journal), with their runs' times."
+            ),
+            err=True,
+        )
     if output_format == "json":
         items = [
             {

@@ -48,6 +48,26 @@ class Capabilities:
     free_limit_values: bool = True
     # A notification threshold can be set.
     thresholds: bool = True
+    # The operator lists the requests made on the account («История заявок»).
+    request_history: bool = True
+
+
+@dataclass(frozen=True)
+class RawRead:
+    """One call and its answer: `status` None when no answer came (`body` says why)."""
+
+    name: str
+    method: str
+    path: str
+    status: int | None
+    body: str
+    expect_refusal: bool = False  # a call made to show the shape of the operator's errors
+
+    @property
+    def as_expected(self) -> bool:
+        if self.status is None:
+            return False
+        return self.expect_refusal or 200 <= self.status < 300
 
 
 @dataclass(frozen=True)
@@ -121,6 +141,10 @@ class Operator(Protocol):
 
     async def statuses(self, request_ids: Sequence[str]) -> list[Request]:
         """Statuses of many requests; unknown ids are left out."""
+
+    async def raw_reads(self) -> list[RawRead]:
+        """One call of each read, answered as it came, secrets blanked (`doctor`)."""
+        ...
 
     async def history(
         self, since: datetime | None = None, msisdn: str | None = None

@@ -27,7 +27,7 @@ from quotabulk.domain.messages import Text
 from quotabulk.domain.models import NO_EXTRAS, ActionKind, Extras, InvalidRow, Quota
 from quotabulk.domain.outcomes import Outcome, RowResult, RunResult, RunStatus
 from quotabulk.domain.plan import PlannedAction
-from quotabulk.domain.requests import RequestStatus
+from quotabulk.domain.requests import Operation, Request, RequestStatus
 from quotabulk.store.migrations import migrate
 from quotabulk.store.sqlite_db import immediate, open_sqlite, state_errors
 
@@ -447,6 +447,25 @@ class Journal:
                 counted[str(run_id)][str(outcome)] = int(n)
         return [_result_of(str(head[0]), head[1:], counts=counted[str(head[0])]) for head in heads]
 
+    def sent_requests(
+        self, account: str, since: str | None = None, msisdn: str | None = None
+    ) -> list[Request]:
+        """Every request this home's runs on `account` sent, oldest first (an edit made
+        in two requests gives both): the history of an operator that keeps none. Their
+        times are their runs' (started, and finished or still going)."""
+        with state_errors(self.path):
+            rows = self.db.execute(
+                "SELECT a.msisdn, a.kind, a.before, a.after, a.request_id, a.request_status,"
+                " a.removal_id, a.removal_status, a.outcome, a.error, r.started_at,"
+                " COALESCE(r.finished_at, r.started_at) FROM actions a JOIN runs r"
+                " ON r.run_id = a.run_id WHERE r.account = ?"
+                " AND (a.request_id IS NOT NULL OR a.removal_id IS NOT NULL)"
+                " AND (? IS NULL OR r.started_at >= ?) AND (? IS NULL OR a.msisdn = ?)"
+                " ORDER BY r.started_at, a.seq",
+                (account, since, since, msisdn, msisdn),
+            ).fetchall()
+        return [request for row in rows for request in _requests_of(row)]
+
     def run(self, run_id: str) -> RunResult:
         """The run with every row; raises KeyError for an unknown id."""
         with state_errors(self.path):
@@ -491,6 +510,26 @@ def _result_of(
         rows,
         counts,
     )
+
+
+def _requests_of(row: Sequence[Any]) -> Iterator[Request]:
+    msisdn, kind, before, after, rid, rstatus, removal, rmstatus, outcome, error, at, end = row
+    created, updated = datetime.fromisoformat(at), datetime.fromisoformat(end)
+    rejected = outcome in (Outcome.REJECTED.value, Outcome.FAILED.value)
+    if removal is not None:
+        status = RequestStatus(rmstatus or RequestStatus.IN_PROGRESS)
+        reason = error if rejected and status is RequestStatus.REJECTED else None
+        yield Request(
+            str(removal), msisdn, Operation.DELETE, _quota(before), status, reason, created, updated
+        )
+    if rid is not None:
+        status = RequestStatus(rstatus or RequestStatus.IN_PROGRESS)
+        operation = Operation.DELETE if kind == ActionKind.DELETE.value else Operation.ADD
+        if kind == ActionKind.EDIT.value and removal is None:
+            operation = Operation.EDIT  # an operator that edits in one request
+        quota = None if operation is Operation.DELETE else _quota(after)
+        reason = error if rejected and status is RequestStatus.REJECTED else None
+        yield Request(str(rid), msisdn, operation, quota, status, reason, created, updated)
 
 
 def _journal_action(row: Sequence[Any]) -> JournalAction:

@@ -12,7 +12,7 @@ from quotabulk.domain.errors import RequestInFlight, StaleVersion
 from quotabulk.domain.models import Quota, Subscriber
 from quotabulk.domain.quota_rules import ANY_QUOTA, QuotaRules
 from quotabulk.domain.requests import Operation, Request, RequestStatus
-from quotabulk.operator.port import Capabilities, Pacer
+from quotabulk.operator.port import Capabilities, Pacer, RawRead
 
 
 @dataclass
@@ -109,6 +109,9 @@ class MemoryOperator:
                     )
             found.append(request)
         return found
+
+    async def raw_reads(self) -> list[RawRead]:
+        return []  # no wire to show
 
     async def history(
         self, since: datetime | None = None, msisdn: str | None = None

@@ -375,3 +375,48 @@ def test_the_operators_per_minute_budget_is_waited_out_not_failed(
     assert refused_then_answered > 12  # more than one minute's budget was needed
     assert all(events(db)[(m, "connect")] == 1 for m in adds)
     assert all(rules(db)[m] == [(BLOCK_RULE.code, "1500.00")] for m in adds)
+
+
+def test_history_lists_what_the_journal_sent_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Callable[..., CliResult]
+) -> None:
+    added, edited = numbers(2)
+    with mts_operator(tmp_path, monkeypatch) as db:
+        seed(db, {added: None, edited: Quota(Decimal(1000))})
+        run_until_done(cli, sheet(tmp_path / "q.csv", {added: "2000", edited: "3000"}))
+        listed = cli("history", "--format", "json")
+        one = cli("history", "--msisdn", edited)
+    assert listed.code == 0, listed.err
+    assert "keeps no history of requests" in listed.err
+    sent = json.loads(listed.out)
+    with sqlite3.connect(db) as conn:
+        made = dict(conn.execute("SELECT event_id, kind FROM mts_events").fetchall())
+    assert {item["request_id"] for item in sent} == set(made)  # every event, none more
+    by_number = Counter((item["msisdn"], item["operation"]) for item in sent)
+    assert by_number == Counter({(added, "add"): 1, (edited, "delete"): 1, (edited, "add"): 1})
+    assert all(item["status"] == "completed" for item in sent)
+    assert one.out.count("EV-") == 2
+    assert added not in one.out
+
+
+def test_doctor_operator_prints_each_reads_raw_answer_without_secrets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Callable[..., CliResult]
+) -> None:
+    msisdn = numbers(1)[0]
+    with mts_operator(tmp_path, monkeypatch) as db:
+        seed(db, {msisdn: Quota(Decimal(1000))})
+        result = cli("doctor", "--operator")
+        counted = calls(db)
+    assert result.code == 0, result.out + result.err
+    for path in (
+        "HierarchyStructure → 200",
+        "AvailableRulesByAccount → 200",
+        "ProvidedRulesByAccount → 200",
+        "ProvidedRulesByMSISDN → 200",
+        "GetStatus → 404",
+    ):
+        assert path in result.out, result.out
+    assert '"availableLimitValues"' in result.out  # the answers as they came
+    assert "1000.00" in result.out
+    assert SECRET not in result.out + result.err
+    assert counted.get("connect", 0) == counted.get("disconnect", 0) == 0

@@ -31,7 +31,8 @@ from quotabulk.operator.http.wire import (
     SubmitRequest,
     SubscriberRows,
 )
-from quotabulk.operator.port import Capabilities, Pacer
+from quotabulk.operator.port import Capabilities, Pacer, RawRead
+from quotabulk.operator.raw import raw_read
 from quotabulk.operator.retry import with_retries
 
 # One call may take this long at most, however much of the operator budget is left.
@@ -162,6 +163,32 @@ class OperatorClient:
         async for page in self._pages(f"{self._base}/requests", params):
             found.extend(r.to_request() for r in _validated(_requests, page))
         return found
+
+    async def raw_reads(self) -> list[RawRead]:
+        """One call of each read, answers as they came (no retry, no validation)."""
+        return [
+            await raw_read(
+                self.http,
+                "the account's subscribers, first page",
+                "GET",
+                f"{self._base}/subscribers",
+                params={"page_size": 3},
+            ),
+            await raw_read(
+                self.http,
+                "the account's requests, first page",
+                "GET",
+                f"{self._base}/requests",
+                params={"page_size": 3},
+            ),
+            await raw_read(
+                self.http,
+                "a request that does not exist (the shape of an error)",
+                "GET",
+                f"{self._base}/requests/quotabulk-doctor-no-such-request",
+                expect_refusal=True,
+            ),
+        ]
 
     async def _pages(self, path: str, params: dict[str, Any]) -> AsyncIterator[list[Any]]:
         cursor: str | None = None

@@ -11,6 +11,7 @@ retried here (`AnswerLost`): only calls that change nothing are.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -33,7 +34,8 @@ from quotabulk.operator.mts.wire import (
     offered_rules,
     provided_rules,
 )
-from quotabulk.operator.port import Capabilities, Pacer
+from quotabulk.operator.port import Capabilities, Pacer, RawRead
+from quotabulk.operator.raw import raw_read
 from quotabulk.operator.retry import with_retries
 
 B2B = "/b2b/v1"
@@ -46,6 +48,7 @@ CAPABILITIES = Capabilities(
     native_edit=False,
     free_limit_values=False,
     thresholds=False,
+    request_history=False,
 )
 # The httpx faults that mean the request never left: sending again cannot double it.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
@@ -260,6 +263,62 @@ class MtsClient:
         """This operator keeps no history of budget events: the journal is the only one."""
         return []
 
+    async def raw_reads(self) -> list[RawRead]:
+        """One call of each read, answers as they came (no retry, no parsing)."""
+        headers = {"Authorization": f"Bearer {await self.tokens.bearer()}"}
+        account = {"personalAccountNumber": self._account}
+        budget = f"{B2B}/CorporateBudget"
+        reads = [
+            await raw_read(
+                self.http,
+                "the account's numbers, first page",
+                "GET",
+                f"{B2B}/Service/HierarchyStructure",
+                headers=headers,
+                params={"account": self._account, "pageNum": 1, "pageSize": 3},
+            ),
+            await raw_read(
+                self.http,
+                "the rules the account may connect",
+                "POST",
+                f"{budget}/AvailableRulesByAccount",
+                headers=headers,
+                json=account,
+            ),
+            await raw_read(
+                self.http,
+                "the rules connected on the account",
+                "POST",
+                f"{budget}/ProvidedRulesByAccount",
+                headers=headers,
+                json=account,
+            ),
+        ]
+        first = _first_number(reads[0].body)
+        if first is not None:
+            reads.append(
+                await raw_read(
+                    self.http,
+                    f"the rules connected on {first}",
+                    "POST",
+                    f"{budget}/ProvidedRulesByMSISDN",
+                    headers=headers,
+                    json={"msisdn": first},
+                )
+            )
+        reads.append(
+            await raw_read(
+                self.http,
+                "the status of an event that does not exist (the shape of an error)",
+                "POST",
+                f"{B2B}/Operations/GetStatus",
+                headers=headers,
+                json={"eventId": "quotabulk-doctor-no-such-event"},
+                expect_refusal=True,
+            )
+        )
+        return reads
+
     # -- one call -------------------------------------------------------------------------
 
     async def _call(self, method: str, path: str, *, resend: bool = True, **kwargs: Any) -> Any:
@@ -317,6 +376,14 @@ class MtsClient:
             ):
                 raise AnswerLost(error.message) from None
             raise error from None
+
+
+def _first_number(shown: str) -> str | None:
+    try:
+        msisdns = json.loads(shown).get("msisdns") or []
+    except (ValueError, AttributeError):
+        return None
+    return str(msisdns[0]) if msisdns else None
 
 
 def _code(response: httpx.Response) -> int | None:
