@@ -50,6 +50,8 @@ FAULTS = [
     "0.05",
     "--lost-response-rate",
     "0.2",
+    "--lost-request-rate",
+    "0.05",
     "--processing-ms",
     str(PROCESSING_MS),
 ]

@@ -67,6 +67,7 @@ class SandboxFaults:
     dialect: str = "http"
     per_minute: int = 0
     token_ttl_s: float = DEFAULT_TOKEN_TTL_S
+    lost_request_rate: float = 0.0
 
 
 def serve_sandbox(db: Path, token: str, host: str, port: int, knobs: SandboxFaults) -> None:
@@ -83,6 +84,7 @@ def serve_sandbox(db: Path, token: str, host: str, port: int, knobs: SandboxFaul
         knobs.seed,
         knobs.per_minute,
         knobs.dialect,
+        knobs.lost_request_rate,
     )
     behaviour = Behaviour(knobs.processing_ms, knobs.reject_rate, knobs.seed)
     client_id = mts.SANDBOX_CLIENT_ID

@@ -98,6 +98,12 @@ def seed_command(
 @click.option(
     "--lost-response-rate", type=Rate, default=0.0, help="share committed, then dropped unanswered"
 )
+@click.option(
+    "--lost-request-rate",
+    type=Rate,
+    default=0.0,
+    help="share dropped unanswered before the operator sees them",
+)
 @click.option("--reject-rate", type=Rate, default=0.0, help="share of requests rejected")
 @click.option("--seed", "seed", type=int, help="random seed for repeatable faults")
 @click.option(
@@ -128,6 +134,7 @@ def serve_command(
     error_rate: float,
     throttle_rate: float,
     lost_response_rate: float,
+    lost_request_rate: float,
     reject_rate: float,
     seed: int | None,
     dialect: str,
@@ -158,6 +165,7 @@ def serve_command(
         "http" if dialect == "quotabulk" else dialect,
         per_minute,
         token_ttl,
+        lost_request_rate,
     )
     click.echo(f"Sandbox operator on http://{host}:{port} with {path}; Ctrl-C stops it.", err=True)
     serve_sandbox(path, token, host, port, knobs)

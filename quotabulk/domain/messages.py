@@ -354,6 +354,13 @@ COPY_REMOVAL_OPEN = _kind(
         "final yet: the next run shows whether it went"
     ),
 )
+FOUND_IN_PLACE = _kind(
+    "QB257",
+    N_(
+        "the operator's answer to our request was lost and the change was found in place, so "
+        "its request number is not known"
+    ),
+)
 NOT_AS_WANTED = _kind("QB243", N_("operator shows {held}, wanted {wanted}"))
 NOT_FINAL = _kind("QB244", N_("request {request} is not final yet; run again to follow it"))
 NOT_SENT = _kind("QB245", N_("not sent yet; run the same command again to send it"))

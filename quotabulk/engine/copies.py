@@ -64,6 +64,8 @@ async def settle_copies(
                 ours.append(a)
                 continue
             outcome, note = Outcome.CONFLICT, said.COPY_FOUND(n=len(subscriber.copies))
+        elif outcome is Outcome.APPLIED and note is None and a.lost and not a.request_id:
+            note = said.FOUND_IN_PLACE()  # the report's request column is empty: say why
         elif subscriber is not None and outcome is Outcome.FAILED and _theirs(a, subscriber):
             note = said.CHANGED_AFTER_OURS(
                 request=a.request_id or "—",

@@ -29,6 +29,10 @@ class Faults:
     seed: int | None = None
     per_minute: int = 0  # calls in any minute before 429; 0 means none
     dialect: str = "http"  # whose error bodies: "http" or "mts-business"
+    # Calls dropped before they reach the operator, unanswered: a client cannot tell
+    # them from a lost answer, but nothing was made (so a probe finds nothing and must
+    # send again).
+    lost_request_rate: float = 0.0
 
     @property
     def any(self) -> bool:
@@ -39,6 +43,7 @@ class Faults:
             or self.error_rate
             or self.throttle_rate
             or self.lost_response_rate
+            or self.lost_request_rate
         )
 
 
@@ -115,16 +120,11 @@ class FaultInjector:
         if draw < f.error_rate + f.throttle_rate:
             await self._refuse(send, 429, "throttled", "too many requests", 1)
             return
-        if draw < f.error_rate + f.throttle_rate + f.lost_response_rate:
-            await self.app(scope, receive, _swallow)
-            # Start an answer and abandon it: the server can only close the connection.
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 200,
-                    "headers": [(b"content-length", b"1000")],
-                }
-            )
+        lost_answer = f.error_rate + f.throttle_rate + f.lost_response_rate
+        if draw < lost_answer + f.lost_request_rate:
+            if draw < lost_answer:  # the operator does the work; its answer is lost
+                await self.app(scope, receive, _swallow)
+            await _drop(send)
             raise LostResponse
         await self.app(scope, receive, send)
 
@@ -139,6 +139,13 @@ class FaultInjector:
             await _answer(
                 send, status, f'{{"code":"{code}","message":"{message}"}}'.encode(), retry_after
             )
+
+
+async def _drop(send: Send) -> None:
+    """Start an answer and abandon it, as the connection dies: no answer arrives."""
+    await send(
+        {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1000")]}
+    )
 
 
 async def _swallow(_: Message) -> None:

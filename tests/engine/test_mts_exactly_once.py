@@ -179,15 +179,46 @@ def test_lost_answers_are_looked_for_and_never_make_a_copy(
         path = sheet(
             tmp_path / "q.csv", {**dict.fromkeys(adds, "2000"), **dict.fromkeys(edits, "5000")}
         )
-        run_until_done(cli, path, "--rate-limit", "50")
+        report = tmp_path / "r.json"
+        run_until_done(cli, path, "--rate-limit", "50", "--report", report)
     assert journal_events(quotabulk_home, "answer lost%") > 0  # the probe had work to do
-    assert journal_events(quotabulk_home, "found in place") > 0
+    found = journal_events(quotabulk_home, "found in place")
+    assert found > 0
+    rows = json.loads(report.read_text("utf-8"))["rows"]
+    applied = [r for r in rows if r["outcome"] == "applied"]
+    unnumbered = [r for r in applied if not r["request_id"] or r["request_id"].endswith("—")]
+    assert unnumbered  # a change found in place has no request number …
+    for row in unnumbered:  # … and its row says why
+        assert "found in place, so its request number is not known" in row["error"], row
     made = events(db)
     held = rules(db)
     for m in adds + edits:
         assert made[(m, "connect")] == 1, (m, made)
         assert len(held[m]) == 1, (m, held[m])  # no copy, ever
     assert all(made[(m, "disconnect")] == 1 for m in edits)
+
+
+def test_a_lost_send_that_never_arrived_is_sent_again_only_after_the_probe(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    cli: Callable[..., CliResult],
+    quotabulk_home: Path,
+) -> None:
+    """Calls dropped before the operator saw them look like lost answers to the client:
+    the probe finds nothing, waits out its bound, and only then sends again — so every
+    number ends with exactly one connect at the operator."""
+    adds = numbers(16)
+    faults = Faults(lost_request_rate=0.25, seed=6, dialect=MTS)
+    with mts_operator(tmp_path, monkeypatch, processing_ms=200, faults=faults) as db:
+        seed(db, dict.fromkeys(adds))
+        path = sheet(tmp_path / "q.csv", dict.fromkeys(adds, "2500"))
+        run_until_done(cli, path, "--rate-limit", "50")
+    assert journal_events(quotabulk_home, "not found after % s; resent") > 0
+    made = events(db)
+    held = rules(db)
+    for m in adds:
+        assert made[(m, "connect")] == 1, (m, made)
+        assert held[m] == [(BLOCK_RULE.code, "2500.00")]
 
 
 def test_an_edit_whose_connect_faults_says_the_rule_is_gone_and_the_next_run_connects_it(
