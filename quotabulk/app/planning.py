@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,12 +39,17 @@ def validate(
 
 
 def load_options(
-    columns_file: Path | None, sheets: Sequence[str] = (), hidden: str | None = None
+    columns_file: Path | None,
+    sheets: Sequence[str] = (),
+    hidden: str | None = None,
+    day: date | None = None,
 ) -> LoadOptions:
-    """How to read the inputs: the mapping file (`--columns`), the picked sheets, and
-    what to do with hidden rows (`--hidden`, else the mapping file's `hidden:`)."""
+    """How to read the inputs: the mapping file (`--columns`), the picked sheets, what
+    to do with hidden rows (`--hidden`, else the mapping file's `hidden:`), and the day
+    periods are read for (`plan --at`; None: today)."""
     mapping = read_mapping_file(columns_file) if columns_file else None
-    return LoadOptions.of(mapping, tuple(sheets), Hidden(hidden) if hidden else None)
+    options = LoadOptions.of(mapping, tuple(sheets), Hidden(hidden) if hidden else None)
+    return options if day is None else dataclasses.replace(options, day=day)
 
 
 def plan_body(view: PlanView) -> dict[str, Any]:

@@ -45,7 +45,7 @@ def unrun_result(
             for r in loaded.rows
         ]
         rows += [RowResult.invalid(r) for r in loaded.invalid]
-        rows += [RowResult.skipped(s.source, s.msisdn, s.extras, s.reason) for s in loaded.skipped]
+        rows += [RowResult.set_aside(s) for s in loaded.skipped]
     stamp = now_iso()
     return RunResult("-", account, operator_url, inputs, stamp, stamp, RunStatus.FAILED, rows)
 
@@ -66,7 +66,7 @@ def dry_run(
         outcome = Outcome.UNCHANGED if unchanged else Outcome.SKIPPED
         rows.append(RowResult.planned(action, outcome, None if unchanged else DRY_RUN_NOTE))
     rows.extend(RowResult.invalid(row) for row in [*loaded.invalid, *planned.problems])
-    rows.extend(RowResult.skipped(s.source, s.msisdn, s.extras, s.reason) for s in loaded.skipped)
+    rows.extend(RowResult.set_aside(s) for s in loaded.skipped)
     stamp = now_iso()
     return RunResult("dry-run", account, url, inputs, stamp, stamp, RunStatus.DRY_RUN, rows)
 

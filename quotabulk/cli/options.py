@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -66,6 +67,7 @@ def read_inputs(
     columns_file: Path | None,
     sheets: Sequence[str],
     hidden: str | None = None,
+    day: date | None = None,
 ) -> Loaded:
     """Load the inputs with the garbage collector paused, then freeze what was loaded.
     Loading makes millions of small objects and no cycles; the collector's passes over
@@ -74,7 +76,7 @@ def read_inputs(
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return validate(list(files), load_options(columns_file, sheets, hidden))
+        return validate(list(files), load_options(columns_file, sheets, hidden, day))
     finally:
         # What was loaded lives until the command ends: frozen, later collections (while
         # 100k subscribers are listed and planned) do not walk it again and again.
@@ -89,9 +91,10 @@ def load_checked(
     sheets: Sequence[str],
     skip_invalid: bool,
     hidden: str | None = None,
+    day: date | None = None,
 ) -> Loaded:
     """Load the inputs; in strict mode any invalid row fails the command before any I/O."""
-    loaded = read_inputs(files, columns_file, sheets, hidden)
+    loaded = read_inputs(files, columns_file, sheets, hidden, day)
     if loaded.invalid and not skip_invalid:
         raise ValidationFailed.of_rows(loaded.invalid)
     return loaded

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -10,11 +11,13 @@ import click
 from quotabulk.app.planning import Prefetch, plan_loaded, save_plan
 from quotabulk.cli.credentials import credentials
 from quotabulk.cli.options import echo_notices, input_files, load_checked, output_format
-from quotabulk.cli.render import echo_invalid, plan_lines
+from quotabulk.cli.render import echo_invalid, plan_lines, schedule_lines
 from quotabulk.cli.running import echo_target, operator_timeout_option, workspace
-from quotabulk.cli.speech import lang_option
+from quotabulk.cli.speech import _, lang_option
 from quotabulk.domain import messages as said
 from quotabulk.domain.errors import EXIT_OK, EXIT_PENDING_CHANGES, UsageError
+from quotabulk.domain.models import Loaded
+from quotabulk.domain.periods import day_text
 from quotabulk.domain.plan import DEFAULT_MAX_DELETES, Plan, PlanOptions
 
 
@@ -46,6 +49,12 @@ from quotabulk.domain.plan import DEFAULT_MAX_DELETES, Plan, PlanOptions
     metavar="MAKER",
     help="record who prepared the saved plan, for a checker to approve (needs --out)",
 )
+@click.option(
+    "--at",
+    "at_day",
+    type=click.DateTime(formats=["%Y-%m-%d", "%d.%m.%Y"]),
+    help="the plan for another day (periods «Действует с/по»): 2026-12-10 or 10.12.2026",
+)
 @operator_timeout_option
 @output_format
 @lang_option
@@ -61,6 +70,7 @@ def plan_command(
     detailed_exitcode: bool,
     current_file: Path | None,
     as_user: str | None,
+    at_day: datetime | None,
     operator_timeout: str | None,
     output_format: str,
     lang: str | None,  # taken by its callback: the command speaks it
@@ -69,9 +79,12 @@ def plan_command(
     space = workspace(operator_timeout)  # configuration first: no file is read for nothing
     if as_user is not None and out is None:
         raise UsageError(said.AS_NEEDS_OUT())
+    day = None if at_day is None else at_day.date()
+    if day is not None and out is not None:
+        raise UsageError(said.AT_NOT_SAVED())
     prefetch = Prefetch(space) if current_file is None else None  # while the files load
     try:
-        loaded = load_checked(files, columns_file, sheets, skip_invalid, hidden)
+        loaded = load_checked(files, columns_file, sheets, skip_invalid, hidden, day)
     except BaseException:
         if prefetch is not None:
             prefetch.cancel()
@@ -92,7 +105,7 @@ def plan_command(
     echo_invalid([*loaded.invalid, *planned.problems], skipped=True)
     if out is None and as_user is None and output_format != "json":
         # Shown, not saved: no JSON and no digest to make (a third of the time at 100k).
-        _echo_plan(planned)
+        _echo_plan(planned, loaded)
         return EXIT_PENDING_CHANGES if detailed_exitcode and planned.changes else EXIT_OK
     maker = None if as_user is None else credentials(as_user)
     body, submitted = save_plan(space, view, out, maker, files)
@@ -101,12 +114,17 @@ def plan_command(
     if output_format == "json":
         click.echo(json.dumps(body, ensure_ascii=False, indent=2))
     else:
-        _echo_plan(planned)
+        _echo_plan(planned, loaded)
     if detailed_exitcode and planned.changes:
         return EXIT_PENDING_CHANGES
     return EXIT_OK
 
 
-def _echo_plan(planned: Plan) -> None:
-    """One write: click.echo costs ~15 µs a call, 0.15 s for the 10 000 lines of a big plan."""
-    click.echo("\n".join(plan_lines(planned)))
+def _echo_plan(planned: Plan, loaded: Loaded) -> None:
+    """One write: click.echo costs ~15 µs a call, 0.15 s for the 10 000 lines of a big plan.
+    With periods, the day planned for and what is scheduled after it follow."""
+    lines = plan_lines(planned)
+    if loaded.schedule or any(row.dated for row in loaded.rows):
+        assert loaded.day is not None
+        lines.append(_("Planned for {day}.").format(day=day_text(loaded.day)))
+    click.echo("\n".join([*lines, *schedule_lines(loaded.schedule)]))

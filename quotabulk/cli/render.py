@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import click
 
 from quotabulk.cli.speech import _, lang, n_, problem_line
 from quotabulk.domain.errors import RowProblem
 from quotabulk.domain.language import Language
-from quotabulk.domain.models import ActionKind, InvalidRow, Quota, describe_quota
+from quotabulk.domain.models import (
+    ActionKind,
+    DesiredRow,
+    InvalidRow,
+    Quota,
+    RowAction,
+    describe_quota,
+)
+from quotabulk.domain.periods import Scheduled, day_text
 from quotabulk.domain.plan import Plan, PlannedAction
 
 SIGNS = {ActionKind.ADD: "+", ActionKind.EDIT: "~", ActionKind.DELETE: "-"}
@@ -25,6 +33,36 @@ def summary_line(planned: Plan) -> str:
     return _(
         "Plan: {add} to add, {edit} to edit, {delete} to delete, {unchanged} unchanged."
     ).format(**planned.summary())
+
+
+def schedule_lines(schedule: Sequence[Scheduled]) -> list[str]:
+    """`⏲ 79123456789  1000 ₽ → 5000 ₽ from 01.12.2026 to 15.12.2026, then 1000 ₽`, one per
+    change a period brings on a later day, then how many there are."""
+    if not schedule:
+        return []
+    lines = []
+    for change in schedule:
+        what = f"{_row_words(change.before)} → {_row_words(change.row)}"
+        if change.until is not None and change.then is not None:
+            when = _("from {start} to {end}, then {then}").format(
+                start=day_text(change.day), end=day_text(change.until), then=_row_words(change.then)
+            )
+        else:
+            when = _("from {start}").format(start=day_text(change.day))
+        lines.append(f"⏲ {change.msisdn}  {what} {when}  [{change.row.source}]")
+    # A period to come is two changes: its start, and its end («затем …»).
+    changes = sum(2 if change.then is not None else 1 for change in schedule)
+    count = n_(
+        "Scheduled: {n} change on a later day.", "Scheduled: {n} changes on later days.", changes
+    )
+    lines.append(count.format(n=changes))
+    return lines
+
+
+def _row_words(row: DesiredRow) -> str:
+    if row.action is RowAction.DELETE:
+        return _("no quota")
+    return quota_words(row.desired_quota(None))
 
 
 def quota_words(quota: Quota | None) -> str:

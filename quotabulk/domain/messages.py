@@ -173,6 +173,27 @@ WRITTEN_TWICE = _kind(
         "{msisdn} is written {n} times (first at {first}); keep one row",
     ),
 )
+AT_NOT_SAVED = _kind(
+    "QB138",
+    N_("--at shows the plan for another day; a saved plan (--out) is always today's"),
+)
+ONLY_PERIODS = _kind(
+    "QB132",
+    N_(
+        "{msisdn} has only dated rows: add a row without dates (or «удалить») that says what "
+        "holds outside its periods"
+    ),
+)
+TWO_STANDING = _kind(
+    "QB133",
+    N_("{msisdn} has another row without dates (at {first}); keep one standing row"),
+)
+PERIODS_OVERLAP = _kind("QB134", N_("its period overlaps the period {period} at {other}"))
+NUMBER_IN_DOUBT = _kind(
+    "QB135", N_("another row of {msisdn} has a problem with its period; nothing is planned for it")
+)
+NOT_A_DATE = _kind("QB136", N_("{value} is not a date (write it as 01.12.2026 or 2026-12-01)"))
+PERIOD_BACKWARDS = _kind("QB137", N_("the period ends ({end}) before it starts ({start})"))
 NOT_A_SUBSCRIBER = _kind("QB140", N_("{msisdn} is not a subscriber of this account"))
 KEEPS_THRESHOLD = _kind(
     "QB141",

@@ -11,14 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from quotabulk.domain import messages as said
 from quotabulk.domain.amounts import format_amount, parse_amount
 from quotabulk.domain.errors import RowProblem
 from quotabulk.domain.messages import Text
+
+if TYPE_CHECKING:
+    from quotabulk.domain.periods import Scheduled
 
 
 class OnExceed(StrEnum):
@@ -150,6 +154,19 @@ class DesiredRow(NamedTuple):
     # The personal account the row names (an account column, a sheet's `account:` in
     # the mapping file); None: the run's account.
     account: str | None = None
+    # The days the row holds, both inclusive («Действует с» / «Действует по»); a row
+    # with neither is the number's standing quota.
+    valid_from: date | None = None
+    valid_until: date | None = None
+
+    @property
+    def dated(self) -> bool:
+        return self.valid_from is not None or self.valid_until is not None
+
+    def holds_on(self, day: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_until is None or day <= self.valid_until
+        )
 
     def desired_quota(self, current: Quota | None) -> Quota | None:
         """The quota this row wants, given what the subscriber has now."""
@@ -192,6 +209,9 @@ class SkippedRow:
     msisdn: str
     reason: str
     extras: Extras = NO_EXTRAS
+    # A row of a period not yet begun (or a standing quota a period sets aside until
+    # then): the day it holds from. Reported `scheduled`, not `skipped`.
+    scheduled: date | None = None
 
 
 class Subscriber(NamedTuple):
@@ -219,6 +239,9 @@ class Loaded:
     skipped: list[SkippedRow] = field(default_factory=list)
     notices: list[Text] = field(default_factory=list)
     accounts: set[str] = field(default_factory=set)
+    # With periods: the day the rows hold for, and what changes after it, by day.
+    day: date | None = None
+    schedule: list[Scheduled] = field(default_factory=list)
 
     @property
     def row_count(self) -> int:
@@ -237,3 +260,4 @@ class Loaded:
         self.skipped.extend(other.skipped)
         self.notices.extend(other.notices)
         self.accounts |= other.accounts
+        self.schedule.extend(other.schedule)

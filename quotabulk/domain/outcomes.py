@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -9,7 +10,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from quotabulk.domain.errors import EXIT_OK, EXIT_ROWS_FAILED, RowProblem
-from quotabulk.domain.models import NO_EXTRAS, ActionKind, Extras, InvalidRow, Quota
+from quotabulk.domain.models import NO_EXTRAS, ActionKind, Extras, InvalidRow, Quota, SkippedRow
 
 if TYPE_CHECKING:
     from quotabulk.domain.plan import PlannedAction
@@ -27,6 +28,8 @@ class Outcome(StrEnum):
     CONFLICT = "conflict"
     INVALID = "invalid"
     SKIPPED = "skipped"
+    # A period not yet begun (the day is in the row's words): not a failure.
+    SCHEDULED = "scheduled"
 
     @property
     def good(self) -> bool:
@@ -133,6 +136,14 @@ class RowResult:
             extras,
             state_known,
         )
+
+    @classmethod
+    def set_aside(cls, row: SkippedRow) -> RowResult:
+        """A row that asks for nothing today: `scheduled` when its day is to come."""
+        found = cls.skipped(row.source, row.msisdn, row.extras, row.reason)
+        if row.scheduled is None:
+            return found
+        return dataclasses.replace(found, outcome=Outcome.SCHEDULED)
 
 
 @dataclass(frozen=True)

@@ -281,7 +281,7 @@ def _journal_rows(account: str, planned: PlannedRun, busy: dict[str, str]) -> li
             key = change_key(account, action.msisdn, action.version, action.after)
             rows.append(NewAction.change(action, key))
     rows.extend(NewAction.invalid(row) for row in planned.invalid)
-    rows.extend(NewAction.skipped(s.source, s.msisdn, s.extras, s.reason) for s in planned.skipped)
+    rows.extend(NewAction.set_aside(s) for s in planned.skipped)
     return rows
 
 

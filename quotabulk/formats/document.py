@@ -8,6 +8,7 @@ for editors and for the schema test.
 from __future__ import annotations
 
 import json
+from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -43,6 +44,15 @@ class QuotaEntry(BaseModel):
     on_exceed: OnExceedText | None = Field(None, description="absent leaves it as is")
     delete: bool = Field(False, description="true removes the quota; it is never implied")
     action: Literal["set", "delete", "установить", "удалить"] | None = None
+    # `from` is a Python keyword: the attribute is named apart, the key stays `from`.
+    valid_from: date | str | None = Field(
+        None,
+        alias="from",
+        description="first day the row holds (2026-12-01 or 01.12.2026); absent: standing",
+    )
+    until: date | str | None = Field(
+        None, description="last day the row holds, inclusive; absent: no end"
+    )
 
 
 class Document(BaseModel):

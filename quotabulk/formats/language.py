@@ -43,6 +43,7 @@ OUTCOMES = {
     Outcome.CONFLICT: C_("outcome", "conflict"),
     Outcome.INVALID: C_("outcome", "invalid"),
     Outcome.SKIPPED: C_("outcome", "skipped"),
+    Outcome.SCHEDULED: C_("outcome", "scheduled"),
 }
 ACTIONS = {
     ActionKind.ADD: C_("action", "add"),

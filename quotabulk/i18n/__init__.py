@@ -12,7 +12,7 @@ from __future__ import annotations
 import gettext
 import os
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import cache
 from io import BytesIO
@@ -133,6 +133,11 @@ def zone() -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo(DEFAULT_TZ)
+
+
+def today() -> date:
+    """Today in the account's zone: the day periods are read for."""
+    return datetime.now(zone()).date()
 
 
 def moment(at: datetime | str | None, lang: Language) -> str:

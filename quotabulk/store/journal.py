@@ -24,7 +24,7 @@ from typing import Any
 
 from quotabulk.domain.errors import RowProblem
 from quotabulk.domain.messages import Text
-from quotabulk.domain.models import NO_EXTRAS, ActionKind, Extras, InvalidRow, Quota
+from quotabulk.domain.models import NO_EXTRAS, ActionKind, Extras, InvalidRow, Quota, SkippedRow
 from quotabulk.domain.outcomes import Outcome, RowResult, RunResult, RunStatus
 from quotabulk.domain.plan import PlannedAction
 from quotabulk.domain.requests import Operation, Request, RequestStatus
@@ -118,6 +118,19 @@ class NewAction:
     def skipped(cls, source: str, msisdn: str, extras: Extras, reason: str) -> NewAction:
         return cls(
             source, msisdn, ActionKind.SKIPPED, outcome=Outcome.SKIPPED, error=reason, extras=extras
+        )
+
+    @classmethod
+    def set_aside(cls, row: SkippedRow) -> NewAction:
+        """A row that asks for nothing today: `scheduled` when its day is to come."""
+        outcome = Outcome.SKIPPED if row.scheduled is None else Outcome.SCHEDULED
+        return cls(
+            row.source,
+            row.msisdn,
+            ActionKind.SKIPPED,
+            outcome=outcome,
+            error=row.reason,
+            extras=row.extras,
         )
 
 

@@ -130,8 +130,8 @@ def test_validate_names_the_columns_it_leaves_alone(
     assert "not managed: «ФИО», «Комментарий»" in checked.err
 
 
-def test_fields_are_the_six_documented() -> None:
-    expected = ["msisdn", "limit", "warn_at", "on_exceed", "action", "account"]
+def test_fields_are_the_eight_documented() -> None:
+    expected = ["msisdn", "limit", "warn_at", "on_exceed", "action", "account", "from", "until"]
     assert [f.value for f in Field] == expected
 
 

@@ -12,9 +12,11 @@ from pathlib import Path
 from quotabulk.domain import messages as said
 from quotabulk.domain.errors import InputError, RowProblem, UsageError
 from quotabulk.domain.models import DesiredRow, InvalidRow
+from quotabulk.domain.periods import check_periods, has_periods, take_day
 from quotabulk.formats.inputs.base import Loaded, Loader, LoadOptions
 from quotabulk.formats.inputs.csv_file import load_csv
 from quotabulk.formats.inputs.excel import load_excel
+from quotabulk.i18n import today
 
 
 def load_yaml(path: Path, name: str, options: LoadOptions) -> Loaded:
@@ -56,6 +58,8 @@ def load_inputs(
     for path, name in zip(paths, names or [str(path) for path in paths], strict=True):
         loaded.extend(_load_one(path, name, options))
     _move_duplicates(loaded)
+    loaded.day = options.day or today()
+    loaded.schedule = take_day(loaded, loaded.day)
     if len(loaded.accounts) > 1:
         accounts = ", ".join(sorted(loaded.accounts))
         raise InputError(str(paths[0]), said.TWO_ACCOUNTS(accounts=accounts))
@@ -73,21 +77,32 @@ def _load_one(path: Path, name: str, options: LoadOptions) -> Loaded:
 
 
 def _move_duplicates(loaded: Loaded) -> None:
-    """Every row of a subscriber written more than once becomes invalid. Each names the
-    first occurrence and how many there are, so a sheet of one number repeated 20 000
-    times costs linear time and memory, not a message listing all the others."""
-    # The common case, no duplicate, costs one set built in C.
-    if len({row.msisdn for row in loaded.rows}) == len(loaded.rows):
+    """Every row of a subscriber written more than once becomes invalid — unless the
+    number's rows are periods («Действует с/по») that do not overlap, beside one row
+    without dates (`domain.periods`). Each names the first occurrence and how many there
+    are, so a sheet of one number repeated 20 000 times costs linear time and memory,
+    not a message listing all the others."""
+    # The common case, no duplicate and no period, costs one set built in C.
+    dated = {row.msisdn for row in loaded.rows if row.dated} if has_periods(loaded.rows) else set()
+    if not dated and len({row.msisdn for row in loaded.rows}) == len(loaded.rows):
         return
     first_seen: dict[str, DesiredRow] = {}
     count: dict[str, int] = {}
+    periods: dict[str, list[DesiredRow]] = {m: [] for m in dated}
     for row in loaded.rows:
         first_seen.setdefault(row.msisdn, row)
         count[row.msisdn] = count.get(row.msisdn, 0) + 1
+        if row.msisdn in periods:
+            periods[row.msisdn].append(row)
+    refused = check_periods(periods.values())
+    loaded.invalid.extend(refused)
+    refused_numbers = {row.msisdn for row in refused}
     kept: list[DesiredRow] = []
     for row in loaded.rows:
+        if row.msisdn in refused_numbers:
+            continue
         times = count[row.msisdn]
-        if times == 1:
+        if times == 1 or row.msisdn in periods:
             kept.append(row)
             continue
         first = first_seen[row.msisdn]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from quotabulk.domain.models import Loaded
@@ -22,6 +23,7 @@ class LoadOptions:
     sheets: tuple[str, ...] = ()
     sheet_rules: Mapping[str, SheetRule] = field(default_factory=dict)
     hidden: Hidden | None = None
+    day: date | None = None  # the day periods are read for (None: today in QUOTABULK_TZ)
 
     @classmethod
     def of(

@@ -24,6 +24,8 @@ class Field(StrEnum):
     ON_EXCEED = "on_exceed"
     ACTION = "action"
     ACCOUNT = "account"
+    VALID_FROM = "from"
+    VALID_UNTIL = "until"
 
 
 # A money unit at the end of a header: «, руб.», «(руб)», «руб», «₽», «rub».
@@ -71,6 +73,8 @@ DEFAULT_ALIASES: Mapping[Field, frozenset[str]] = {
     ),
     Field.ACTION: _labels("action", "Действие"),
     Field.ACCOUNT: _labels("account", "Лицевой счёт", "ЛС", "Счёт", "Номер лицевого счёта"),
+    Field.VALID_FROM: _labels("from", "valid_from", "Действует с", "С", "Дата начала"),
+    Field.VALID_UNTIL: _labels("until", "valid_until", "Действует по", "По", "Дата окончания"),
 }
 MONEY_FIELDS = (Field.LIMIT, Field.WARN_AT)
 # Words that say a header is about a field, though it is none of its aliases: such a

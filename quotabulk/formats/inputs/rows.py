@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
@@ -20,6 +21,7 @@ from quotabulk.domain.errors import RowProblem
 from quotabulk.domain.messages import Text
 from quotabulk.domain.models import DesiredRow, Extras, InvalidRow, OnExceed, RowAction
 from quotabulk.domain.msisdn import MsisdnError, normalise_msisdn
+from quotabulk.domain.periods import day_text
 from quotabulk.domain.text import quoted
 from quotabulk.formats.inputs.columns import ACTION_VALUES, ON_EXCEED_VALUES, Field, normalise_label
 
@@ -90,6 +92,8 @@ class RawRow(NamedTuple):
     on_exceed: object = None
     action: object = None
     account: object = None
+    valid_from: object = None
+    valid_until: object = None
 
 
 def is_blank(value: object) -> bool:
@@ -175,9 +179,11 @@ def simple_row(
 ) -> DesiredRow | None:
     """The valid `set` row, built without bookkeeping; None sends it the careful way
     (`build_row`). `raw` is the cells in `RawRow`'s order, a plain tuple or a RawRow."""
-    given, raw_limit, warn, exceed, action, account = raw
+    given, raw_limit, warn, exceed, action, account, since, until = raw
     if action is not None and action != "":
         return None
+    if (since is not None and since != "") or (until is not None and until != ""):
+        return None  # a period: the careful way reads its days
     if raw_limit is None or raw_limit == "" or not shape.has_limit:
         return None
     try:
@@ -232,12 +238,43 @@ def _careful_row(
             if not is_blank(value):
                 label = shape.labels.get(name, name.value)
                 problems.add(name, said.DELETE_WITH_AMOUNT(column=label))
+    since = _day(raw.valid_from, Field.VALID_FROM, problems)
+    until = _day(raw.valid_until, Field.VALID_UNTIL, problems)
+    if since is not None and until is not None and until < since:
+        problems.add(
+            Field.VALID_UNTIL, said.PERIOD_BACKWARDS(start=day_text(since), end=day_text(until))
+        )
     if problems.items:
         shown = msisdn or cell_text(raw.msisdn)
         return InvalidRow(source, shown, tuple(problems.items), shape.extras(extra_values))
-    return shape.desired(
+    row = shape.desired(
         source, msisdn, action, limit, warn_at, on_exceed, extra_values, raw.account
     )
+    return row._replace(valid_from=since, valid_until=until) if since or until else row
+
+
+_DAY_FORMATS = ("%d.%m.%Y", "%Y-%m-%d")
+
+
+def _day(value: object, name: Field, problems: _Problems) -> date | None:
+    """A day: a date cell (or YAML date), or text written 01.12.2026 or 2026-12-01. A
+    number is refused: a date cell the sheet does not show as a date is never guessed."""
+    if is_blank(value):
+        return None
+    if isinstance(value, datetime):
+        if value.time() == time():
+            return value.date()
+    elif isinstance(value, date):
+        return value
+    elif isinstance(value, str):
+        text = value.strip()
+        for pattern in _DAY_FORMATS:
+            try:
+                return datetime.strptime(text, pattern).date()
+            except ValueError:
+                continue
+    problems.add(name, said.NOT_A_DATE(value=quoted(cell_text(value))))
+    return None
 
 
 def _on_exceed_of(value: object) -> OnExceed | None:

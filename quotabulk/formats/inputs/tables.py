@@ -168,7 +168,16 @@ def _convert(
     )
     # Absent fields read a padding cell past the row's end, so one itemgetter serves all.
     pad_at = max(len(header.labels), *header.fields.values()) + 1
-    order = (Field.MSISDN, Field.LIMIT, Field.WARN_AT, Field.ON_EXCEED, Field.ACTION, Field.ACCOUNT)
+    order = (
+        Field.MSISDN,
+        Field.LIMIT,
+        Field.WARN_AT,
+        Field.ON_EXCEED,
+        Field.ACTION,
+        Field.ACCOUNT,
+        Field.VALID_FROM,
+        Field.VALID_UNTIL,
+    )
     fields = itemgetter(*(header.fields.get(name, pad_at) for name in order))
     padding = [None] * (pad_at + 1)
     msisdn_at = header.fields[Field.MSISDN]

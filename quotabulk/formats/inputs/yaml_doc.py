@@ -18,7 +18,17 @@ from quotabulk.formats.inputs.yaml_safe import LINE_KEY, load_yaml_text
 
 DOCUMENT_VERSION = 1
 _LABELS = {name: name.value for name in Field}
-_KNOWN_KEYS = {"msisdn", "limit", "warn_at", "on_exceed", "delete", "action", LINE_KEY}
+_KNOWN_KEYS = {
+    "msisdn",
+    "limit",
+    "warn_at",
+    "on_exceed",
+    "delete",
+    "action",
+    "from",
+    "until",
+    LINE_KEY,
+}
 _TOP_KEYS = {"version", "account", "defaults", "quotas"}
 
 
@@ -118,4 +128,7 @@ def _cells(entry: Mapping[Any, Any]) -> RawRow:
         entry.get("warn_at"),
         entry.get("on_exceed"),
         action if isinstance(action, bool) else str(action),
+        None,
+        entry.get("from"),
+        entry.get("until"),
     )

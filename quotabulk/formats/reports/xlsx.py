@@ -77,6 +77,7 @@ TINTS = {
     Outcome.CONFLICT: "#F4B183",
     Outcome.INVALID: "#F8CBAD",
     Outcome.SKIPPED: "#DDEBF7",
+    Outcome.SCHEDULED: "#E2EFDA",
 }
 MONEY = {
     # The leading locale tag gives «1 500,00 ₽» even where the reader's locale is not
