@@ -28,11 +28,13 @@ from quotabulk.domain.errors import (
     AccessDenied,
     ConfigError,
     OperatorUnavailable,
+    PlanError,
     StateError,
     ValidationFailed,
 )
 from quotabulk.domain.models import Subscriber
 from quotabulk.domain.outcomes import RunResult
+from quotabulk.domain.periods import day_text
 from quotabulk.domain.plan import PlanOptions, plan
 from quotabulk.domain.quota_rules import QuotaRules, foreign_rules
 from quotabulk.domain.running import (
@@ -47,6 +49,7 @@ from quotabulk.engine.runner import RunOutcome, run_apply
 from quotabulk.engine.stopping import Stop, signals_stop
 from quotabulk.formats.inputs import Loaded
 from quotabulk.formats.plans.read import SavedPlan, read_plan_file, refuse_if_stale
+from quotabulk.i18n import today
 from quotabulk.operator.connect import ConnectOptions
 from quotabulk.operator.port import ENV_ACCOUNT
 from quotabulk.store.journal import Journal
@@ -68,7 +71,15 @@ def files_spec(
     content and the options: the same command run again resumes the run it started."""
 
     def build(current: dict[str, Subscriber], rules: QuotaRules) -> PlannedRun:
-        planned = plan(loaded.rows, current, options, mentioned=loaded.mentioned(), rules=rules)
+        planned = plan(
+            loaded.rows,
+            current,
+            options,
+            mentioned=loaded.mentioned(),
+            rules=rules,
+            day=loaded.planned_day,
+            schedule=loaded.schedule_digest,
+        )
         if planned.problems and not skip_invalid:
             raise ValidationFailed.of_rows(planned.problems)
         foreign = foreign_rules(current, loaded)
@@ -109,6 +120,13 @@ def refuse_if_stale_now(workspace: Workspace, saved: SavedPlan) -> None:
 
     _, _, current, _ = asyncio.run(current_state(workspace, saved.account))
     refuse_if_stale(saved, current)
+
+
+def check_plan_day(saved: SavedPlan) -> None:
+    """A plan of periods is for its day: on another, other rows hold (plan again)."""
+    day = saved.plan.day
+    if day is not None and day != today():
+        raise PlanError(said.PLAN_OTHER_DAY(day=day_text(day), today=day_text(today())))
 
 
 def check_plan_target(saved: SavedPlan, account: str, operator_url: str) -> None:
@@ -174,6 +192,8 @@ async def run_async(
         if saved is not None:
             check_plan_account(workspace, saved)
         required = require_approval or people.four_eyes_required(workspace)
+        if saved is not None:
+            check_plan_day(saved)
         if required and saved is not None:  # known before connecting: refuse at once
             _approval_gate(workspace, True, user)(GateCheck(saved.digest, False, None))
         spec = dataclasses.replace(
@@ -231,7 +251,7 @@ def _approval_gate(workspace: Workspace, flag: bool, user: str) -> Callable[[Gat
             workspace.refuse_if_exposed()
             if check.digest is None:
                 raise AccessDenied(said.RESUME_NOT_APPROVED(run=check.run_id or ""))
-            people.require_approval(workspace, check.digest)
+            people.require_approval(workspace, check.digest, check.schedule)
         except AccessDenied as exc:
             people.record_refusal(workspace, check.digest, check.run_id, user, exc.message)
             raise

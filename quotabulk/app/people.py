@@ -190,15 +190,22 @@ def file_digests(paths: Sequence[Path], names: Sequence[str] | None = None) -> l
 
 
 def submission_detail(
-    files: Sequence[Path], names: Sequence[str], account: str, operator: str, summary: Any
+    files: Sequence[Path],
+    names: Sequence[str],
+    account: str,
+    operator: str,
+    summary: Any,
+    schedule: str | None = None,
 ) -> dict[str, Any]:
     """What the audit keeps about a submitted plan besides its digest: the files (by the
-    names their users know, with their SHA-256), the account, the operator, the counts."""
+    names their users know, with their SHA-256), the account, the operator, the counts,
+    and with periods the schedule it is one day of."""
     return {
         "files": file_digests(files, names),
         "account": account,
         "operator": operator,
         "summary": summary,
+        **({"schedule": schedule} if schedule else {}),
     }
 
 
@@ -401,10 +408,19 @@ def record_refusal(
         People(journal).record(Event.RUN_REFUSED, user, digest or "", run_id, {"reason": reason})
 
 
-def require_approval(workspace: Workspace, digest: str) -> Approval:
-    """Refuse (exit 1, nothing sent) a plan without a valid approval by a second person."""
+def require_approval(workspace: Workspace, digest: str, schedule: str | None = None) -> Approval:
+    """Refuse (exit 1, nothing sent) a plan without a valid approval by a second person.
+    A plan of periods (`schedule`) runs also when a plan of the same schedule — the same
+    files, another day — was approved: what the checker approved is the desired state on
+    every day the files define, so each night sends its day's changes without another."""
     with workspace.journal() as journal:
-        found = approval_of(People(journal), digest)
+        people = People(journal)
+        found = approval_of(people, digest)
+        if found is None and schedule is not None:
+            found = next(
+                (a for d in people.digests_of_schedule(schedule) if (a := approval_of(people, d))),
+                None,
+            )
     if found is None:
         raise AccessDenied(said.NOT_APPROVED(digest=digest[:12]))
     return found

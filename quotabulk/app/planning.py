@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from quotabulk.app.accounts import keep_own_account
+from quotabulk.domain.digest import schedule_key
 from quotabulk.domain.errors import ValidationFailed
 from quotabulk.domain.models import Loaded, Subscriber
 from quotabulk.domain.plan import Plan, PlanOptions, plan
@@ -73,7 +74,12 @@ def save_plan(
     name = None
     if maker is not None:
         detail = people.submission_detail(
-            files, [str(p) for p in files], view.account, view.operator_url, body["summary"]
+            files,
+            [str(p) for p in files],
+            view.account,
+            view.operator_url,
+            body["summary"],
+            schedule_key(view.plan.schedule, view.account, view.operator_url),
         )
         name = people.submit_plan(workspace, body["digest"], maker, detail)
     if out is not None:
@@ -182,7 +188,15 @@ def plan_loaded(
         account, url, rules = account or "", f"file:{current_file.name}", ANY_QUOTA
     keep_own_account(loaded, account, skip_invalid=skip_invalid)
     loaded.notices.extend(foreign_rules(current, loaded))
-    planned = plan(loaded.rows, current, options, mentioned=loaded.mentioned(), rules=rules)
+    planned = plan(
+        loaded.rows,
+        current,
+        options,
+        mentioned=loaded.mentioned(),
+        rules=rules,
+        day=loaded.planned_day,
+        schedule=loaded.schedule_digest,
+    )
     if planned.problems and not skip_invalid:
         raise ValidationFailed.of_rows(planned.problems)
     return PlanView(account, url, planned, loaded)

@@ -59,7 +59,15 @@ def dry_run(
 ) -> RunResult:
     """Plan and report the drift; send nothing."""
     account, url, current, rules = asyncio.run(current_state(workspace, account))
-    planned = plan(loaded.rows, current, options, mentioned=loaded.mentioned(), rules=rules)
+    planned = plan(
+        loaded.rows,
+        current,
+        options,
+        mentioned=loaded.mentioned(),
+        rules=rules,
+        day=loaded.planned_day,
+        schedule=loaded.schedule_digest,
+    )
     rows: list[RowResult] = []
     for action in planned.actions:
         unchanged = action.kind is ActionKind.UNCHANGED

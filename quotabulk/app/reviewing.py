@@ -20,6 +20,7 @@ from quotabulk.config import Settings
 from quotabulk.domain.errors import InputError, QuotabulkError
 from quotabulk.domain.messages import Text
 from quotabulk.domain.models import InvalidRow, Quota
+from quotabulk.domain.periods import calendar
 from quotabulk.domain.plan import Plan, PlanOptions
 from quotabulk.formats.problems import write_problems
 
@@ -66,6 +67,8 @@ class Shown:
     # What the readers said about files they did read: a sheet skipped for want of a
     # header, columns only carried to the report. The CLI prints them on stderr.
     notices: tuple[Text | str, ...] = ()
+    # With periods: the changes later days bring, one sentence each, by day.
+    schedule: tuple[Text, ...] = ()
 
 
 def _shown(
@@ -76,6 +79,7 @@ def _shown(
     invalid: list[InvalidRow],
     rows: int,
     notices: tuple[Text | str, ...],
+    schedule: tuple[Text, ...] = (),
 ) -> Shown:
     changes = plan.changes
     problems = (p for row in invalid for p in row.problems)
@@ -96,6 +100,7 @@ def _shown(
         sum(len(row.problems) for row in invalid),
         len(invalid),
         notices,
+        schedule,
     )
 
 
@@ -141,9 +146,14 @@ def _plan_upload(settings: Settings, folder: Path) -> Shown:
     # and every report, never the server's storage path.
     loaded = validate(paths, options, names=[path.name for path in paths])
     notices = tuple(loaded.notices)
+    schedule = calendar(loaded.schedule)
     # What reading found, for the page of the frozen plan too: the checker sees the rows
-    # the maker saw (a total row skipped counts as read), and the same notices.
-    kept = {"rows": loaded.row_count, "notices": [notice.to_json() for notice in notices]}
+    # the maker saw (a total row skipped counts as read), the same notices and schedule.
+    kept = {
+        "rows": loaded.row_count,
+        "notices": [notice.to_json() for notice in notices],
+        "schedule": [line.to_json() for line in schedule],
+    }
     (folder / NOTICES_FILE).write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
     (folder / STAGE_FILE).write_text("planning")
 
@@ -167,6 +177,7 @@ def _plan_upload(settings: Settings, folder: Path) -> Shown:
         invalid,
         loaded.row_count,
         notices,
+        schedule,
     )
 
 
@@ -182,8 +193,16 @@ def frozen_view(frozen: Path, paths: list[Path]) -> Shown:
     notices = tuple(
         Text.from_json(n) if isinstance(n, dict) else str(n) for n in kept.get("notices", [])
     )
+    schedule = tuple(Text.from_json(line) for line in kept.get("schedule", []))
     return _shown(
-        saved.plan, saved.account, saved.operator_url, saved.digest, invalid, rows, notices
+        saved.plan,
+        saved.account,
+        saved.operator_url,
+        saved.digest,
+        invalid,
+        rows,
+        notices,
+        schedule,
     )
 
 

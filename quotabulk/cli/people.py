@@ -98,6 +98,15 @@ def approve_command(plan_file: Path, as_user: str, decline: bool, comment: str) 
     changes = len(saved.plan.changes)
     digest, account = saved.digest[:12], saved.account
     click.echo(decided.format(digest=digest, changes=changes, account=account, name=name))
+    if saved.plan.schedule and not decline:
+        # What else this approval lets run: said, for a checker approving a digest.
+        click.echo(
+            _(
+                "Its files have periods: this approves their schedule too — each night sends "
+                "its day's changes without another approval while the files stay the same "
+                "(see them with `quotabulk plan FILE --at DATE`)."
+            )
+        )
     return EXIT_OK
 
 

@@ -80,8 +80,6 @@ def plan_command(
     if as_user is not None and out is None:
         raise UsageError(said.AS_NEEDS_OUT())
     day = None if at_day is None else at_day.date()
-    if day is not None and out is not None:
-        raise UsageError(said.AT_NOT_SAVED())
     prefetch = Prefetch(space) if current_file is None else None  # while the files load
     try:
         loaded = load_checked(files, columns_file, sheets, skip_invalid, hidden, day)

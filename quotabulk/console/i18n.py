@@ -130,6 +130,7 @@ ENGLISH: dict[str, str] = {
     "nothing_valid": C_("console", "No row is free of errors: nothing to send."),
     "problems_more": C_("console", "The first {shown} of {total} problems are shown."),
     "notices": C_("console", "While reading the files:"),
+    "calendar": C_("console", "Scheduled by the periods of the files (sent on their days):"),
     "download_all_errors": C_("console", "Download every problem (.xlsx)"),
     "limits_total": C_("console", "Sum of limits"),
     "changes_more": C_(

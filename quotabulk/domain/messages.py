@@ -173,9 +173,17 @@ WRITTEN_TWICE = _kind(
         "{msisdn} is written {n} times (first at {first}); keep one row",
     ),
 )
-AT_NOT_SAVED = _kind(
+SCHEDULED_PERIOD = _kind(
+    "QB127",
+    N_("{day}: {msisdn} {before} → {after} until {end}, then {then} ({source})"),
+)
+SCHEDULED_CHANGE = _kind("QB128", N_("{day}: {msisdn} {before} → {after} from then on ({source})"))
+PLAN_OTHER_DAY = _kind(
     "QB138",
-    N_("--at shows the plan for another day; a saved plan (--out) is always today's"),
+    N_(
+        "this plan is for {day} and its inputs have periods: on {today} other rows may hold; "
+        "plan again"
+    ),
 )
 ONLY_PERIODS = _kind(
     "QB132",

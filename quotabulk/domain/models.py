@@ -242,6 +242,13 @@ class Loaded:
     # With periods: the day the rows hold for, and what changes after it, by day.
     day: date | None = None
     schedule: list[Scheduled] = field(default_factory=list)
+    has_periods: bool = False
+    schedule_digest: str | None = None  # of every row with its period (`domain.periods`)
+
+    @property
+    def planned_day(self) -> date | None:
+        """The day a plan of these rows is for, when it depends on the day (periods)."""
+        return self.day if self.has_periods else None
 
     @property
     def row_count(self) -> int:

@@ -10,9 +10,12 @@ Both ends of a period are inclusive days in the account's zone.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from operator import attrgetter
 
 from quotabulk.domain import messages as said
@@ -24,6 +27,17 @@ from quotabulk.domain.models import DesiredRow, InvalidRow, Loaded, SkippedRow
 PERIOD_ENDED = "период закончился {day}"
 PERIOD_AHEAD = "запланировано на {period}"
 STANDING_AGAIN = "снова действует с {day}"
+
+
+_DAY = re.compile(r"(\d\d)\.(\d\d)\.(\d{4})")
+
+
+def scheduled_day(reason: str | None) -> date | None:
+    """The day a `scheduled` row's reason (written here) says it holds from."""
+    found = _DAY.search(reason or "")
+    if found is None:
+        return None
+    return date(int(found[3]), int(found[2]), int(found[1]))
 
 
 def day_text(day: date) -> str:
@@ -104,6 +118,46 @@ class Scheduled:
     then: DesiredRow | None  # what holds after it, when it is a period
 
 
+def schedule_digest(rows: Sequence[DesiredRow]) -> str:
+    """What a checker approves of inputs with periods: the desired state on every day they
+    define — every valid row with its period, in a canonical order — whatever the day it
+    is read on. The same files give the same digest every night; a changed row, another."""
+    digest = hashlib.sha256(b"quotabulk-schedule-1\n")
+    for row in sorted(rows, key=lambda r: (r.msisdn, r.valid_from or date.min)):
+        line = (
+            f"{row.account or ''}|{row.msisdn}|{row.action.value}|{row.limit}|"
+            f"{row.warn_at if row.manages_warn_at else '-'}|{row.on_exceed or ''}|"
+            f"{row.valid_from or ''}|{row.valid_until or ''}\n"
+        )
+        digest.update(line.encode())
+    return digest.hexdigest()
+
+
+def calendar(schedule: Sequence[Scheduled]) -> tuple[Text, ...]:
+    """The schedule in plain words, one sentence a change by day, amounts as amounts
+    (each reader's language writes them its way): the console's calendar."""
+    lines = []
+    for change in schedule:
+        parts = {
+            "day": day_text(change.day),
+            "msisdn": change.msisdn,
+            "before": _limit(change.before),
+            "after": _limit(change.row),
+            "source": change.row.source,
+        }
+        if change.until is not None and change.then is not None:
+            lines.append(
+                said.SCHEDULED_PERIOD(**parts, end=day_text(change.until), then=_limit(change.then))
+            )
+        else:
+            lines.append(said.SCHEDULED_CHANGE(**parts))
+    return tuple(lines)
+
+
+def _limit(row: DesiredRow) -> Text | Decimal:
+    return said.NO_QUOTA() if row.limit is None else row.limit
+
+
 def take_day(loaded: Loaded, day: date) -> list[Scheduled]:
     """Keep in `loaded.rows` the one row of each dated number that holds on `day`; the
     others become `scheduled` (a period to come, or the standing quota a period sets
@@ -111,6 +165,8 @@ def take_day(loaded: Loaded, day: date) -> list[Scheduled]:
     scheduled from the day after `day` on, by day."""
     if not has_periods(loaded.rows):
         return []
+    loaded.has_periods = True
+    loaded.schedule_digest = schedule_digest(loaded.rows)
     by_number: dict[str, list[DesiredRow]] = {}
     for row in loaded.rows:
         if row.dated:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import NamedTuple
 
 from quotabulk.domain import messages as said
@@ -53,6 +54,9 @@ class PlannedAction(NamedTuple):
     source: str = PRUNE_SOURCE
     extras: Extras = NO_EXTRAS
     version: int = 0
+    # The row's period («Действует с/по») as `2026-12-01..2026-12-15`; "" for a standing
+    # row. Part of the change's identity: a raise and its revert are different changes.
+    period: str = ""
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,12 @@ class Plan:
 
     actions: tuple[PlannedAction, ...]
     problems: tuple[InvalidRow, ...] = ()
+    # The day it was planned for, when the inputs have periods: another day's plan may
+    # differ, so a saved plan runs only on its day.
+    day: date | None = None
+    # With periods: the digest of the schedule the plan is one day of (what an approval
+    # of it lets later nights send without another, while the files stay the same).
+    schedule: str | None = None
 
     @property
     def changes(self) -> tuple[PlannedAction, ...]:
@@ -79,6 +89,8 @@ def plan(
     *,
     mentioned: Collection[str] = (),
     rules: QuotaRules = ANY_QUOTA,
+    day: date | None = None,
+    schedule: str | None = None,
 ) -> Plan:
     """Plan `desired` against `current`. Raises `PlanError` when pruning would delete more
     than `options.max_deletes` quotas. `mentioned`: numbers of input rows that ask for
@@ -113,7 +125,7 @@ def plan(
         actions.append(action)
     if options.prune:
         actions.extend(_prunes(desired, current, options.max_deletes, mentioned))
-    return Plan(tuple(actions), tuple(problems))
+    return Plan(tuple(actions), tuple(problems), day, schedule)
 
 
 def _plan_row(row: DesiredRow, subscriber: Subscriber) -> PlannedAction:
@@ -146,9 +158,14 @@ def _plan_row(row: DesiredRow, subscriber: Subscriber) -> PlannedAction:
         kind = ActionKind.ADD
     else:
         kind = ActionKind.EDIT
+    period = period_key(row.valid_from, row.valid_until) if row.dated else ""
     return PlannedAction(
-        row.msisdn, kind, before, after, row.source, row.extras, subscriber.version
+        row.msisdn, kind, before, after, row.source, row.extras, subscriber.version, period
     )
+
+
+def period_key(start: date | None, end: date | None) -> str:
+    return f"{start.isoformat() if start else ''}..{end.isoformat() if end else ''}"
 
 
 def _prunes(

@@ -56,6 +56,9 @@ class GateCheck(NamedTuple):
     digest: str | None
     required_at_start: bool
     run_id: str | None
+    # The schedule the plan is one day of (inputs with periods): an approved plan of the
+    # same schedule lets this day's plan run too.
+    schedule: str | None = None
 
 
 @dataclass(frozen=True)

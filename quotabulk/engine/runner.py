@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 from quotabulk.domain import messages as said
-from quotabulk.domain.digest import plan_digest
+from quotabulk.domain.digest import plan_digest, schedule_key
 from quotabulk.domain.errors import (
     EXIT_ROWS_FAILED,
     Interrupted,
@@ -113,9 +113,13 @@ async def run_apply(
             current = await _unless_stopped(stop, operator.subscribers())
         rules = await _unless_stopped(stop, operator.quota_rules())
         planned = spec.build(current, rules)
-        digest = plan_digest(operator.account, operator.url, planned.plan.actions)
+        plan_ = planned.plan
+        digest = plan_digest(
+            operator.account, operator.url, plan_.actions, plan_.day, plan_.schedule
+        )
         if spec.gate is not None:
-            spec.gate(GateCheck(digest, False, None))
+            key = schedule_key(plan_.schedule, operator.account, operator.url)
+            spec.gate(GateCheck(digest, False, None, key))
         if not confirm(planned, None):
             return RunOutcome(None, stats)
     if stop.is_set():
@@ -278,7 +282,7 @@ def _journal_rows(account: str, planned: PlannedRun, busy: dict[str, str]) -> li
             )
             rows.append(NewAction.settled(action, Outcome.PENDING, note))
         else:
-            key = change_key(account, action.msisdn, action.version, action.after)
+            key = change_key(account, action.msisdn, action.version, action.after, action.period)
             rows.append(NewAction.change(action, key))
     rows.extend(NewAction.invalid(row) for row in planned.invalid)
     rows.extend(NewAction.set_aside(s) for s in planned.skipped)

@@ -91,6 +91,7 @@ WORDS = {
     "total_before": N_("limits before"),
     "total_planned": N_("limits as planned"),
     "total_now": N_("limits now"),
+    "upcoming": N_("scheduled on later days (periods)"),
 }
 _CONTEXTS = {OnExceed.BLOCK: "on_exceed", OnExceed.PERSONAL: "on_exceed"} | {
     key: "sheet" for key in ("results", "summary")

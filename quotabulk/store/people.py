@@ -182,6 +182,15 @@ class People:
         ).fetchone()
         return None if row is None else _submission(row)
 
+    def digests_of_schedule(self, schedule: str) -> list[str]:
+        """The plans submitted as days of this schedule (periods), newest first."""
+        rows = self.db.execute(
+            "SELECT digest FROM audit WHERE event = ? AND json_extract(detail, '$.schedule') = ?"
+            " GROUP BY digest ORDER BY MAX(id) DESC",
+            (Event.SUBMITTED.value, schedule),
+        ).fetchall()
+        return [str(r[0]) for r in rows]
+
     def submissions(self, digest: str) -> list[Submission]:
         """Every submission of one plan, oldest first."""
         rows = self.db.execute(

@@ -15,10 +15,12 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from quotabulk.domain.models import Quota, Subscriber
 from quotabulk.sandbox.store import Behaviour, SandboxStore
+from tests.cli.conftest import ADMIN, CHECKER, MAKER, lines
 from tests.live import LiveSandbox, live_sandbox
 
 # Debian's faketime moves the clock of the process it is preloaded into: the command
@@ -52,10 +54,16 @@ def _night(
     sandbox: LiveSandbox, home: Path, sheet: Path, day: str, at: str = "12:00:00"
 ) -> subprocess.Popen[bytes]:
     """`reconcile` as cron starts it, at `at` UTC of `day` (the same day in Moscow)."""
+    report = home / f"report-{day}.json"
+    return _on(sandbox, home, f"{day} {at}", "reconcile", str(sheet), "--report", str(report))
+
+
+def _on(sandbox: LiveSandbox, home: Path, moment: str, *args: str) -> subprocess.Popen[bytes]:
+    """`quotabulk ARGS` in a process whose clock starts at `moment` (UTC) and runs on."""
     env = {
         **os.environ,
         "LD_PRELOAD": str(LIBFAKETIME),
-        "FAKETIME": f"@{day} {at}",  # from then on, the clock runs
+        "FAKETIME": f"@{moment}",
         "QUOTABULK_API_URL": sandbox.url,
         "QUOTABULK_TOKEN": sandbox.token,
         "QUOTABULK_ACCOUNT": ACCOUNT,
@@ -63,14 +71,8 @@ def _night(
         "QUOTABULK_TZ": "Europe/Moscow",
         "QUOTABULK_LANG": "en",
     }
-    report = home / f"report-{day}.json"
-    command = [sys.executable, "-m", "quotabulk", "reconcile", str(sheet), "--report", str(report)]
-    return subprocess.Popen(
-        command,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    command = [sys.executable, "-m", "quotabulk", *args]
+    return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
 def _requests(db: Path) -> list[dict[str, object]]:
@@ -108,8 +110,22 @@ def test_a_business_trip_is_raised_on_its_first_day_and_reverted_after_its_last(
             _, err = night.communicate(timeout=120)
             assert night.returncode == 0, err.decode()
             nights[day] = (len(_requests(db)), _held(db), _outcomes(home, day))
+            if day == "2026-11-30":
+                xlsx = str(home / f"report-{day}.xlsx")
+                again = _on(
+                    sandbox, home, f"{day} 12:30:00", "reconcile", str(sheet), "--report", xlsx
+                )
+                _, err = again.communicate(timeout=120)
+                assert again.returncode == 0, err.decode()
     assert nights["2026-11-30"][:2] == (0, "1000")  # nothing is sent before its day
     assert nights["2026-11-30"][2]["3"] == "scheduled"
+    # The first night's .xlsx lists the days to come on its summary sheet.
+    book = openpyxl.load_workbook(home / "report-2026-11-30.xlsx", read_only=True)
+    summary = [tuple(r) for r in book[book.sheetnames[-1]].iter_rows(values_only=True)]
+    book.close()
+    heading = [label for label, *_ in summary].index("scheduled on later days (periods)")
+    assert summary[heading + 1][0] == "01.12.2026"
+    assert f"{TRAVELLER}: запланировано на 01.12.2026–15.12.2026" in str(summary[heading + 1][1])
     assert nights["2026-12-01"][:2] == (1, "5000")
     assert nights["2026-12-01"][2] == {"2": "scheduled", "3": "applied", "4": "unchanged"}
     assert nights["2026-12-05"][:2] == (1, "5000")
@@ -136,3 +152,120 @@ def test_a_kill_on_the_first_night_is_resumed_without_a_second_request(tmp_path:
         assert again.returncode == 0, err.decode()
     assert len(_requests(db)) == 1
     assert _held(db) == "5000"
+
+
+def test_a_saved_plan_of_periods_runs_on_its_day_and_no_other(tmp_path: Path) -> None:
+    """Prepared the day before (`plan --at`), the plan says its day; applied a day early
+    it is refused with nothing sent, on its day it runs."""
+    db, home, sheet = tmp_path / "sandbox.db", tmp_path / "home", tmp_path / "квоты.csv"
+    sheet.write_text(SHEET, encoding="utf-8")
+    saved = tmp_path / "plan-1-dec.json"
+    _seed(db)
+    with live_sandbox(db) as sandbox:
+        made = _on(
+            sandbox,
+            home,
+            "2026-11-30 12:00:00",
+            "plan",
+            str(sheet),
+            "--at",
+            "01.12.2026",
+            "--out",
+            str(saved),
+        )
+        out, err = made.communicate(timeout=120)
+        assert made.returncode == 0, err.decode()
+        assert "Planned for 01.12.2026." in out.decode()
+        body = json.loads(saved.read_text("utf-8"))
+        assert body["day"] == "2026-12-01"
+        early = _on(sandbox, home, "2026-11-30 12:10:00", "apply", "--yes", "--plan", str(saved))
+        _, err = early.communicate(timeout=120)
+        assert early.returncode == 1, err.decode()
+        assert "this plan is for 01.12.2026" in err.decode()
+        assert _requests(db) == []
+        on_day = _on(sandbox, home, "2026-12-01 12:00:00", "apply", "--yes", "--plan", str(saved))
+        _, err = on_day.communicate(timeout=120)
+        assert on_day.returncode == 0, err.decode()
+    assert len(_requests(db)) == 1
+    assert _held(db) == "5000"
+
+
+def _at(
+    home: Path, moment: str, *args: str | Path, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
+    """`quotabulk ARGS` against the home's embedded sandbox, its clock at `moment` (UTC)."""
+    env = {
+        **os.environ,
+        "LD_PRELOAD": str(LIBFAKETIME),
+        "FAKETIME": f"@{moment}",
+        "QUOTABULK_HOME": str(home),
+        "QUOTABULK_TZ": "Europe/Moscow",
+        "QUOTABULK_LANG": "en",
+        "QUOTABULK_SANDBOX_PROCESSING_MS": "30",
+    }
+    for name in ("QUOTABULK_API_URL", "QUOTABULK_TOKEN", "QUOTABULK_ACCOUNT"):
+        env.pop(name, None)
+    return subprocess.run(
+        [sys.executable, "-m", "quotabulk", *map(str, args)],
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+
+def test_an_approved_schedule_sends_each_day_and_a_changed_file_needs_a_new_approval(
+    tmp_path: Path,
+) -> None:
+    """Four eyes with periods: the checker approves one day's plan of the files, which is
+    an approval of their schedule — each later night sends its day's change without
+    another approval while the files are those approved; a changed file is refused."""
+    home, sheet = tmp_path / "home", tmp_path / "квоты.csv"
+    home.mkdir(mode=0o700)
+    sheet.write_text(SHEET, encoding="utf-8")
+    current = tmp_path / "current.yaml"
+    current.write_text(
+        f"version: 1\naccount: {ACCOUNT}\nquotas:\n"
+        f"  - {{msisdn: '{TRAVELLER}', limit: 1000}}\n  - {{msisdn: '{STAYER}', limit: 300}}\n",
+        encoding="utf-8",
+    )
+    day0 = "2026-11-30 12:00:00"
+    assert _at(home, day0, "sandbox", "seed", "--from", current).returncode == 0
+    admin = _at(
+        home, day0, "users", "add", ADMIN[0], "--role", "admin", stdin=lines(ADMIN[1], ADMIN[1])
+    )
+    assert admin.returncode == 0, admin.stderr
+    for (name, password), role in ((MAKER, "maker"), (CHECKER, "checker")):
+        added = _at(
+            home,
+            day0,
+            "users",
+            "add",
+            name,
+            "--role",
+            role,
+            "--as",
+            ADMIN[0],
+            stdin=lines(ADMIN[1], password, password),
+        )
+        assert added.returncode == 0, added.stderr
+    saved = tmp_path / "plan.json"
+    made = _at(home, day0, "plan", sheet, "--out", saved, "--as", MAKER[0], stdin=lines(MAKER[1]))
+    assert made.returncode == 0, made.stderr
+    approved = _at(home, day0, "approve", saved, "--as", CHECKER[0], stdin=lines(CHECKER[1]))
+    assert approved.returncode == 0, approved.stderr
+    assert "this approves their schedule too" in approved.stdout
+    db = home / "sandbox.db"
+    first = _at(home, "2026-12-01 12:00:00", "reconcile", sheet, "--require-approval")
+    assert first.returncode == 0, first.stderr
+    assert (len(_requests(db)), _held(db)) == (1, "5000")
+    back = _at(home, "2026-12-16 12:00:00", "reconcile", sheet, "--require-approval")
+    assert back.returncode == 0, back.stderr
+    assert (len(_requests(db)), _held(db)) == (2, "1000")
+    sheet.write_text(SHEET.replace("5000;01.12.2026;15.12.2026", "6000;01.01.2027;15.01.2027"))
+    changed = _at(home, "2027-01-01 12:00:00", "reconcile", sheet, "--require-approval")
+    assert changed.returncode == 1, changed.stderr
+    assert "has no approval by a checker other than its maker" in changed.stderr
+    assert len(_requests(db)) == 2

@@ -106,6 +106,32 @@ def test_upload_review_approve_and_download(console: AsgiClient, quotabulk_home:
     assert state["run_id"] in console.get("/runs").text
 
 
+def test_the_review_shows_the_calendar_of_the_files_periods(
+    console: AsgiClient, tmp_path: Path
+) -> None:
+    """A business trip in the sheet: the review says, in plain words and the reader's
+    language, what will be sent on which day."""
+    sheet = tmp_path / "командировки.csv"
+    sheet.write_text(
+        "Номер;Лимит;Действует с;Действует по\n"
+        "79123456789;1000;;\n"
+        "79123456789;5000;01.06.2099;15.06.2099\n",
+        encoding="utf-8",
+    )
+    review_path = upload(console, sheet)
+    review = planned(console, review_path)
+    calendar = re.search(r'<ul id="calendar">(.*?)</ul>', review, re.DOTALL)
+    assert calendar is not None, review
+    assert calendar[1].count("<li>") == 1
+    assert (
+        "01.06.2099: 79123456789 1 000 → 5 000 по 15.06.2099, затем 1 000 (командировки.csv:3)"
+        in calendar[1].replace("\xa0", " ")
+    )
+    console.get("/lang?to=en")
+    english = console.get(review_path).text
+    assert "until 15.06.2099, then" in english
+
+
 def test_the_review_says_what_reading_the_files_left_aside(
     console: AsgiClient, quotabulk_home: Path
 ) -> None:

@@ -26,6 +26,7 @@ from quotabulk.console.context import (
     refused,
     words_of,
 )
+from quotabulk.domain.digest import schedule_key
 from quotabulk.domain.errors import DecisionTaken, PlanError, QuotabulkError
 from quotabulk.domain.plan import SavedPlan
 
@@ -108,7 +109,12 @@ async def submit(
         return refused(request, "review_first", 409)
     names = [path.name for path in paths]
     detail = people.submission_detail(
-        paths, names, saved.account, saved.operator_url, saved.plan.summary()
+        paths,
+        names,
+        saved.account,
+        saved.operator_url,
+        saved.plan.summary(),
+        schedule_key(saved.plan.schedule, saved.account, saved.operator_url),
     )
     detail["upload"] = upload_id
     submission = await run_in_threadpool(

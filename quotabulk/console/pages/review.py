@@ -123,6 +123,7 @@ async def _render(request: Request, upload_id: str, folder: Path, view: Shown) -
         for p in view.problems
     ]
     notices = [shown(render(n, Language(lang)), folder) for n in view.notices]
+    schedule = [shown(render(line, Language(lang)), folder) for line in view.schedule]
     extras = list(dict.fromkeys(name for c in view.changes for name in c.extras))
     rows = [  # the first CHANGES_ON_PAGE; the counts and sums cover every change
         {
@@ -155,6 +156,7 @@ async def _render(request: Request, upload_id: str, folder: Path, view: Shown) -
         upload_id=upload_id,
         problems=problems,
         notices=notices,
+        schedule=schedule,
         problem_count=view.problem_count,
         invalid_rows=view.invalid_rows,
         blocked=bool(problems) and not skip,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -44,12 +45,15 @@ def read_plan_file(path: Path, name: str | None = None) -> SavedPlan:
         actions = tuple(_action(item) for item in body["actions"])
         invalid = tuple(_invalid(item) for item in body.get("invalid", []))
         account, operator = str(body["account"]), str(body["operator"])
+        day = date.fromisoformat(str(body["day"])) if body.get("day") else None
+        schedule = str(body["schedule"]) if body.get("schedule") else None
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise InputError(name, said.PLAN_DAMAGED(detail=f"{type(exc).__name__}: {exc}")) from None
-    digest = plan_digest(account, operator, actions)
+    digest = plan_digest(account, operator, actions, day, schedule)
     if body.get("digest") != digest:
         raise InputError(name, said.PLAN_EDITED())
-    return SavedPlan(account, operator, Plan(actions), invalid, digest)
+    plan = Plan(actions, day=day, schedule=schedule)
+    return SavedPlan(account, operator, plan, invalid, digest)
 
 
 def refuse_if_stale(saved: SavedPlan, current: Mapping[str, Subscriber]) -> None:
@@ -82,6 +86,7 @@ def _action(item: Mapping[str, Any]) -> PlannedAction:
         str(item["source"]),
         Extras.of(dict(item.get("extras") or {})),
         int(item["version"]),
+        str(item.get("period") or ""),
     )
 
 

@@ -21,6 +21,7 @@ def action_json(action: PlannedAction) -> dict[str, Any]:
         "before": None if action.before is None else action.before.to_json(),
         "after": None if action.after is None else action.after.to_json(),
         "extras": action.extras.as_dict(),
+        **({"period": action.period} if action.period else {}),
     }
 
 
@@ -41,7 +42,11 @@ def plan_json(
         "format_version": PLAN_FORMAT_VERSION,
         "account": account,
         "operator": operator_url,
-        "digest": plan_digest(account, operator_url, planned.actions),
+        **({"day": planned.day.isoformat()} if planned.day else {}),
+        **({"schedule": planned.schedule} if planned.schedule else {}),
+        "digest": plan_digest(
+            account, operator_url, planned.actions, planned.day, planned.schedule
+        ),
         "summary": planned.summary(),
         "actions": [action_json(action) for action in planned.actions],
         "invalid": [invalid_json(row) for row in [*invalid, *planned.problems]],

@@ -27,6 +27,7 @@ from xlsxwriter.worksheet import Worksheet
 from quotabulk.domain.language import Language
 from quotabulk.domain.models import ActionKind, OnExceed, Quota
 from quotabulk.domain.outcomes import Outcome, RowResult, RunResult
+from quotabulk.domain.periods import day_text, scheduled_day
 from quotabulk.formats.language import (
     action_word,
     outcome_word,
@@ -392,3 +393,16 @@ def _summary_sheet(
         ("total_before", "total_planned", "total_now"), _totals(result.rows), strict=True
     ):
         put(word(key, lang), total, money)
+    upcoming = sorted(
+        (
+            (day, row)
+            for row in result.rows
+            if row.outcome is Outcome.SCHEDULED and (day := scheduled_day(row.error)) is not None
+        ),
+        key=lambda found: (found[0], found[1].msisdn),
+    )
+    if upcoming:  # the periods' calendar: what later nights will send, by day
+        line += 1
+        put(word("upcoming", lang), "")
+        for day, row in upcoming:
+            put(day_text(day), f"{row.msisdn}: {row.error} [{row.source}]")
