@@ -269,3 +269,29 @@ def test_an_approved_schedule_sends_each_day_and_a_changed_file_needs_a_new_appr
     assert changed.returncode == 1, changed.stderr
     assert "has no approval by a checker other than its maker" in changed.stderr
     assert len(_requests(db)) == 2
+
+
+def test_the_round_trip_during_a_period_plans_nothing(tmp_path: Path) -> None:
+    """On a day of the trip: applied, exported (the operator's state today — it knows no
+    future), and both the export and the sheet of periods plan nothing more."""
+    home, sheet = tmp_path / "home", tmp_path / "квоты.csv"
+    home.mkdir(mode=0o700)
+    sheet.write_text(SHEET, encoding="utf-8")
+    current = tmp_path / "current.yaml"
+    current.write_text(
+        f"version: 1\naccount: {ACCOUNT}\nquotas:\n"
+        f"  - {{msisdn: '{TRAVELLER}', limit: 1000}}\n  - {{msisdn: '{STAYER}', limit: 300}}\n",
+        encoding="utf-8",
+    )
+    day = "2026-12-05 12:00:00"
+    assert _at(home, day, "sandbox", "seed", "--from", current).returncode == 0
+    applied = _at(home, day, "apply", "--yes", sheet)
+    assert applied.returncode == 0, applied.stderr
+    exported = tmp_path / "сейчас.xlsx"
+    assert _at(home, day, "export", "--out", exported).returncode == 0
+    again = _at(home, "2026-12-05 12:10:00", "plan", exported, "--detailed-exitcode")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "0 to add, 0 to edit, 0 to delete, 2 unchanged" in again.stdout
+    sheet_again = _at(home, "2026-12-05 12:10:00", "plan", sheet, "--detailed-exitcode")
+    assert sheet_again.returncode == 0, sheet_again.stdout
+    assert "⏲ 79123456789" in sheet_again.stdout  # the revert on the 16th, still to come
