@@ -125,8 +125,8 @@ def refuse_if_stale_now(workspace: Workspace, saved: SavedPlan) -> None:
 def check_plan_day(saved: SavedPlan) -> None:
     """A plan of periods is for its day: on another, other rows hold (plan again)."""
     day = saved.plan.day
-    if day is not None and day != today():
-        raise PlanError(said.PLAN_OTHER_DAY(day=day_text(day), today=day_text(today())))
+    if day is not None and not day.holds_on(today()):
+        raise PlanError(said.PLAN_OTHER_DAY(day=day_text(day.day), today=day_text(today())))
 
 
 def check_plan_target(saved: SavedPlan, account: str, operator_url: str) -> None:

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from datetime import date
 
-from quotabulk.domain.models import canonical_quota
+from quotabulk.domain.models import PlanDay, canonical_quota
 from quotabulk.domain.plan import PlannedAction
 
 DIGEST_SCHEME = "quotabulk-plan-2"
@@ -17,7 +16,7 @@ def plan_digest(
     account: str,
     operator_url: str,
     actions: Iterable[PlannedAction],
-    day: date | None = None,
+    day: PlanDay | None = None,
     schedule: str | None = None,
 ) -> str:
     """Covers the account, the operator, the day of a plan of periods, and every action's
@@ -25,7 +24,7 @@ def plan_digest(
     sent. (A plan without periods digests as before they existed.)"""
     digest = hashlib.sha256(f"{DIGEST_SCHEME}\n{account}\n{operator_url}\n".encode())
     if day is not None:
-        digest.update(f"day {day.isoformat()}\n".encode())
+        digest.update(f"day {day.key()}\n".encode())
     if schedule is not None:
         digest.update(f"schedule {schedule}\n".encode())
     for a in actions:

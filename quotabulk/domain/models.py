@@ -230,6 +230,27 @@ class Subscriber(NamedTuple):
     foreign: tuple[str, ...] = ()
 
 
+class PlanDay(NamedTuple):
+    """The day a plan of inputs with periods is for, and the days around it on which the
+    same rows hold (None: no period begins or ends that way): a saved plan may run on any
+    of them, and on no other."""
+
+    day: date
+    since: date | None = None
+    until: date | None = None
+
+    def holds_on(self, other: date) -> bool:
+        return (self.since is None or self.since <= other) and (
+            self.until is None or other <= self.until
+        )
+
+    def key(self) -> str:
+        """As the plan's digest and file write it."""
+        since = self.since.isoformat() if self.since else ""
+        until = self.until.isoformat() if self.until else ""
+        return f"{self.day.isoformat()} {since}..{until}"
+
+
 @dataclass
 class Loaded:
     """Rows read from one or more inputs, valid and invalid, with notices to show."""
@@ -243,12 +264,16 @@ class Loaded:
     day: date | None = None
     schedule: list[Scheduled] = field(default_factory=list)
     has_periods: bool = False
+    same_since: date | None = None  # the days around `day` with the same rows holding
+    same_until: date | None = None
     schedule_digest: str | None = None  # of every row with its period (`domain.periods`)
 
     @property
-    def planned_day(self) -> date | None:
+    def planned_day(self) -> PlanDay | None:
         """The day a plan of these rows is for, when it depends on the day (periods)."""
-        return self.day if self.has_periods else None
+        if not self.has_periods or self.day is None:
+            return None
+        return PlanDay(self.day, self.same_since, self.same_until)
 
     @property
     def row_count(self) -> int:

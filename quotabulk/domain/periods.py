@@ -167,6 +167,7 @@ def take_day(loaded: Loaded, day: date) -> list[Scheduled]:
         return []
     loaded.has_periods = True
     loaded.schedule_digest = schedule_digest(loaded.rows)
+    loaded.same_since, loaded.same_until = _same_rows_around(loaded.rows, day)
     by_number: dict[str, list[DesiredRow]] = {}
     for row in loaded.rows:
         if row.dated:
@@ -186,6 +187,16 @@ def take_day(loaded: Loaded, day: date) -> list[Scheduled]:
         (change for rows in by_number.values() for change in _changes(rows, day)),
         key=lambda change: (change.day, change.msisdn),
     )
+
+
+def _same_rows_around(rows: Sequence[DesiredRow], day: date) -> tuple[date | None, date | None]:
+    """The first and last days around `day` on which the same rows hold: between the
+    nearest days a period begins or ends (None: none that way)."""
+    edges = {row.valid_from for row in rows if row.valid_from is not None}
+    edges |= {row.valid_until + timedelta(days=1) for row in rows if row.valid_until is not None}
+    since = max((edge for edge in edges if edge <= day), default=None)
+    after = min((edge for edge in edges if edge > day), default=None)
+    return since, None if after is None else after - timedelta(days=1)
 
 
 def _holding(rows: Sequence[DesiredRow], day: date) -> DesiredRow:

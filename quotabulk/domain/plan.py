@@ -23,6 +23,7 @@ from quotabulk.domain.models import (
     DesiredRow,
     Extras,
     InvalidRow,
+    PlanDay,
     Quota,
     RowAction,
     Subscriber,
@@ -66,9 +67,9 @@ class Plan:
 
     actions: tuple[PlannedAction, ...]
     problems: tuple[InvalidRow, ...] = ()
-    # The day it was planned for, when the inputs have periods: another day's plan may
-    # differ, so a saved plan runs only on its day.
-    day: date | None = None
+    # The day it was planned for, when the inputs have periods, and the days around it
+    # with the same rows holding: a saved plan runs on those days only.
+    day: PlanDay | None = None
     # With periods: the digest of the schedule the plan is one day of (what an approval
     # of it lets later nights send without another, while the files stay the same).
     schedule: str | None = None
@@ -89,7 +90,7 @@ def plan(
     *,
     mentioned: Collection[str] = (),
     rules: QuotaRules = ANY_QUOTA,
-    day: date | None = None,
+    day: PlanDay | None = None,
     schedule: str | None = None,
 ) -> Plan:
     """Plan `desired` against `current`. Raises `PlanError` when pruning would delete more

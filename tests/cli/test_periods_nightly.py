@@ -154,9 +154,12 @@ def test_a_kill_on_the_first_night_is_resumed_without_a_second_request(tmp_path:
     assert _held(db) == "5000"
 
 
-def test_a_saved_plan_of_periods_runs_on_its_day_and_no_other(tmp_path: Path) -> None:
-    """Prepared the day before (`plan --at`), the plan says its day; applied a day early
-    it is refused with nothing sent, on its day it runs."""
+def test_a_saved_plan_of_periods_runs_while_its_rows_hold_and_on_no_other_day(
+    tmp_path: Path,
+) -> None:
+    """Prepared the day before (`plan --at`), the plan says its day and the days the same
+    rows hold; applied a day early or after the trip it is refused with nothing sent, on
+    a day of the trip it runs."""
     db, home, sheet = tmp_path / "sandbox.db", tmp_path / "home", tmp_path / "квоты.csv"
     sheet.write_text(SHEET, encoding="utf-8")
     saved = tmp_path / "plan-1-dec.json"
@@ -177,15 +180,24 @@ def test_a_saved_plan_of_periods_runs_on_its_day_and_no_other(tmp_path: Path) ->
         assert made.returncode == 0, err.decode()
         assert "Planned for 01.12.2026." in out.decode()
         body = json.loads(saved.read_text("utf-8"))
-        assert body["day"] == "2026-12-01"
+        assert (body["day"], body["same_since"], body["same_until"]) == (
+            "2026-12-01",
+            "2026-12-01",
+            "2026-12-15",
+        )
         early = _on(sandbox, home, "2026-11-30 12:10:00", "apply", "--yes", "--plan", str(saved))
         _, err = early.communicate(timeout=120)
         assert early.returncode == 1, err.decode()
         assert "this plan is for 01.12.2026" in err.decode()
         assert _requests(db) == []
-        on_day = _on(sandbox, home, "2026-12-01 12:00:00", "apply", "--yes", "--plan", str(saved))
-        _, err = on_day.communicate(timeout=120)
-        assert on_day.returncode == 0, err.decode()
+        late = _on(sandbox, home, "2026-12-16 12:00:00", "apply", "--yes", "--plan", str(saved))
+        _, err = late.communicate(timeout=120)
+        assert late.returncode == 1, err.decode()  # the trip is over: other rows hold
+        assert _requests(db) == []
+        # Any day of the trip is the same plan: the same rows hold.
+        on_trip = _on(sandbox, home, "2026-12-03 12:00:00", "apply", "--yes", "--plan", str(saved))
+        _, err = on_trip.communicate(timeout=120)
+        assert on_trip.returncode == 0, err.decode()
     assert len(_requests(db)) == 1
     assert _held(db) == "5000"
 

@@ -117,3 +117,19 @@ def test_after_every_night_the_operator_holds_the_sheets_state_for_that_day(
         for action in planned.changes:
             held = action.after
         assert held == _holds(rows, day(night)), night
+
+
+def test_a_plan_of_periods_holds_between_the_nearest_edges_of_its_periods() -> None:
+    standing, trip, course = row(2, 1000), row(3, 5000, day(0), day(14)), row(4, 2000, day(19))
+    for on, since, until in (
+        (day(-3), None, day(-1)),
+        (day(3), day(0), day(14)),
+        (day(16), day(15), day(18)),
+        (day(40), day(19), None),
+    ):
+        loaded = Loaded(rows=[standing, trip, course], day=on)
+        take_day(loaded, on)
+        planned_for = loaded.planned_day
+        assert planned_for is not None
+        assert (planned_for.since, planned_for.until) == (since, until), on
+        assert planned_for.holds_on(on)

@@ -17,6 +17,7 @@ from quotabulk.domain.models import (
     ActionKind,
     Extras,
     InvalidRow,
+    PlanDay,
     Quota,
     Subscriber,
     quota_text,
@@ -45,7 +46,7 @@ def read_plan_file(path: Path, name: str | None = None) -> SavedPlan:
         actions = tuple(_action(item) for item in body["actions"])
         invalid = tuple(_invalid(item) for item in body.get("invalid", []))
         account, operator = str(body["account"]), str(body["operator"])
-        day = date.fromisoformat(str(body["day"])) if body.get("day") else None
+        day = _day(body) if body.get("day") else None
         schedule = str(body["schedule"]) if body.get("schedule") else None
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise InputError(name, said.PLAN_DAMAGED(detail=f"{type(exc).__name__}: {exc}")) from None
@@ -71,6 +72,13 @@ def refuse_if_stale(saved: SavedPlan, current: Mapping[str, Subscriber]) -> None
         tail: Text | str = said.AND_MORE(count=more) if more > 0 else ""
         shown = tuple(changed[:MAX_CHANGES_LISTED])
         raise PlanError(said.STALE_PLAN(n=len(changed), changes=shown, more=tail))
+
+
+def _day(body: Mapping[str, Any]) -> PlanDay:
+    def on(key: str) -> date | None:
+        return date.fromisoformat(str(body[key])) if body.get(key) else None
+
+    return PlanDay(date.fromisoformat(str(body["day"])), on("same_since"), on("same_until"))
 
 
 def _quota(data: Any) -> Quota | None:

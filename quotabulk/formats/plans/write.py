@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from quotabulk.domain.digest import plan_digest
-from quotabulk.domain.models import InvalidRow
+from quotabulk.domain.models import InvalidRow, PlanDay
 from quotabulk.domain.plan import Plan, PlannedAction
 
 PLAN_FORMAT_VERSION = 2
@@ -22,6 +22,15 @@ def action_json(action: PlannedAction) -> dict[str, Any]:
         "after": None if action.after is None else action.after.to_json(),
         "extras": action.extras.as_dict(),
         **({"period": action.period} if action.period else {}),
+    }
+
+
+def _day_json(day: PlanDay) -> dict[str, Any]:
+    """The plan's day, and the days its rows hold unchanged: when it may run."""
+    return {
+        "day": day.day.isoformat(),
+        "same_since": day.since.isoformat() if day.since else None,
+        "same_until": day.until.isoformat() if day.until else None,
     }
 
 
@@ -42,7 +51,7 @@ def plan_json(
         "format_version": PLAN_FORMAT_VERSION,
         "account": account,
         "operator": operator_url,
-        **({"day": planned.day.isoformat()} if planned.day else {}),
+        **(_day_json(planned.day) if planned.day else {}),
         **({"schedule": planned.schedule} if planned.schedule else {}),
         "digest": plan_digest(
             account, operator_url, planned.actions, planned.day, planned.schedule
