@@ -35,7 +35,7 @@ from quotabulk.domain.errors import (
 from quotabulk.domain.models import Subscriber
 from quotabulk.domain.outcomes import RunResult
 from quotabulk.domain.periods import day_text
-from quotabulk.domain.plan import PlanOptions, plan
+from quotabulk.domain.plan import PlanOptions, plan_loaded_rows
 from quotabulk.domain.quota_rules import QuotaRules, foreign_rules
 from quotabulk.domain.running import (
     Confirm,
@@ -71,15 +71,7 @@ def files_spec(
     content and the options: the same command run again resumes the run it started."""
 
     def build(current: dict[str, Subscriber], rules: QuotaRules) -> PlannedRun:
-        planned = plan(
-            loaded.rows,
-            current,
-            options,
-            mentioned=loaded.mentioned(),
-            rules=rules,
-            day=loaded.planned_day,
-            schedule=loaded.schedule_digest,
-        )
+        planned = plan_loaded_rows(loaded, current, options, rules)
         if planned.problems and not skip_invalid:
             raise ValidationFailed.of_rows(planned.problems)
         foreign = foreign_rules(current, loaded)

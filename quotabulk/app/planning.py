@@ -16,7 +16,7 @@ from quotabulk.app.accounts import keep_own_account
 from quotabulk.domain.digest import schedule_key
 from quotabulk.domain.errors import ValidationFailed
 from quotabulk.domain.models import Loaded, Subscriber
-from quotabulk.domain.plan import Plan, PlanOptions, plan
+from quotabulk.domain.plan import Plan, PlanOptions, plan_loaded_rows
 from quotabulk.domain.quota_rules import ANY_QUOTA, QuotaRules, foreign_rules
 from quotabulk.domain.state import state_from_rows
 from quotabulk.formats.inputs import INPUT_SUFFIXES, LoadOptions, load_inputs
@@ -188,15 +188,7 @@ def plan_loaded(
         account, url, rules = account or "", f"file:{current_file.name}", ANY_QUOTA
     keep_own_account(loaded, account, skip_invalid=skip_invalid)
     loaded.notices.extend(foreign_rules(current, loaded))
-    planned = plan(
-        loaded.rows,
-        current,
-        options,
-        mentioned=loaded.mentioned(),
-        rules=rules,
-        day=loaded.planned_day,
-        schedule=loaded.schedule_digest,
-    )
+    planned = plan_loaded_rows(loaded, current, options, rules)
     if planned.problems and not skip_invalid:
         raise ValidationFailed.of_rows(planned.problems)
     return PlanView(account, url, planned, loaded)

@@ -25,7 +25,7 @@ from quotabulk.domain.errors import (
 )
 from quotabulk.domain.models import ActionKind, Loaded
 from quotabulk.domain.outcomes import Outcome, RowResult, RunResult, RunStatus
-from quotabulk.domain.plan import PlanOptions, plan
+from quotabulk.domain.plan import PlanOptions, plan_loaded_rows
 from quotabulk.domain.running import RunSpec
 from quotabulk.redaction import blank
 from quotabulk.store.journal import now_iso
@@ -59,15 +59,7 @@ def dry_run(
 ) -> RunResult:
     """Plan and report the drift; send nothing."""
     account, url, current, rules = asyncio.run(current_state(workspace, account))
-    planned = plan(
-        loaded.rows,
-        current,
-        options,
-        mentioned=loaded.mentioned(),
-        rules=rules,
-        day=loaded.planned_day,
-        schedule=loaded.schedule_digest,
-    )
+    planned = plan_loaded_rows(loaded, current, options, rules)
     rows: list[RowResult] = []
     for action in planned.actions:
         unchanged = action.kind is ActionKind.UNCHANGED

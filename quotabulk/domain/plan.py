@@ -23,6 +23,7 @@ from quotabulk.domain.models import (
     DesiredRow,
     Extras,
     InvalidRow,
+    Loaded,
     PlanDay,
     Quota,
     RowAction,
@@ -127,6 +128,26 @@ def plan(
     if options.prune:
         actions.extend(_prunes(desired, current, options.max_deletes, mentioned))
     return Plan(tuple(actions), tuple(problems), day, schedule)
+
+
+def plan_loaded_rows(
+    loaded: Loaded,
+    current: Mapping[str, Subscriber],
+    options: PlanOptions | None = None,
+    rules: QuotaRules = ANY_QUOTA,
+) -> Plan:
+    """Plan the rows the inputs hold for their day, as every use case does: what the
+    others' rows ask for counts as mentioned, and a plan of periods carries its day and
+    its schedule."""
+    return plan(
+        loaded.rows,
+        current,
+        options,
+        mentioned=loaded.mentioned(),
+        rules=rules,
+        day=loaded.planned_day,
+        schedule=loaded.schedule_digest,
+    )
 
 
 def _plan_row(row: DesiredRow, subscriber: Subscriber) -> PlannedAction:

@@ -135,6 +135,24 @@ def test_a_business_trip_is_raised_on_its_first_day_and_reverted_after_its_last(
     assert nights["2026-12-17"][2]["3"] == "skipped"  # the trip has ended
 
 
+def test_the_revert_is_sent_on_the_night_after_the_last_day(tmp_path: Path) -> None:
+    db, home, sheet = tmp_path / "sandbox.db", tmp_path / "home", tmp_path / "квоты.csv"
+    sheet.write_text(SHEET, encoding="utf-8")
+    _seed(db)
+    with live_sandbox(db) as sandbox:
+        held = {}
+        for day in ("2026-12-01", "2026-12-15", "2026-12-16"):
+            night = _night(sandbox, home, sheet, day)
+            _, err = night.communicate(timeout=120)
+            assert night.returncode == 0, err.decode()
+            held[day] = (len(_requests(db)), _held(db))
+    assert held == {
+        "2026-12-01": (1, "5000"),
+        "2026-12-15": (1, "5000"),
+        "2026-12-16": (2, "1000"),
+    }
+
+
 def test_a_kill_on_the_first_night_is_resumed_without_a_second_request(tmp_path: Path) -> None:
     db, home, sheet = tmp_path / "sandbox.db", tmp_path / "home", tmp_path / "квоты.csv"
     sheet.write_text(SHEET, encoding="utf-8")
@@ -228,12 +246,8 @@ def _at(
     )
 
 
-def test_an_approved_schedule_sends_each_day_and_a_changed_file_needs_a_new_approval(
-    tmp_path: Path,
-) -> None:
-    """Four eyes with periods: the checker approves one day's plan of the files, which is
-    an approval of their schedule — each later night sends its day's change without
-    another approval while the files are those approved; a changed file is refused."""
+def _embedded_home(tmp_path: Path, moment: str) -> tuple[Path, Path]:
+    """A home whose embedded sandbox holds the account (seeded at `moment`), and the sheet."""
     home, sheet = tmp_path / "home", tmp_path / "квоты.csv"
     home.mkdir(mode=0o700)
     sheet.write_text(SHEET, encoding="utf-8")
@@ -243,8 +257,18 @@ def test_an_approved_schedule_sends_each_day_and_a_changed_file_needs_a_new_appr
         f"  - {{msisdn: '{TRAVELLER}', limit: 1000}}\n  - {{msisdn: '{STAYER}', limit: 300}}\n",
         encoding="utf-8",
     )
+    assert _at(home, moment, "sandbox", "seed", "--from", current).returncode == 0
+    return home, sheet
+
+
+def test_an_approved_schedule_sends_each_day_and_a_changed_file_needs_a_new_approval(
+    tmp_path: Path,
+) -> None:
+    """Four eyes with periods: the checker approves one day's plan of the files, which is
+    an approval of their schedule — each later night sends its day's change without
+    another approval while the files are those approved; a changed file is refused."""
     day0 = "2026-11-30 12:00:00"
-    assert _at(home, day0, "sandbox", "seed", "--from", current).returncode == 0
+    home, sheet = _embedded_home(tmp_path, day0)
     admin = _at(
         home, day0, "users", "add", ADMIN[0], "--role", "admin", stdin=lines(ADMIN[1], ADMIN[1])
     )
@@ -286,17 +310,8 @@ def test_an_approved_schedule_sends_each_day_and_a_changed_file_needs_a_new_appr
 def test_the_round_trip_during_a_period_plans_nothing(tmp_path: Path) -> None:
     """On a day of the trip: applied, exported (the operator's state today — it knows no
     future), and both the export and the sheet of periods plan nothing more."""
-    home, sheet = tmp_path / "home", tmp_path / "квоты.csv"
-    home.mkdir(mode=0o700)
-    sheet.write_text(SHEET, encoding="utf-8")
-    current = tmp_path / "current.yaml"
-    current.write_text(
-        f"version: 1\naccount: {ACCOUNT}\nquotas:\n"
-        f"  - {{msisdn: '{TRAVELLER}', limit: 1000}}\n  - {{msisdn: '{STAYER}', limit: 300}}\n",
-        encoding="utf-8",
-    )
     day = "2026-12-05 12:00:00"
-    assert _at(home, day, "sandbox", "seed", "--from", current).returncode == 0
+    home, sheet = _embedded_home(tmp_path, day)
     applied = _at(home, day, "apply", "--yes", sheet)
     assert applied.returncode == 0, applied.stderr
     exported = tmp_path / "сейчас.xlsx"
