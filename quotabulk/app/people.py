@@ -388,7 +388,11 @@ def approval_of(people: People, digest: str) -> Approval | None:
     """The approval that lets this plan run: its most recently decided submission was
     approved by a checker who is not its maker. A decline of a later submission stands
     over an earlier approval."""
-    decided = [s for s in people.submissions(digest) if s.state is not SubmissionState.PENDING]
+    return _last_decision(people, people.submissions(digest))
+
+
+def _last_decision(people: People, submissions: Sequence[Submission]) -> Approval | None:
+    decided = [s for s in submissions if s.state is not SubmissionState.PENDING]
     if not decided:
         return None
     last = max(decided, key=lambda s: (s.decided_at or "", s.id))
@@ -417,10 +421,10 @@ def require_approval(workspace: Workspace, digest: str, schedule: str | None = N
         people = People(journal)
         found = approval_of(people, digest)
         if found is None and schedule is not None:
-            found = next(
-                (a for d in people.digests_of_schedule(schedule) if (a := approval_of(people, d))),
-                None,
-            )
+            # The schedule's latest decision counts, whichever day's plan it was about: a
+            # checker who declines one day's plan of these files has declined them.
+            days = [s for d in people.digests_of_schedule(schedule) for s in people.submissions(d)]
+            found = _last_decision(people, days)
     if found is None:
         raise AccessDenied(said.NOT_APPROVED(digest=digest[:12]))
     return found

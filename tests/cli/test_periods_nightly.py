@@ -261,22 +261,17 @@ def _embedded_home(tmp_path: Path, moment: str) -> tuple[Path, Path]:
     return home, sheet
 
 
-def test_an_approved_schedule_sends_each_day_and_a_changed_file_needs_a_new_approval(
-    tmp_path: Path,
-) -> None:
-    """Four eyes with periods: the checker approves one day's plan of the files, which is
-    an approval of their schedule — each later night sends its day's change without
-    another approval while the files are those approved; a changed file is refused."""
-    day0 = "2026-11-30 12:00:00"
-    home, sheet = _embedded_home(tmp_path, day0)
+def _team_home(tmp_path: Path, moment: str) -> tuple[Path, Path]:
+    """An embedded home with an admin, a maker and a checker."""
+    home, sheet = _embedded_home(tmp_path, moment)
     admin = _at(
-        home, day0, "users", "add", ADMIN[0], "--role", "admin", stdin=lines(ADMIN[1], ADMIN[1])
+        home, moment, "users", "add", ADMIN[0], "--role", "admin", stdin=lines(ADMIN[1], ADMIN[1])
     )
     assert admin.returncode == 0, admin.stderr
     for (name, password), role in ((MAKER, "maker"), (CHECKER, "checker")):
         added = _at(
             home,
-            day0,
+            moment,
             "users",
             "add",
             name,
@@ -287,9 +282,25 @@ def test_an_approved_schedule_sends_each_day_and_a_changed_file_needs_a_new_appr
             stdin=lines(ADMIN[1], password, password),
         )
         assert added.returncode == 0, added.stderr
-    saved = tmp_path / "plan.json"
-    made = _at(home, day0, "plan", sheet, "--out", saved, "--as", MAKER[0], stdin=lines(MAKER[1]))
+    return home, sheet
+
+
+def _submitted(home: Path, sheet: Path, out: Path, moment: str) -> Path:
+    """The maker's plan of the sheet for `moment`'s day, submitted for a checker."""
+    made = _at(home, moment, "plan", sheet, "--out", out, "--as", MAKER[0], stdin=lines(MAKER[1]))
     assert made.returncode == 0, made.stderr
+    return out
+
+
+def test_an_approved_schedule_sends_each_day_and_a_changed_file_needs_a_new_approval(
+    tmp_path: Path,
+) -> None:
+    """Four eyes with periods: the checker approves one day's plan of the files, which is
+    an approval of their schedule — each later night sends its day's change without
+    another approval while the files are those approved; a changed file is refused."""
+    day0 = "2026-11-30 12:00:00"
+    home, sheet = _team_home(tmp_path, day0)
+    saved = _submitted(home, sheet, tmp_path / "plan.json", day0)
     approved = _at(home, day0, "approve", saved, "--as", CHECKER[0], stdin=lines(CHECKER[1]))
     assert approved.returncode == 0, approved.stderr
     assert "this approves their schedule too" in approved.stdout
@@ -322,3 +333,34 @@ def test_the_round_trip_during_a_period_plans_nothing(tmp_path: Path) -> None:
     sheet_again = _at(home, "2026-12-05 12:10:00", "plan", sheet, "--detailed-exitcode")
     assert sheet_again.returncode == 0, sheet_again.stdout
     assert "⏲ 79123456789" in sheet_again.stdout  # the revert on the 16th, still to come
+
+
+def test_a_declined_day_of_an_approved_schedule_stops_the_later_nights(tmp_path: Path) -> None:
+    """The schedule's latest decision counts: the checker approved it on 30.11, then
+    declined the plan of 05.12 of the same files — the revert of the 16th is not sent."""
+    day0 = "2026-11-30 12:00:00"
+    home, sheet = _team_home(tmp_path, day0)
+    first = _submitted(home, sheet, tmp_path / "plan-30.json", day0)
+    assert (
+        _at(home, day0, "approve", first, "--as", CHECKER[0], stdin=lines(CHECKER[1])).returncode
+        == 0
+    )
+    db = home / "sandbox.db"
+    raised = _at(home, "2026-12-01 12:00:00", "reconcile", sheet, "--require-approval")
+    assert raised.returncode == 0, raised.stderr
+    later = _submitted(home, sheet, tmp_path / "plan-05.json", "2026-12-05 12:00:00")
+    declined = _at(
+        home,
+        "2026-12-05 12:05:00",
+        "approve",
+        later,
+        "--decline",
+        "--as",
+        CHECKER[0],
+        stdin=lines(CHECKER[1]),
+    )
+    assert declined.returncode == 0, declined.stderr
+    night = _at(home, "2026-12-16 12:00:00", "reconcile", sheet, "--require-approval")
+    assert night.returncode == 1, night.stderr
+    assert "has no approval by a checker other than its maker" in night.stderr
+    assert (len(_requests(db)), _held(db)) == (1, "5000")
