@@ -16,7 +16,7 @@ from quotabulk.config import Settings
 from quotabulk.operator import mts
 from quotabulk.sandbox.app import create_app
 from quotabulk.sandbox.mts.app import DEFAULT_TOKEN_TTL_S, Client, create_mts_app
-from quotabulk.sandbox.mts.store import MtsBehaviour, MtsStore
+from quotabulk.sandbox.mts.store import MtsStore
 from quotabulk.sandbox.store import Behaviour, SandboxStore
 
 EMBEDDED_URL = "http://sandbox.invalid"
@@ -46,12 +46,11 @@ def embedded_transport(settings: Settings) -> EmbeddedTransport:
     assert settings.token is not None
     processing = settings.sandbox_processing_ms
     secret = settings.token.get_secret_value()
+    behaviour = Behaviour() if processing is None else Behaviour(processing_ms=processing)
     if settings.dialect == mts.DIALECT:
-        base = MtsBehaviour() if processing is None else MtsBehaviour(processing_ms=processing)
-        mts_store = MtsStore(settings.sandbox_db, base)
+        mts_store = MtsStore(settings.sandbox_db, behaviour)
         client = Client(settings.client_id or mts.SANDBOX_CLIENT_ID, secret)
         return EmbeddedTransport(create_mts_app(mts_store, client, DEFAULT_TOKEN_TTL_S), mts_store)
-    behaviour = Behaviour() if processing is None else Behaviour(processing_ms=processing)
     store = SandboxStore(settings.sandbox_db, behaviour)
     with _MAKING:
         app = create_app(store, secret)

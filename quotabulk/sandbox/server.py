@@ -11,7 +11,7 @@ from starlette.types import ASGIApp
 from quotabulk.sandbox.app import create_app
 from quotabulk.sandbox.faults import FaultInjector, Faults, QuietLostResponses
 from quotabulk.sandbox.mts.app import Client, create_mts_app
-from quotabulk.sandbox.mts.store import MtsBehaviour, MtsStore
+from quotabulk.sandbox.mts.store import MtsStore
 from quotabulk.sandbox.store import Behaviour, SandboxStore
 
 MTS = "mts-business"
@@ -29,7 +29,7 @@ def build_app(
     secret `token` is the one client, its tokens living `token_ttl_s`."""
     app: ASGIApp
     if faults.dialect == MTS:
-        store = MtsStore(db, MtsBehaviour(behaviour.processing_ms, behaviour.seed))
+        store = MtsStore(db, behaviour)
         app = create_mts_app(store, Client(client_id, token), token_ttl_s)
     else:
         app = create_app(SandboxStore(db, behaviour), token)

@@ -23,10 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from quotabulk.domain.models import OnExceed, Subscriber
-from quotabulk.sandbox.store import ACCOUNT_CEILING
+from quotabulk.sandbox.store import ACCOUNT_CEILING, Behaviour
 from quotabulk.store.sqlite_db import immediate, open_wal
 
-DEFAULT_PROCESSING_MS = 1500
 # The slowest event takes this many times the base processing time.
 LONGEST_TAIL = 6.0
 
@@ -89,18 +88,14 @@ class MtsError(Exception):
         self.message = message
 
 
-@dataclass(frozen=True)
-class MtsBehaviour:
-    processing_ms: int = DEFAULT_PROCESSING_MS
-    seed: int | None = None
-
-
 class MtsStore:
     """One SQLite file (the sandbox's own, beside the first dialect's tables)."""
 
-    def __init__(self, path: Path, behaviour: MtsBehaviour | None = None) -> None:
+    def __init__(self, path: Path, behaviour: Behaviour | None = None) -> None:
+        """`behaviour`: the first sandbox's knobs; its reject rate does not apply here
+        (events fault for the operator's own reasons)."""
         self.path = path
-        self.behaviour = behaviour or MtsBehaviour()
+        self.behaviour = behaviour or Behaviour()
         self._random = random.Random(self.behaviour.seed)
         self._lock = threading.Lock()
         self._db = open_wal(path, SCHEMA)
