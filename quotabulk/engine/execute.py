@@ -141,6 +141,13 @@ class Executor:
             await asyncio.sleep(LOCK_WATCH_S)
         work.cancel()
 
+    def _counted_sent(self) -> None:
+        """A request left and was answered with its number: counted and shown."""
+        self.maybe_sent = True
+        self.stats.sent += 1
+        self._last_send = time.monotonic()
+        self.progress.sent()
+
     def _journal_soon(self) -> asyncio.Future[None]:
         """This tick's marks and numbers are written once the tick's sends have queued
         theirs: one transaction for all of them, which each send awaits."""
@@ -229,12 +236,9 @@ class Executor:
             return
         if request is None:
             return  # stopped while waiting for another request to finish
-        self.maybe_sent = True
-        self.stats.sent += 1
-        self._last_send = time.monotonic()
+        self._counted_sent()
         self._numbered.append((action.seq, request.request_id, request.status.value))
         self._journal_soon()
-        self.progress.sent()
         self.log.info(
             "request sent",
             msisdn=action.msisdn,

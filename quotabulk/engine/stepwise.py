@@ -210,10 +210,7 @@ class StepwiseExecutor(Executor):
                 self.gone = exc
             self._unanswered(a, exc.message)
             return
-        self.maybe_sent = True
-        self.stats.sent += 1
-        self._last_send = time.monotonic()
-        self.progress.sent()
+        self._counted_sent()
         self.log.info(
             "request sent",
             msisdn=a.msisdn,
