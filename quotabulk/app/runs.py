@@ -17,7 +17,7 @@ from quotabulk.formats.reports.columns import row_json
 def run_json(result: RunResult, *, all_rows: bool) -> dict[str, Any]:
     """A run as `--format json` prints it (the machine contract: English, with codes);
     the rows that need a person, or all of them."""
-    rows = result.rows if all_rows else [r for r in result.rows if not r.outcome.good]
+    rows = result.rows if all_rows else [r for r in result.rows if r.outcome.needs_attention]
     return {
         "run_id": result.run_id,
         "account": result.account,

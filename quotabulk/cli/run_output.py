@@ -11,7 +11,7 @@ from quotabulk.app.words import action_word, outcome_word, reason
 from quotabulk.cli.render import quota_words
 from quotabulk.cli.speech import _, lang, run_counts
 from quotabulk.domain.language import Language
-from quotabulk.domain.outcomes import Outcome, RowResult, RunResult
+from quotabulk.domain.outcomes import RowResult, RunResult
 
 MAX_ROWS_SHOWN = 50
 
@@ -29,12 +29,7 @@ def echo_run(
             body["stats"] = stats
         click.echo(json.dumps(body, ensure_ascii=False, indent=2))
         return
-    # A row scheduled for a later day needs no one: it is counted, not listed.
-    rows = (
-        list(result.rows)
-        if all_rows
-        else [r for r in result.rows if not r.outcome.good and r.outcome is not Outcome.SCHEDULED]
-    )
+    rows = list(result.rows) if all_rows else [r for r in result.rows if r.outcome.needs_attention]
     for row in rows[:MAX_ROWS_SHOWN]:
         click.echo(_row_line(row))
     if len(rows) > MAX_ROWS_SHOWN:

@@ -36,6 +36,12 @@ class Outcome(StrEnum):
         return self in (Outcome.APPLIED, Outcome.UNCHANGED)
 
     @property
+    def needs_attention(self) -> bool:
+        """Listed for a person after a run: not applied nor as desired, and not a row
+        waiting for its day (that one is counted)."""
+        return not self.good and self is not Outcome.SCHEDULED
+
+    @property
     def settled(self) -> bool:
         """Final for this row: nothing more to send or follow."""
         return self is not Outcome.PENDING
