@@ -43,12 +43,15 @@ def lines(*passwords: str) -> str:
 @pytest.fixture
 def team(qb: Run) -> None:
     assert qb("sandbox", "seed", "--from", EXAMPLES / "current.yaml").returncode == 0
-    assert (
-        qb("users", "add", ADMIN[0], "--role", "admin", stdin=lines(ADMIN[1], ADMIN[1])).returncode
-        == 0
-    )
+    add_team(qb)
+
+
+def add_team(run: Run) -> None:
+    """The admin, the maker and the checker, added through `run` (`quotabulk ARGS`)."""
+    admin = run("users", "add", ADMIN[0], "--role", "admin", stdin=lines(ADMIN[1], ADMIN[1]))
+    assert admin.returncode == 0, admin.stderr
     for (name, password), role in ((MAKER, "maker"), (CHECKER, "checker")):
-        added = qb(
+        added = run(
             "users",
             "add",
             name,

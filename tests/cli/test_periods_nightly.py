@@ -6,6 +6,7 @@ and a kill -9 on the 1st is resumed without a second request."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import signal
@@ -20,7 +21,7 @@ import pytest
 
 from quotabulk.domain.models import Quota, Subscriber
 from quotabulk.sandbox.store import Behaviour, SandboxStore
-from tests.cli.conftest import ADMIN, CHECKER, MAKER, lines
+from tests.cli.conftest import CHECKER, MAKER, add_team, lines
 from tests.live import LiveSandbox, live_sandbox
 
 # Debian's faketime moves the clock of the process it is preloaded into: the command
@@ -264,24 +265,7 @@ def _embedded_home(tmp_path: Path, moment: str) -> tuple[Path, Path]:
 def _team_home(tmp_path: Path, moment: str) -> tuple[Path, Path]:
     """An embedded home with an admin, a maker and a checker."""
     home, sheet = _embedded_home(tmp_path, moment)
-    admin = _at(
-        home, moment, "users", "add", ADMIN[0], "--role", "admin", stdin=lines(ADMIN[1], ADMIN[1])
-    )
-    assert admin.returncode == 0, admin.stderr
-    for (name, password), role in ((MAKER, "maker"), (CHECKER, "checker")):
-        added = _at(
-            home,
-            moment,
-            "users",
-            "add",
-            name,
-            "--role",
-            role,
-            "--as",
-            ADMIN[0],
-            stdin=lines(ADMIN[1], password, password),
-        )
-        assert added.returncode == 0, added.stderr
+    add_team(functools.partial(_at, home, moment))
     return home, sheet
 
 

@@ -100,3 +100,23 @@ def test_date_cells_of_a_sheet_saved_by_libreoffice(tmp_path: Path, kind: str) -
     ]
     back = load_inputs([made], LoadOptions(day=date(2026, 12, 16)))
     assert [r.limit for r in back.rows] == [1000]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(SOFFICE is None, reason="`make test` installs libreoffice-calc-nogui")
+def test_an_error_in_a_period_cell_is_never_read_as_no_period(tmp_path: Path) -> None:
+    """«Действует по» showing #DIV/0! would read as empty: the trip would become the
+    number's standing quota. The row is invalid instead, naming the cell (a strict run
+    sends nothing)."""
+    source = tmp_path / "ошибка.csv"
+    source.write_text(
+        "Телефон;Лимит, руб.;Дата начала;Дата окончания\n"
+        f"{MSISDN};1000;;\n"
+        f"{MSISDN};5000;01.12.2026;=1/0\n",
+        encoding="utf-8",
+    )
+    made = libreoffice(tmp_path, source, "xlsx", "--infilter=CSV:59,34,76,1,1/2/2/1/3/4/4/4")
+    loaded = load_inputs([made], LoadOptions(day=date(2026, 12, 10)), [made.name])
+    said = {r.source.rsplit(":", 1)[1]: r.message for r in loaded.invalid}
+    assert "D3" in said["3"]
+    assert "#DIV/0!" in said["3"]
