@@ -122,15 +122,11 @@ class Settings:
             dict(self.rules),
         )
 
-    def resolve_account(self, from_inputs: set[str] | None = None) -> str | None:
-        """The account to work on: the inputs' if they name one, else the configured one;
-        None when only the operator can tell (it lists the accounts a token may use)."""
-        named = sorted(from_inputs or ())
-        if named and self.account and named[0] != self.account:
-            raise ConfigError(
-                said.TWO_ACCOUNTS_NAMED(named=named[0], variable=ENV_ACCOUNT, account=self.account)
-            )
-        account = named[0] if named else self.account
+    def resolve_account(self) -> str | None:
+        """The configured account (`QUOTABULK_ACCOUNT`; the embedded sandbox's when none):
+        the account of input rows that name none. None when only the operator can tell
+        (it lists the accounts a token may use)."""
+        account = self.account
         if account:
             return account
         return SANDBOX_ACCOUNT if self.embedded else None

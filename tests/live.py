@@ -59,9 +59,12 @@ def live_sandbox(
     behaviour: Behaviour | None = None,
     faults: Faults | None = None,
     tls: tuple[Path, Path] | None = None,
+    accounts: frozenset[str] | None = None,
 ) -> Iterator[LiveSandbox]:
-    """`tls` is (certificate chain, key): the sandbox then speaks https."""
-    app = build_app(db, TOKEN, behaviour or Behaviour(processing_ms=100), faults or Faults())
+    """`tls` is (certificate chain, key): the sandbox then speaks https. `accounts`: the
+    only accounts its token may use (None: all)."""
+    behaviour = behaviour or Behaviour(processing_ms=100)
+    app = build_app(db, TOKEN, behaviour, faults or Faults(), accounts=accounts)
     config = {} if tls is None else {"ssl_certfile": str(tls[0]), "ssl_keyfile": str(tls[1])}
     with served_in_thread(app, config) as address:
         scheme = "https" if tls else "http"

@@ -35,7 +35,7 @@ from quotabulk.domain.errors import (
 from quotabulk.domain.models import Subscriber
 from quotabulk.domain.outcomes import RunResult
 from quotabulk.domain.periods import day_text
-from quotabulk.domain.plan import PlanOptions, plan_loaded_rows
+from quotabulk.domain.plan import PlanOptions, SavedPlans, plan_loaded_rows
 from quotabulk.domain.quota_rules import QuotaRules, foreign_rules
 from quotabulk.domain.running import (
     Confirm,
@@ -48,7 +48,12 @@ from quotabulk.domain.running import (
 from quotabulk.engine.runner import RunOutcome, run_apply
 from quotabulk.engine.stopping import Stop, signals_stop
 from quotabulk.formats.inputs import Loaded
-from quotabulk.formats.plans.read import SavedPlan, read_plan_file, refuse_if_stale
+from quotabulk.formats.plans.read import (
+    SavedPlan,
+    read_plan_file,
+    read_plan_parts,
+    refuse_if_stale,
+)
 from quotabulk.i18n import today
 from quotabulk.operator.connect import ConnectOptions
 from quotabulk.operator.port import ENV_ACCOUNT
@@ -101,17 +106,26 @@ def saved_plan_spec(saved: SavedPlan, shown_as: str) -> RunSpec:
 
 
 def read_saved_plan(path: Path, shown_as: str | None = None) -> SavedPlan:
-    """A plan saved by `plan --out`; refused when edited or made by an older quotabulk."""
+    """A plan of one account saved by `plan --out`; refused when edited or made by an
+    older quotabulk."""
     return read_plan_file(path, shown_as)
 
 
-def refuse_if_stale_now(workspace: Workspace, saved: SavedPlan) -> None:
+def read_saved_plan_parts(path: Path, shown_as: str | None = None) -> SavedPlans:
+    """A plan saved by `plan --out`, of one account or several: its digest and each
+    account's plan."""
+    return read_plan_parts(path, shown_as)
+
+
+def refuse_if_stale_now(workspace: Workspace, saved: SavedPlans) -> None:
     """Refuse (`PlanError`, listing what changed) a saved plan whose subscribers changed
-    at the operator since it was made: what the console asks before an approval."""
+    at the operator since it was made — in any of its accounts: what the console asks
+    before an approval."""
     from quotabulk.app.planning import current_state
 
-    _, _, current, _ = asyncio.run(current_state(workspace, saved.account))
-    refuse_if_stale(saved, current)
+    for part in saved.parts:
+        _, _, current, _ = asyncio.run(current_state(workspace, part.account))
+        refuse_if_stale(part, current)
 
 
 def check_plan_day(saved: SavedPlan) -> None:
@@ -143,12 +157,16 @@ class Applied:
     # Why the report asked for could not be written (the run itself is finished, and
     # `show RUN_ID --report FILE` writes it later).
     report_error: str | None = None
+    # Several accounts: their common exit code, else 3 (`holdings.common_exit_code`).
+    code: int | None = None
 
     @property
     def exit_code(self) -> int:
         """The documented exit code of a run that happened (the user did not decline)."""
         if self.interrupted:
             return EXIT_INTERRUPTED
+        if self.code is not None:
+            return self.code
         if self.operator_gone is not None and not self.maybe_sent:
             return EXIT_OPERATOR
         assert self.result is not None
@@ -169,17 +187,21 @@ async def run_async(
     *,
     require_approval: bool = False,
     started_by: str | None = None,
+    stop: Stop | None = None,
 ) -> Applied:
     """One run, from connecting to the report. Stop signals (Ctrl-C, SIGTERM, SIGHUP)
     stop it tidily when this runs on the main thread.
 
     With `require_approval`, or when the home's four-eyes policy is on, a plan runs only
     with a maker's submission and another person's approval of its digest (exit 1,
-    nothing sent, otherwise). Who started the run goes into the audit trail."""
+    nothing sent, otherwise). Who started the run goes into the audit trail. `stop`: one
+    given by a command that runs several accounts and owns the signals; None: this run
+    arms its own."""
     # Stop signals are armed before anything else: a Ctrl-C or SIGTERM from the first
     # moment stops the run tidily (the journal is opened within, never before).
-    stop = Stop()
-    with signals_stop(stop, progress.stopping):
+    armed = stop is None
+    stop = stop or Stop()
+    with signals_stop(stop, progress.stopping) if armed else contextlib.nullcontext():
         user = started_by or people.os_user()
         if saved is not None:
             check_plan_account(workspace, saved)
@@ -273,9 +295,11 @@ def _audit_run(journal: Journal, outcome: RunOutcome, user: str) -> None:
         People(journal).record(Event.RUN, user, digest, outcome.result.run_id, detail)
 
 
-def _on_a_new_loop(
+def on_a_new_loop(
     function: Callable[P, Coroutine[Any, Any, T]],
 ) -> Callable[P, T]:
+    """An async use case as a function that runs it on a new event loop (the CLI's way)."""
+
     @functools.wraps(function)
     def synchronous(*args: P.args, **kwargs: P.kwargs) -> T:
         return asyncio.run(function(*args, **kwargs))
@@ -283,5 +307,5 @@ def _on_a_new_loop(
     return synchronous
 
 
-run = _on_a_new_loop(run_async)
+run = on_a_new_loop(run_async)
 """`run_async` on a new event loop: the CLI's way in (same arguments, same result)."""

@@ -419,12 +419,21 @@ def require_approval(workspace: Workspace, digest: str, schedule: str | None = N
     every day the files define, so each night sends its day's changes without another."""
     with workspace.journal() as journal:
         people = People(journal)
-        found = approval_of(people, digest)
+        # One account's run of a plan over several is approved with the whole plan; the
+        # latest decision about this plan or any whole it is part of counts.
+        found = _last_decision(people, _with_wholes(people, digest))
         if found is None and schedule is not None:
             # The schedule's latest decision counts, whichever day's plan it was about: a
             # checker who declines one day's plan of these files has declined them.
             days = [s for d in people.digests_of_schedule(schedule) for s in people.submissions(d)]
+            days += [s for d in people.digests_containing(schedule) for s in people.submissions(d)]
             found = _last_decision(people, days)
     if found is None:
         raise AccessDenied(said.NOT_APPROVED(digest=digest[:12]))
     return found
+
+
+def _with_wholes(people: People, digest: str) -> list[Submission]:
+    """The submissions of a plan, and of every plan over several accounts it is part of."""
+    wholes = people.digests_containing(digest)
+    return [*people.submissions(digest), *(s for d in wholes for s in people.submissions(d))]

@@ -12,7 +12,6 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from quotabulk.app.accounts import keep_own_account
 from quotabulk.domain.digest import schedule_key
 from quotabulk.domain.errors import ValidationFailed
 from quotabulk.domain.models import Loaded, Subscriber
@@ -172,9 +171,11 @@ def plan_loaded(
     current_file: Path | None = None,
     on_retry: OnRetry | None = None,
     prefetched: Prefetch | None = None,
+    account: str | None = None,
 ) -> PlanView:
-    """Plan loaded inputs against the operator (or, offline, a state file)."""
-    account = workspace.settings.resolve_account(loaded.accounts)
+    """Plan loaded inputs of one account (`holdings.split`; None: the configured one)
+    against the operator (or, offline, a state file)."""
+    account = account or workspace.settings.resolve_account()
     if current_file is None and prefetched is not None and prefetched.account == account:
         account, url, current, rules = prefetched.result()
     elif current_file is None:
@@ -186,7 +187,6 @@ def plan_loaded(
     else:
         current = state_from_rows(load_inputs([current_file]).rows)
         account, url, rules = account or "", f"file:{current_file.name}", ANY_QUOTA
-    keep_own_account(loaded, account, skip_invalid=skip_invalid)
     loaded.notices.extend(foreign_rules(current, loaded))
     planned = plan_loaded_rows(loaded, current, options, rules)
     if planned.problems and not skip_invalid:

@@ -4,16 +4,16 @@ anything could be sent. Both faces can call `reconcile`; the CLI's `reconcile` d
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from quotabulk.app.accounts import keep_own_account
-from quotabulk.app.applying import Applied, files_spec
-from quotabulk.app.planning import current_state
+from quotabulk.app.applying import Applied
+from quotabulk.app.holding_plans import parts_of, plan_parts
+from quotabulk.app.holding_runs import Holding, files_holding
+from quotabulk.app.holdings import refused_result
 from quotabulk.app.reports import ReportRequest, write_run_report
 from quotabulk.app.workspace import Workspace
 from quotabulk.config import Settings, home_folder, load_settings
@@ -24,9 +24,8 @@ from quotabulk.domain.errors import (
     ValidationFailed,
 )
 from quotabulk.domain.models import ActionKind, Loaded
-from quotabulk.domain.outcomes import Outcome, RowResult, RunResult, RunStatus
-from quotabulk.domain.plan import PlanOptions, plan_loaded_rows
-from quotabulk.domain.running import RunSpec
+from quotabulk.domain.outcomes import Outcome, RowResult, RunResult, RunStatus, holding_result
+from quotabulk.domain.plan import PlanOptions
 from quotabulk.redaction import blank
 from quotabulk.store.journal import now_iso
 
@@ -51,24 +50,36 @@ def unrun_result(
 
 
 def dry_run(
-    workspace: Workspace,
-    account: str | None,
-    loaded: Loaded,
-    options: PlanOptions,
-    inputs: tuple[str, ...],
+    workspace: Workspace, loaded: Loaded, options: PlanOptions, inputs: tuple[str, ...]
 ) -> RunResult:
-    """Plan and report the drift; send nothing."""
-    account, url, current, rules = asyncio.run(current_state(workspace, account))
-    planned = plan_loaded_rows(loaded, current, options, rules)
-    rows: list[RowResult] = []
-    for action in planned.actions:
-        unchanged = action.kind is ActionKind.UNCHANGED
-        outcome = Outcome.UNCHANGED if unchanged else Outcome.SKIPPED
-        rows.append(RowResult.planned(action, outcome, None if unchanged else DRY_RUN_NOTE))
-    rows.extend(RowResult.invalid(row) for row in [*loaded.invalid, *planned.problems])
-    rows.extend(RowResult.set_aside(s) for s in loaded.skipped)
+    """Plan every account and report the drift; send nothing."""
+    holding = plan_parts(workspace, loaded, parts_of(workspace, loaded), options, skip_invalid=True)
     stamp = now_iso()
-    return RunResult("dry-run", account, url, inputs, stamp, stamp, RunStatus.DRY_RUN, rows)
+    results: list[RunResult] = []
+    for view in holding.views:
+        rows: list[RowResult] = []
+        for action in view.plan.actions:
+            unchanged = action.kind is ActionKind.UNCHANGED
+            outcome = Outcome.UNCHANGED if unchanged else Outcome.SKIPPED
+            rows.append(RowResult.planned(action, outcome, None if unchanged else DRY_RUN_NOTE))
+        rows.extend(RowResult.invalid(row) for row in [*view.loaded.invalid, *view.plan.problems])
+        rows.extend(RowResult.set_aside(s) for s in view.loaded.skipped)
+        results.append(
+            RunResult(
+                "dry-run",
+                view.account,
+                view.operator_url,
+                inputs,
+                stamp,
+                stamp,
+                RunStatus.DRY_RUN,
+                rows,
+            )
+        )
+    url = workspace.settings.operator_url
+    for part, refusal in holding.refused:
+        results.append(refused_result(part, refusal.account, refusal.reason, url, inputs))
+    return holding_result(results)
 
 
 @dataclass(frozen=True)
@@ -81,6 +92,7 @@ class Night:
     skip_invalid: bool = False
     dry_run: bool = False
     operator_timeout: str | None = None
+    require_approval: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,9 +107,9 @@ class Reconciled:
     report_error: str | None = None
 
 
-# The run itself, as the face runs it (with its progress and logs): the workspace, what
-# to run and on which account (None: the only one the credentials may use).
-Runner = Callable[[Workspace, RunSpec, str | None], Applied]
+# The runs themselves, as the face runs them (with its progress and logs): the workspace
+# and every account's run.
+Runner = Callable[[Workspace, Holding], Applied]
 
 
 def reconcile(night: Night, load: Callable[[], Loaded], run: Runner) -> Reconciled:
@@ -111,18 +123,23 @@ def reconcile(night: Night, load: Callable[[], Loaded], run: Runner) -> Reconcil
         settings = load_settings(operator_timeout=night.operator_timeout)
         space = Workspace(settings)
         loaded = load()
-        account = settings.resolve_account(loaded.accounts) or ""
+        account = settings.resolve_account() or ""
         if loaded.invalid and not night.skip_invalid:
             raise ValidationFailed.of_rows(loaded.invalid)
-        keep_own_account(loaded, account, skip_invalid=night.skip_invalid)
         if night.dry_run:
-            result = dry_run(space, account or None, loaded, night.plan_options, night.inputs)
+            result = dry_run(space, loaded, night.plan_options, night.inputs)
             written = write_run_report(space, result, _noted(night.report, DRY_RUN_NOTE))
             return Reconciled(result, written, result.exit_code)
-        spec = files_spec(
-            "reconcile", night.inputs, loaded, night.plan_options, skip_invalid=night.skip_invalid
+        holding = files_holding(
+            space,
+            "reconcile",
+            night.inputs,
+            loaded,
+            night.plan_options,
+            skip_invalid=night.skip_invalid,
+            require_approval=night.require_approval,
         )
-        done = run(space, spec, account or None)
+        done = run(space, holding)
         assert done.result is not None  # reconcile never declines
         return Reconciled(
             done.result,

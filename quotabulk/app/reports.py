@@ -47,8 +47,18 @@ def write_run_report(
     if request.path is not None:
         written = reports.write_report(result, request.path, meta, request.csv_delimiter)
     else:
-        target = default_report_path(workspace, result.account, result.run_id, request.suffix)
+        target = default_report_path(
+            workspace, _accounts_label(result), result.run_id.split(", ")[0], request.suffix
+        )
         written = reports.write_report(result, target, meta, request.csv_delimiter, exclusive=True)
     if journal is not None and result.run_id:
         journal.set_report(result.run_id, str(written))
     return written
+
+
+def _accounts_label(result: RunResult) -> str:
+    """The account in a report's name; several accounts: `ACC-1+ACC-2+ACC-3`, or the
+    first three and how many more."""
+    accounts = [part.account for part in result.parts] or [result.account]
+    shown = "+".join(accounts[:3])
+    return shown if len(accounts) <= 3 else f"{shown}+{len(accounts) - 3}"

@@ -6,6 +6,7 @@ counts, sums, the first rows — whatever the size of the files. The console run
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import islice
@@ -13,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from quotabulk import redaction
-from quotabulk.app.applying import read_saved_plan
-from quotabulk.app.planning import PlanView, load_options, plan_body, plan_loaded, validate
+from quotabulk.app.applying import read_saved_plan_parts
+from quotabulk.app.holding_plans import holding_json, parts_of, plan_parts
+from quotabulk.app.planning import load_options, validate
 from quotabulk.app.workspace import Workspace
 from quotabulk.config import Settings
 from quotabulk.domain.errors import InputError, QuotabulkError
@@ -39,6 +41,17 @@ class ShownChange:
     before: Quota | None
     after: Quota | None
     extras: dict[str, str]
+
+
+@dataclass(frozen=True)
+class ShownAccount:
+    """One account of a plan over several: its counts and its sums of limits."""
+
+    account: str
+    summary: dict[str, int]
+    change_count: int
+    limits_before: Decimal
+    limits_after: Decimal
 
 
 @dataclass(frozen=True)
@@ -69,11 +82,18 @@ class Shown:
     notices: tuple[Text | str, ...] = ()
     # With periods: the changes later days bring, one sentence each, by day.
     schedule: tuple[Text, ...] = ()
+    # A plan over several accounts: a section each (the totals are the fields above).
+    accounts: tuple[ShownAccount, ...] = ()
+
+
+def _sums(plan: Plan) -> tuple[Decimal, Decimal]:
+    changes = plan.changes
+    before = sum((a.before.limit for a in changes if a.before), Decimal(0))
+    return before, sum((a.after.limit for a in changes if a.after), Decimal(0))
 
 
 def _shown(
-    plan: Plan,
-    account: str,
+    plans: Sequence[tuple[str, Plan]],
     url: str,
     digest: str,
     invalid: list[InvalidRow],
@@ -81,10 +101,18 @@ def _shown(
     notices: tuple[Text | str, ...],
     schedule: tuple[Text, ...] = (),
 ) -> Shown:
+    """`plans`: each account's plan (one, or several for a holding)."""
+    plan = plans[0][1]
+    if len(plans) > 1:
+        plan = Plan(tuple(a for _, p in plans for a in p.actions), day=plan.day)
     changes = plan.changes
     problems = (p for row in invalid for p in row.problems)
+    accounts = tuple(
+        ShownAccount(account, own.summary(), len(own.changes), *_sums(own))
+        for account, own in plans
+    )
     return Shown(
-        account,
+        ", ".join(account for account, _ in plans),
         url,
         digest,
         rows,
@@ -94,13 +122,13 @@ def _shown(
             for a in changes[:CHANGES_ON_PAGE]
         ],
         len(changes),
-        sum((a.before.limit for a in changes if a.before), Decimal(0)),
-        sum((a.after.limit for a in changes if a.after), Decimal(0)),
+        *_sums(plan),
         [ShownProblem(p.source, p.column, p.text) for p in islice(problems, PROBLEMS_ON_PAGE)],
         sum(len(row.problems) for row in invalid),
         len(invalid),
         notices,
         schedule,
+        accounts if len(accounts) > 1 else (),
     )
 
 
@@ -160,30 +188,26 @@ def _plan_upload(settings: Settings, folder: Path) -> Shown:
     def on_retry(_exc: BaseException, _wait: float) -> None:
         (folder / RETRY_FILE).touch()
 
-    view: PlanView = plan_loaded(
-        workspace, loaded, PlanOptions(), skip_invalid=True, on_retry=on_retry
+    parts = parts_of(workspace, loaded)
+    holding = plan_parts(
+        workspace, loaded, parts, PlanOptions(), skip_invalid=True, on_retry=on_retry
     )
-    body = plan_body(view)
+    if holding.refused:  # a plan the page cannot show whole is not offered for approval
+        raise holding.refused[0][1].error
+    body = holding_json(holding)
     with (folder / "plan.json").open("w", encoding="utf-8") as handle:
         json.dump(body, handle, ensure_ascii=False)
-    invalid = [*loaded.invalid, *view.plan.problems]
+    invalid = [*loaded.invalid, *holding.problems()]
     if invalid:
         write_problems(folder / "errors.xlsx", invalid, settings.language)
-    return _shown(
-        view.plan,
-        view.account,
-        view.operator_url,
-        body["digest"],
-        invalid,
-        loaded.row_count,
-        notices,
-        schedule,
-    )
+    plans = [(view.account, view.plan) for view in holding.views]
+    url = holding.operator_url
+    return _shown(plans, url, body["digest"], invalid, loaded.row_count, notices, schedule)
 
 
 def frozen_view(frozen: Path, paths: list[Path]) -> Shown:
     """The plan frozen at submission or approval, as the page shows it."""
-    saved = read_saved_plan(frozen, ", ".join(path.name for path in paths))
+    saved = read_saved_plan_parts(frozen, ", ".join(path.name for path in paths))
     invalid = list(saved.invalid)
     said = frozen.parent / NOTICES_FILE
     kept = json.loads(said.read_text(encoding="utf-8")) if said.exists() else {}
@@ -194,16 +218,8 @@ def frozen_view(frozen: Path, paths: list[Path]) -> Shown:
         Text.from_json(n) if isinstance(n, dict) else str(n) for n in kept.get("notices", [])
     )
     schedule = tuple(Text.from_json(line) for line in kept.get("schedule", []))
-    return _shown(
-        saved.plan,
-        saved.account,
-        saved.operator_url,
-        saved.digest,
-        invalid,
-        rows,
-        notices,
-        schedule,
-    )
+    plans = [(part.account, part.plan) for part in saved.parts]
+    return _shown(plans, saved.operator_url, saved.digest, invalid, rows, notices, schedule)
 
 
 def choose_hidden(folder: Path, choice: str) -> None:

@@ -12,6 +12,7 @@ from quotabulk.domain.errors import UsageError
 from quotabulk.domain.language import Language
 from quotabulk.domain.outcomes import RunResult, RunStatus
 from quotabulk.formats.reports.columns import row_json
+from quotabulk.formats.reports.meta import account_summary
 
 
 def run_json(result: RunResult, *, all_rows: bool) -> dict[str, Any]:
@@ -25,6 +26,7 @@ def run_json(result: RunResult, *, all_rows: bool) -> dict[str, Any]:
         "started_at": result.started_at,
         "finished_at": result.finished_at,
         "counts": result.counts(),
+        **({"accounts": [account_summary(part) for part in result.parts]} if result.parts else {}),
         "rows": [row_json(row) for row in rows],
     }
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from quotabulk.app.planning import validate
 from quotabulk.config import SANDBOX_ACCOUNT, Settings
+from quotabulk.domain.models import DesiredRow, Subscriber
 from quotabulk.domain.state import state_from_rows
 from quotabulk.operator import mts
 from quotabulk.sandbox.mts.app import DEFAULT_TOKEN_TTL_S
@@ -27,29 +28,34 @@ def seed_sandbox(
     blocked: float = 0.0,
     seed: int | None = None,
 ) -> tuple[str, Path]:
-    """(Re)create one account of the sandbox, from a desired-state file (every msisdn a
-    subscriber, deletions without a quota) or with random subscribers; what was seeded,
-    in words, and where."""
+    """(Re)create accounts of the sandbox: from a desired-state file, every account its
+    rows name (rows naming none: the configured account) with every msisdn a subscriber,
+    deletions without a quota; or one account of random subscribers. What was seeded, in
+    words, and where."""
+    default = settings.resolve_account() or SANDBOX_ACCOUNT
+    accounts: dict[str, list[Subscriber]] = {}
     if from_file is not None:
-        loaded = validate([from_file])
-        people = list(state_from_rows(loaded.rows).values())
-        target = settings.resolve_account(loaded.accounts)
+        rows: dict[str, list[DesiredRow]] = {}
+        for row in validate([from_file]).rows:
+            rows.setdefault(row.account or default, []).append(row)
+        accounts = {account: list(state_from_rows(own).values()) for account, own in rows.items()}
     else:
-        people = random_subscribers(subscribers, with_quotas, blocked, seed)
-        target = settings.resolve_account()
+        accounts[default] = random_subscribers(subscribers, with_quotas, blocked, seed)
     path = db or settings.sandbox_db
-    store = SandboxStore(path)
-    try:
-        seeded = seed_account(store, target or SANDBOX_ACCOUNT, people)
-    finally:
-        store.close()
-    # The MTS-shaped sandbox holds the same account as rules (thresholds dropped).
-    rules = MtsStore(path)
-    try:
-        rules.reset_account(target or SANDBOX_ACCOUNT, people)
-    finally:
-        rules.close()
-    return seeded.describe(), path
+    said: list[str] = []
+    for account, people in sorted(accounts.items()):
+        store = SandboxStore(path)
+        try:
+            said.append(seed_account(store, account, people).describe())
+        finally:
+            store.close()
+        # The MTS-shaped sandbox holds the same account as rules (thresholds dropped).
+        rules = MtsStore(path)
+        try:
+            rules.reset_account(account, people)
+        finally:
+            rules.close()
+    return "; ".join(said), path
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,8 @@ class SandboxFaults:
     per_minute: int = 0
     token_ttl_s: float = DEFAULT_TOKEN_TTL_S
     lost_request_rate: float = 0.0
+    # The only accounts the token may use (a token without access to one: "no access").
+    accounts: frozenset[str] | None = None
 
 
 def serve_sandbox(db: Path, token: str, host: str, port: int, knobs: SandboxFaults) -> None:
@@ -88,4 +96,5 @@ def serve_sandbox(db: Path, token: str, host: str, port: int, knobs: SandboxFaul
     )
     behaviour = Behaviour(knobs.processing_ms, knobs.reject_rate, knobs.seed)
     client_id = mts.SANDBOX_CLIENT_ID
-    serve(build_app(db, token, behaviour, faults, client_id, knobs.token_ttl_s), host, port)
+    app = build_app(db, token, behaviour, faults, client_id, knobs.token_ttl_s, knobs.accounts)
+    serve(app, host, port)

@@ -8,14 +8,14 @@ from pathlib import Path
 import click
 
 from quotabulk.app import applying
-from quotabulk.app.accounts import keep_own_account
 from quotabulk.app.applying import Applied
+from quotabulk.app.holding_runs import Holding, files_holding, run_holding, saved_holding
 from quotabulk.app.reports import ReportRequest, check_report_path
 from quotabulk.app.workspace import Workspace
 from quotabulk.cli import speech
 from quotabulk.cli.options import echo_notices, input_files, load_checked, output_format
 from quotabulk.cli.progress import LogProgress, progress_for_stderr
-from quotabulk.cli.render import plan_lines
+from quotabulk.cli.render import echo_invalid, holding_lines, plan_lines, saved_holding_lines
 from quotabulk.cli.run_output import echo_run
 from quotabulk.cli.running import (
     echo_target,
@@ -31,8 +31,8 @@ from quotabulk.cli.speech import _, error_text, n_
 from quotabulk.domain import messages as said
 from quotabulk.domain.errors import EXIT_OK, UsageError
 from quotabulk.domain.outcomes import RunResult
-from quotabulk.domain.plan import PlanOptions, SavedPlan
-from quotabulk.domain.running import Confirm, ExecuteOptions, PlannedRun, RunSpec
+from quotabulk.domain.plan import PlanOptions
+from quotabulk.domain.running import Confirm, ExecuteOptions, PlannedRun
 
 
 def ask(yes: bool) -> Confirm:
@@ -67,15 +67,14 @@ def ask(yes: bool) -> Confirm:
 
 def execute(
     space: Workspace,
-    spec: RunSpec,
-    account: str | None,
+    holding: Holding,
     options: ExecuteOptions,
     confirm: Confirm,
     log_format: str | None,
     report: ReportRequest | None,
-    saved: SavedPlan | None = None,
     *,
     require_approval: bool = False,
+    parallel: int = 1,
 ) -> Applied:
     """Run it with progress on stderr."""
     echo_target(space, log_format)
@@ -84,19 +83,36 @@ def execute(
     json_lines = type(progress) is LogProgress
     start_logging(log_format or ("json" if json_lines else "console"), quiet=not json_lines)
     try:
-        return applying.run(
+        return run_holding(
             space,
-            account,
-            spec,
+            holding,
             options,
             progress,
             confirm,
             report,
-            saved,
             require_approval=require_approval,
+            parallel=parallel,
         )
     finally:
         progress.close()
+
+
+def confirm_holding(holding: Holding, yes: bool) -> bool:
+    """Several accounts: every account's plan, a total, and one question for them all."""
+    if holding.plan is not None:
+        lines = holding_lines(holding.plan)
+        changes = holding.plan.changes()
+    else:
+        plans = [(run.account or "", run.saved.plan) for run in holding.runs if run.saved]
+        lines = saved_holding_lines(plans)
+        changes = sum(len(plan.changes) for _, plan in plans)
+    click.echo("\n".join(lines), err=True)
+    if not changes or yes:
+        return True
+    question = n_(
+        "Send {n} request to the operator?", "Send {n} requests to the operator?", changes
+    )
+    return speech.confirm(question, default=False)
 
 
 @click.command("apply")
@@ -125,6 +141,7 @@ def apply_command(
     max_deletes: int,
     concurrency: int,
     rate_limit: tuple[float, int | None],
+    parallel_accounts: int,
     wait: str,
     report_path: Path | None,
     csv_delimiter: str,
@@ -145,34 +162,42 @@ def apply_command(
         check_report_path(report_path)
     options = execute_options(concurrency, rate_limit, wait)
     space = workspace(operator_timeout)
-    saved = None
-    account: str | None
     if plan_file is not None:
         if files:
             raise UsageError(said.FILES_OR_PLAN())
-        saved = applying.read_saved_plan(plan_file)
-        spec, account = applying.saved_plan_spec(saved, str(plan_file)), saved.account
+        parts = applying.read_saved_plan_parts(plan_file).parts
+        holding = saved_holding(space, parts, str(plan_file))
     else:
         loaded = load_checked(files, columns_file, sheets, skip_invalid, hidden)
         plan_options = PlanOptions(prune=prune, max_deletes=max_deletes)
         inputs = tuple(map(str, files))
-        account = space.settings.resolve_account(loaded.accounts)
-        keep_own_account(loaded, account, skip_invalid=skip_invalid)
+        holding = files_holding(
+            space,
+            "apply",
+            inputs,
+            loaded,
+            plan_options,
+            skip_invalid=skip_invalid,
+            require_approval=require_approval,
+        )
         echo_notices(loaded)
-        spec = applying.files_spec("apply", inputs, loaded, plan_options, skip_invalid=skip_invalid)
+        if holding.plan is not None:
+            echo_invalid([*loaded.invalid, *holding.plan.problems()], skipped=True)
+    if holding.several and not confirm_holding(holding, yes):
+        click.echo(_("Nothing was sent."), err=True)
+        return EXIT_OK
     report = None
     if report_path is not None:
         report = ReportRequest(report_path, csv_delimiter=csv_delimiter, lang=report_language(lang))
     done = execute(
         space,
-        spec,
-        account,
+        holding,
         options,
         ask(yes),
         log_format,
         report,
-        saved,
         require_approval=require_approval,
+        parallel=parallel_accounts,
     )
     if done.result is None:
         click.echo(_("Nothing was sent."), err=True)

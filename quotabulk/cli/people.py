@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from quotabulk.app import people
-from quotabulk.app.applying import read_saved_plan
+from quotabulk.app.applying import read_saved_plan_parts
 from quotabulk.cli.credentials import credentials, read_password
 from quotabulk.cli.running import workspace
 from quotabulk.cli.speech import _, n_
@@ -86,19 +86,19 @@ def approve_command(plan_file: Path, as_user: str, decline: bool, comment: str) 
     """Approve (or decline) a plan saved by `plan --out --as MAKER`: a checker other than
     its maker. The approval binds to the plan's digest: an edited plan needs a new one."""
     space = workspace()
-    saved = read_saved_plan(plan_file)
-    name = people.decide(
-        space, saved.digest, credentials(as_user), approve=not decline, comment=comment
-    )
+    # A plan of several accounts is approved once, as a whole: its digest covers each one's.
+    saved = read_saved_plan_parts(plan_file)
+    whole, parts = saved.digest, saved.parts
+    name = people.decide(space, whole, credentials(as_user), approve=not decline, comment=comment)
     decided = (
         _("Declined plan {digest} ({changes} changes on {account}) as {name}.")
         if decline
         else _("Approved plan {digest} ({changes} changes on {account}) as {name}.")
     )
-    changes = len(saved.plan.changes)
-    digest, account = saved.digest[:12], saved.account
+    changes = sum(len(part.plan.changes) for part in parts)
+    digest, account = whole[:12], ", ".join(part.account for part in parts)
     click.echo(decided.format(digest=digest, changes=changes, account=account, name=name))
-    if saved.plan.schedule and not decline:
+    if any(part.plan.schedule for part in parts) and not decline:
         # What else this approval lets run: said, for a checker approving a digest.
         click.echo(
             _(

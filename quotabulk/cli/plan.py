@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
+from quotabulk.app.holding_plans import (
+    HoldingPlan,
+    holding_json,
+    parts_of,
+    plan_parts,
+    save_holding,
+)
+from quotabulk.app.holdings import common_exit_code, split
 from quotabulk.app.planning import Prefetch, plan_loaded, save_plan
+from quotabulk.app.workspace import Workspace
 from quotabulk.cli.credentials import credentials
 from quotabulk.cli.options import echo_notices, input_files, load_checked, output_format
-from quotabulk.cli.render import echo_invalid, plan_lines, schedule_lines
+from quotabulk.cli.render import echo_invalid, holding_lines, plan_lines, schedule_lines
 from quotabulk.cli.running import echo_target, operator_timeout_option, workspace
 from quotabulk.cli.speech import _, lang_option
 from quotabulk.domain import messages as said
@@ -87,17 +98,29 @@ def plan_command(
         if prefetch is not None:
             prefetch.cancel()
         raise
+    if current_file is None:
+        parts = parts_of(space, loaded)
+    else:  # offline: the state file is one account's
+        parts = split(loaded, space.settings.resolve_account(), space.settings.account)
     echo_notices(loaded)
     if current_file is None:
         echo_target(space)
     options = PlanOptions(prune=prune, max_deletes=max_deletes)
+    if len(parts) > 1:
+        if prefetch is not None:
+            prefetch.cancel()
+        if current_file is not None:
+            raise UsageError(said.CURRENT_ONE_ACCOUNT())
+        holding = plan_parts(space, loaded, parts, options, skip_invalid=skip_invalid)
+        return _holding(space, holding, files, out, as_user, output_format, detailed_exitcode)
     view = plan_loaded(
         space,
-        loaded,
-        options,
+        parts[0].loaded,
+        parts[0].options(options),
         skip_invalid=skip_invalid,
         current_file=current_file,
         prefetched=prefetch,
+        account=parts[0].account,
     )
     planned = view.plan
     echo_invalid([*loaded.invalid, *planned.problems], skipped=True)
@@ -126,3 +149,32 @@ def _echo_plan(planned: Plan, loaded: Loaded) -> None:
         assert loaded.day is not None
         lines.append(_("Planned for {day}.").format(day=day_text(loaded.day)))
     click.echo("\n".join([*lines, *schedule_lines(loaded.schedule)]))
+
+
+def _holding(
+    space: Workspace,
+    holding: HoldingPlan,
+    files: Sequence[Path],
+    out: Path | None,
+    as_user: str | None,
+    output_format: str,
+    detailed_exitcode: bool,
+) -> int:
+    """The plan of several accounts: a section per account and the total (or its JSON);
+    saved and submitted as one plan. Exit: the accounts' common code, else 3."""
+    echo_invalid([*holding.loaded.invalid, *holding.problems()], skipped=True)
+    body: dict[str, Any] | None = None
+    if out is not None or as_user is not None:
+        maker = None if as_user is None else credentials(as_user)
+        body, submitted = save_holding(space, holding, out, maker, files)
+        if submitted is not None:
+            shown = f"Submitted plan {body['digest'][:12]} as {submitted}, for a checker."
+            click.echo(shown, err=True)
+    if output_format == "json":
+        click.echo(json.dumps(body or holding_json(holding), ensure_ascii=False, indent=2))
+    else:
+        click.echo("\n".join(holding_lines(holding)))
+    pending = EXIT_PENDING_CHANGES if detailed_exitcode else EXIT_OK
+    codes = [pending if view.plan.changes else EXIT_OK for view in holding.views]
+    codes += [refusal.exit_code for _, refusal in holding.refused]
+    return common_exit_code(codes)

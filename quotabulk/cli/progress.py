@@ -24,7 +24,9 @@ class Counts(ProgressSink):
         self.begun = False
 
     def begin(self, to_send: int, to_follow: int) -> None:
-        self.to_send, self.to_follow = to_send, to_follow
+        # Each account of a command begins its own run: their counts add up.
+        self.to_send += to_send
+        self.to_follow += to_follow
         self.begun = True
         self.update()
 
@@ -124,6 +126,9 @@ class BarProgress(Counts):
         self.bar: Any = None
 
     def begin(self, to_send: int, to_follow: int) -> None:
+        if self.bar is not None:  # the next account of the command: the same bars
+            super().begin(to_send, to_follow)
+            return
         # rich is imported only for a terminal: cron runs do not pay for it at start-up.
         from rich.console import Console
         from rich.progress import (

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from quotabulk.app.applying import Applied
+from quotabulk.app.holding_runs import Holding
 from quotabulk.app.reconciling import Night, reconcile
 from quotabulk.app.reports import ReportRequest, check_report_path
 from quotabulk.app.workspace import Workspace
@@ -25,7 +26,6 @@ from quotabulk.cli.running import (
 from quotabulk.cli.speech import _
 from quotabulk.domain.errors import QuotabulkError, ValidationFailed
 from quotabulk.domain.plan import PlanOptions
-from quotabulk.domain.running import RunSpec
 from quotabulk.logs import get_logger
 from quotabulk.redaction import blank
 
@@ -48,6 +48,7 @@ def reconcile_command(
     max_deletes: int,
     concurrency: int,
     rate_limit: tuple[float, int | None],
+    parallel_accounts: int,
     wait: str,
     dry_run: bool,
     report_path: Path | None,
@@ -76,20 +77,21 @@ def reconcile_command(
         skip_invalid=skip_invalid,
         dry_run=dry_run,
         operator_timeout=operator_timeout,
+        require_approval=require_approval,
     )
 
-    def run(space: Workspace, spec: RunSpec, account: str | None) -> Applied:
+    def run(space: Workspace, holding: Holding) -> Applied:
         options = execute_options(concurrency, rate_limit, wait)
         request = night.report
         return execute(
             space,
-            spec,
-            account,
+            holding,
             options,
             lambda *_: True,
             log_format,
             request,
             require_approval=require_approval,
+            parallel=parallel_accounts,
         )
 
     try:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import click
 
-from quotabulk.cli.speech import _, lang, n_, problem_line
+from quotabulk.cli.speech import _, error_text, lang, n_, problem_line
 from quotabulk.domain.errors import RowProblem
 from quotabulk.domain.language import Language
 from quotabulk.domain.models import (
@@ -19,6 +20,9 @@ from quotabulk.domain.models import (
 )
 from quotabulk.domain.periods import Scheduled, day_text
 from quotabulk.domain.plan import Plan, PlannedAction
+
+if TYPE_CHECKING:
+    from quotabulk.app.holding_plans import HoldingPlan
 
 SIGNS = {ActionKind.ADD: "+", ActionKind.EDIT: "~", ActionKind.DELETE: "-"}
 
@@ -33,6 +37,42 @@ def summary_line(planned: Plan) -> str:
     return _(
         "Plan: {add} to add, {edit} to edit, {delete} to delete, {unchanged} unchanged."
     ).format(**planned.summary())
+
+
+def holding_lines(holding: HoldingPlan) -> list[str]:
+    """Several accounts: a section per account — its changes and its summary line — the
+    accounts that could not be planned with why, then the total as the one `Plan:` line."""
+    lines: list[str] = []
+    for view in holding.views:
+        lines += _account_section(view.account, view.plan)
+    for _part, refusal in holding.refused:
+        refused = _("Account {account}: not planned: {error}")
+        lines.append(refused.format(account=refusal.account, error=error_text(refusal.error)))
+    return [*lines, _total_line(holding.summary(), len(holding.views) + len(holding.refused))]
+
+
+def saved_holding_lines(plans: Sequence[tuple[str, Plan]]) -> list[str]:
+    """A saved plan of several accounts, shown as `holding_lines` shows a fresh one."""
+    lines: list[str] = []
+    total = dict.fromkeys(("add", "edit", "delete", "unchanged"), 0)
+    for account, plan in plans:
+        lines += _account_section(account, plan)
+        for key, count in plan.summary().items():
+            total[key] += count
+    return [*lines, _total_line(total, len(plans))]
+
+
+def _account_section(account: str, planned: Plan) -> list[str]:
+    head = _("Account {account}:").format(account=account)
+    summary = _("{add} to add, {edit} to edit, {delete} to delete, {unchanged} unchanged.")
+    changes = [f"  {_action_line(action)}" for action in planned.changes]
+    return [head, *changes, f"  {account}: {summary.format(**planned.summary())}"]
+
+
+def _total_line(summary: dict[str, int], accounts: int) -> str:
+    line = _("Plan: {add} to add, {edit} to edit, {delete} to delete, {unchanged} unchanged.")
+    of = n_("({n} account)", "({n} accounts)", accounts).format(n=accounts)
+    return f"{line.format(**summary)} {of}"
 
 
 def schedule_lines(schedule: Sequence[Scheduled]) -> list[str]:

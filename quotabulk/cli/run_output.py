@@ -35,6 +35,8 @@ def echo_run(
     if len(rows) > MAX_ROWS_SHOWN:
         more = _("… and {n} more (see `quotabulk show {run}`)")
         click.echo(more.format(n=len(rows) - MAX_ROWS_SHOWN, run=result.run_id))
+    for part in result.parts:  # several accounts: each one's run, then all of them
+        click.echo(f"{part.account}: {run_summary(part)}")
     click.echo(run_summary(result))
 
 

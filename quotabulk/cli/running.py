@@ -32,7 +32,8 @@ def _apply_options(func: F, options: list[Callable[[F], F]]) -> F:
 
 
 def execution_options(func: F) -> F:
-    """--prune, --max-deletes, --concurrency, --rate-limit, --wait, --require-approval."""
+    """--prune, --max-deletes, --concurrency, --rate-limit, --parallel-accounts, --wait,
+    --require-approval."""
     return _apply_options(
         func,
         [
@@ -63,6 +64,14 @@ def execution_options(func: F) -> F:
                 default="10",
                 show_default=True,
                 help="requests per second, at most; or both budgets of an operator: 3/s,60/min",
+            ),
+            click.option(
+                "--parallel-accounts",
+                type=click.IntRange(1, 16),
+                default=1,
+                show_default=True,
+                help="accounts run at once when the inputs name several (they share the"
+                " token's --rate-limit)",
             ),
             click.option(
                 "--wait",

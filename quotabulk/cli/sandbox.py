@@ -123,6 +123,11 @@ def seed_command(
     show_default=True,
     help="mts-business: seconds a bearer token lives",
 )
+@click.option(
+    "--token-accounts",
+    metavar="ACC,ACC",
+    help="the only accounts the token may use (the others answer as unknown)",
+)
 def serve_command(
     host: str,
     port: int,
@@ -140,6 +145,7 @@ def serve_command(
     dialect: str,
     per_minute: int,
     token_ttl: int,
+    token_accounts: str | None,
 ) -> int:
     """Serve the operator API over HTTP until Ctrl-C. Seed it first with `sandbox seed`.
 
@@ -166,7 +172,14 @@ def serve_command(
         per_minute,
         token_ttl,
         lost_request_rate,
+        _accounts(token_accounts),
     )
     click.echo(f"Sandbox operator on http://{host}:{port} with {path}; Ctrl-C stops it.", err=True)
     serve_sandbox(path, token, host, port, knobs)
     return EXIT_OK
+
+
+def _accounts(listed: str | None) -> frozenset[str] | None:
+    if listed is None:
+        return None
+    return frozenset(part.strip() for part in listed.split(",") if part.strip())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -11,6 +12,7 @@ from quotabulk.cli.options import input_files, output_format, read_inputs
 from quotabulk.cli.render import echo_problems
 from quotabulk.cli.speech import _, lang_option, n_, said
 from quotabulk.domain.errors import EXIT_INPUT, EXIT_OK, InputError
+from quotabulk.domain.models import Loaded
 
 
 @click.command("validate")
@@ -50,6 +52,7 @@ def validate(
             "valid": len(loaded.rows),
             "errors": [{"source": p.source} | p.to_json() for p in problems],
             "notices": [str(notice) for notice in loaded.notices],
+            **({"accounts": _accounts(loaded)} if len(loaded.named_accounts()) > 1 else {}),
         }
         click.echo(json.dumps(body, ensure_ascii=False, indent=2))
     else:
@@ -64,7 +67,18 @@ def validate(
             else _("all valid")
         )
         click.echo(f"{read}, {verdict}.")
+        if len(loaded.named_accounts()) > 1:  # a holding's workbook: the rows by account
+            unnamed = _("no account named")
+            by_account = ", ".join(f"{a or unnamed}: {n}" for a, n in _accounts(loaded).items())
+            click.echo(_("Valid rows by account: {accounts}.").format(accounts=by_account))
     return EXIT_INPUT if loaded.invalid else EXIT_OK
+
+
+def _accounts(loaded: Loaded) -> dict[str, int]:
+    """Valid rows per account the rows name ("" for rows that name none: the configured
+    account's); no network, so the configured account is not asked for."""
+    found = Counter(row.account or "" for row in loaded.rows)
+    return dict(sorted(found.items()))
 
 
 def _order(source: str) -> tuple[str, int]:

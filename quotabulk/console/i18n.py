@@ -133,6 +133,8 @@ ENGLISH: dict[str, str] = {
     "calendar": C_("console", "Scheduled by the periods of the files (sent on their days):"),
     "download_all_errors": C_("console", "Download every problem (.xlsx)"),
     "limits_total": C_("console", "Sum of limits"),
+    "accounts_heading": C_("console", "By account"),
+    "accounts_total": C_("console", "All accounts"),
     "changes_more": C_(
         "console", "The first {shown} of {total} changes are shown; the sums below cover all."
     ),

@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from quotabulk.app import applying
+from quotabulk.app.holding_runs import run_holding_async, saved_holding
 from quotabulk.app.workspace import Workspace
 from quotabulk.domain.errors import QuotabulkError
 from quotabulk.domain.messages import Text
-from quotabulk.domain.outcomes import RunResult
+from quotabulk.domain.outcomes import RunResult, holding_result
 from quotabulk.domain.running import ExecuteOptions, ProgressSink
 
 
@@ -114,27 +115,25 @@ class Jobs:
     ) -> Job:
         """Apply the saved plan exactly as shown; a stale one is refused by the runner,
         and with `require_approval` one without a checker's approval."""
-        saved = applying.read_saved_plan(plan_path, shown_as)
+        saved = applying.read_saved_plan_parts(plan_path, shown_as)
         with self._guard:
             for job in self._jobs.values():
                 if job.digest == saved.digest and not job.done:
                     return job
             job = Job(upload_id, upload_id, saved.digest)
             self._jobs[job.job_id] = job
-        spec = applying.saved_plan_spec(saved, shown_as)
+        # One account or several: each its own run, as `apply --plan` runs them.
+        holding = saved_holding(self.workspace, saved.parts, shown_as)
 
         def work() -> None:
             try:
                 done = asyncio.run(
-                    applying.run_async(
+                    run_holding_async(
                         self.workspace,
-                        saved.account,
-                        spec,
+                        holding,
                         self.options,
                         job,
                         lambda *_: True,
-                        None,
-                        saved,
                         require_approval=require_approval or self.four_eyes,
                         started_by=started_by,
                     )
@@ -159,15 +158,16 @@ class Jobs:
             found = self._jobs.get(upload_id)
         if found is not None:
             return found
-        saved = applying.read_saved_plan(plan_path, shown_as)
+        saved = applying.read_saved_plan_parts(plan_path, shown_as)
         with self.workspace.journal() as journal:
-            run_id = journal.run_of_plan(saved.digest)
-            run = None if run_id is None else journal.run(run_id)
-        if run is None:
+            run_ids = [journal.run_of_plan(part.digest) for part in saved.parts]
+            runs = [journal.run(run_id) for run_id in run_ids if run_id is not None]
+        ran = [run for run in runs if run is not None]
+        if not ran:
             return None
-        if run.status.resumable:
+        if any(run.status.resumable for run in ran) or len(ran) < len(saved.parts):
             return self.start(upload_id, plan_path, shown_as, started_by="console (resumed)")
-        job = Job.of_finished_run(upload_id, upload_id, saved.digest, run)
+        job = Job.of_finished_run(upload_id, upload_id, saved.digest, holding_result(ran))
         with self._guard:
             return self._jobs.setdefault(upload_id, job)
 
@@ -176,13 +176,13 @@ class Jobs:
         resumed = []
         for plan_path in sorted(uploads.glob(f"*/{frozen_name}")):
             try:
-                saved = applying.read_saved_plan(plan_path)
+                saved = applying.read_saved_plan_parts(plan_path)
                 with self.workspace.journal() as journal:
-                    run_id = journal.run_of_plan(saved.digest)
-                    status = None if run_id is None else journal.run_status(run_id)
+                    run_ids = [journal.run_of_plan(part.digest) for part in saved.parts]
+                    statuses = [journal.run_status(r) for r in run_ids if r is not None]
             except QuotabulkError:
                 continue  # a damaged upload folder stops nothing else
-            if status is not None and status.resumable:
+            if any(status is not None and status.resumable for status in statuses):
                 shown_as = ", ".join(p.name for p in sorted(plan_path.parent.glob("*/*")))
                 job = self.recover(plan_path.parent.name, plan_path, shown_as)
                 if job is not None:

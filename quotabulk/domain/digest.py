@@ -44,3 +44,11 @@ def schedule_key(schedule: str | None, account: str, operator_url: str) -> str |
         return None
     text = f"{DIGEST_SCHEME}\nschedule\n{account}\n{operator_url}\n{schedule}\n"
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def holding_digest(parts: Iterable[tuple[str, str]]) -> str:
+    """The digest of a plan over several accounts: of each account's own plan digest
+    (`plan_digest`), in the accounts' order. One approval covers every account of it;
+    each account's run, keyed by its own digest, is found in it."""
+    text = "".join(f"{account}\t{digest}\n" for account, digest in sorted(parts))
+    return hashlib.sha256(f"{DIGEST_SCHEME}\nholding\n{text}".encode()).hexdigest()

@@ -264,13 +264,6 @@ CELL_SCALED = _kind(
         "plain number format"
     ),
 )
-OTHER_ACCOUNT = _kind(
-    "QB142",
-    N_(
-        "{msisdn} is on account {account}, and this run is for {run_account}; run that "
-        "account on its own, or add --skip-invalid to leave such rows out"
-    ),
-)
 CELL_MERGED = _kind(
     "QB175",
     N_(
@@ -511,7 +504,17 @@ UNCHECKABLE = _kind(
     ),
 )
 UNKNOWN_KIND = _kind("QB307", N_("has an unknown kind; quotabulk reads {known}"))
-TWO_ACCOUNTS = _kind("QB308", N_("the inputs name different accounts: {accounts}"))
+CURRENT_ONE_ACCOUNT = _kind(
+    "QB479",
+    N_(
+        "--current holds one account's state, and the inputs name several accounts; plan "
+        "them against the operator, or set QUOTABULK_ACCOUNT to plan one"
+    ),
+)
+PLAN_OF_ACCOUNTS = _kind(
+    "QB308",
+    N_("is a plan of several accounts ({accounts}); apply it with `quotabulk apply --plan`"),
+)
 CANNOT_READ = _kind("QB309", N_("cannot be read: {detail}"))
 BAD_CSV = _kind("QB310", N_("is not valid CSV: {detail}"))
 BAD_WORKBOOK = _kind("QB311", N_("cannot be read as a {kind} workbook ({detail})"))
@@ -590,9 +593,6 @@ def C_(context: str, word: str) -> str:
 # Errors of a whole command (QB4xx): settings, plans, runs, locks.
 CA_NOT_A_FILE = _kind("QB401", N_("{variable} {value} is not a file"))
 NOT_WHOLE_MS = _kind("QB402", N_("{variable} must be a whole number of ms"))
-TWO_ACCOUNTS_NAMED = _kind(
-    "QB403", N_("the input names account {named} but {variable} is {account}; remove one of them")
-)
 NOT_A_DURATION = _kind("QB404", N_("{what}: '{text}' is not a duration such as 90s, 2m or 1h"))
 BAD_API_URL = _kind("QB405", N_("{variable} must start with http:// or https:// (got {url})"))
 EITHER = _kind("QB499", N_("{first} or {second}"))

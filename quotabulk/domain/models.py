@@ -212,6 +212,8 @@ class SkippedRow:
     # A row of a period not yet begun (or a standing quota a period sets aside until
     # then): the day it holds from. Reported `scheduled`, not `skipped`.
     scheduled: date | None = None
+    # The personal account of the row, when it names one (a row of a period does).
+    account: str | None = None
 
 
 class Subscriber(NamedTuple):
@@ -259,7 +261,6 @@ class Loaded:
     invalid: list[InvalidRow] = field(default_factory=list)
     skipped: list[SkippedRow] = field(default_factory=list)
     notices: list[Text] = field(default_factory=list)
-    accounts: set[str] = field(default_factory=set)
     # With periods: the day the rows hold for, and what changes after it, by day.
     day: date | None = None
     schedule: list[Scheduled] = field(default_factory=list)
@@ -279,6 +280,12 @@ class Loaded:
     def row_count(self) -> int:
         return len(self.rows) + len(self.invalid) + len(self.skipped)
 
+    def named_accounts(self) -> set[str]:
+        """The personal accounts the rows name (an account column, a sheet's or a YAML
+        document's `account:`)."""
+        named = {row.account for row in self.rows if row.account}
+        return named | {row.account for row in self.skipped if row.account}
+
     def mentioned(self) -> set[str]:
         """Numbers of rows that ask for nothing (invalid, skipped): no row asks to delete
         their quotas, so `--prune` must not either."""
@@ -291,5 +298,4 @@ class Loaded:
         self.invalid.extend(other.invalid)
         self.skipped.extend(other.skipped)
         self.notices.extend(other.notices)
-        self.accounts |= other.accounts
         self.schedule.extend(other.schedule)

@@ -87,6 +87,8 @@ class RowResult:
     # An invalid row's problems in the catalogue's terms (`error` is their English):
     # shown in the reader's language. Empty for rows journaled before codes were kept.
     said: tuple[RowProblem, ...] = ()
+    # The personal account, in the result of a command over several (`holding_result`).
+    account: str | None = None
 
     @classmethod
     def invalid(cls, row: InvalidRow) -> RowResult:
@@ -166,6 +168,8 @@ class RunResult:
     rows: Sequence[RowResult] = field(default_factory=tuple)
     # A summary read without its rows (`Journal.run_summaries`) carries its counts here.
     outcome_counts: dict[str, int] | None = None
+    # A command over several accounts: each account's own run (`holding_result`).
+    parts: tuple[RunResult, ...] = ()
 
     def counts(self) -> dict[str, int]:
         if self.outcome_counts is not None:
@@ -179,3 +183,39 @@ class RunResult:
         nothing (a total row) does not count against it."""
         fine = all(row.outcome.good or row.action is ActionKind.SKIPPED for row in self.rows)
         return EXIT_OK if fine else EXIT_ROWS_FAILED
+
+
+# Worst first: what a command over several accounts is, when its runs ended differently.
+_STATUS_ORDER = (
+    RunStatus.INTERRUPTED,
+    RunStatus.RUNNING,
+    RunStatus.PENDING,
+    RunStatus.FAILED,
+    RunStatus.FINISHED,
+    RunStatus.DRY_RUN,
+)
+
+
+def holding_result(parts: Sequence[RunResult]) -> RunResult:
+    """One result of a command over several accounts: every account's rows, each marked
+    with its account, the runs' ids, the earliest start and the latest end."""
+    assert parts, "a command runs at least one account"
+    if len(parts) == 1:
+        return parts[0]
+    rows = [dataclasses.replace(row, account=part.account) for part in parts for row in part.rows]
+    ran = [part for part in parts if part.run_id not in ("", "-")]
+    ids = [part.run_id for part in ran]
+    ended = [part.finished_at for part in parts]
+    # An account that never ran does not make the runs of the others "failed".
+    status = min((part.status for part in ran or parts), key=_STATUS_ORDER.index)
+    return RunResult(
+        ", ".join(ids) or "-",
+        ", ".join(part.account for part in parts),
+        parts[0].operator_url,
+        parts[0].inputs,
+        min((part.started_at for part in parts if part.started_at), default=""),
+        None if None in ended else max((e for e in ended if e), default=None),
+        status,
+        rows,
+        parts=tuple(parts),
+    )

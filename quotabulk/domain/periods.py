@@ -209,16 +209,16 @@ def _holding(rows: Sequence[DesiredRow], day: date) -> DesiredRow:
 def _set_aside(row: DesiredRow, rows: Sequence[DesiredRow], day: date) -> SkippedRow:
     if row.dated and row.valid_until is not None and row.valid_until < day:
         reason = PERIOD_ENDED.format(day=day_text(row.valid_until))
-        return SkippedRow(row.source, row.msisdn, reason, row.extras)
+        return SkippedRow(row.source, row.msisdn, reason, row.extras, account=row.account)
     if row.dated:
         assert row.valid_from is not None  # a dated row not holding, not ended, begins later
         reason = PERIOD_AHEAD.format(period=period_text(row))
-        return SkippedRow(row.source, row.msisdn, reason, row.extras, scheduled=row.valid_from)
+        return SkippedRow(row.source, row.msisdn, reason, row.extras, row.valid_from, row.account)
     # The standing row, set aside by the period holding today until that period ends.
     current = _holding(rows, day)
     again = current.valid_until + timedelta(days=1) if current.valid_until else None
     reason = STANDING_AGAIN.format(day=day_text(again) if again else "…")
-    return SkippedRow(row.source, row.msisdn, reason, row.extras, scheduled=again)
+    return SkippedRow(row.source, row.msisdn, reason, row.extras, again, row.account)
 
 
 def _changes(rows: Sequence[DesiredRow], day: date) -> list[Scheduled]:

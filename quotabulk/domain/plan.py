@@ -221,3 +221,33 @@ class SavedPlan:
     plan: Plan
     invalid: tuple[InvalidRow, ...]
     digest: str
+
+
+@dataclass(frozen=True)
+class SavedPlans:
+    """A saved plan of one account or several (a holding): the digest a checker approves
+    and each account's own plan. Shown as one: its accounts, every action, every row."""
+
+    digest: str
+    parts: tuple[SavedPlan, ...]
+
+    @property
+    def account(self) -> str:
+        return ", ".join(part.account for part in self.parts)
+
+    @property
+    def operator_url(self) -> str:
+        return self.parts[0].operator_url
+
+    @property
+    def plan(self) -> Plan:
+        """Every account's actions as one plan (the first account's day and schedule)."""
+        first = self.parts[0].plan
+        if len(self.parts) == 1:
+            return first
+        actions = tuple(a for part in self.parts for a in part.plan.actions)
+        return Plan(actions, day=first.day, schedule=first.schedule)
+
+    @property
+    def invalid(self) -> tuple[InvalidRow, ...]:
+        return tuple(row for part in self.parts for row in part.invalid)

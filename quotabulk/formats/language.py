@@ -27,6 +27,7 @@ HEADERS = {
     "request_status": C_("column", "request_status"),
     "outcome": C_("column", "outcome"),
     "error": C_("column", "error"),
+    "account": C_("column", "account"),
     "limit_before": C_("column", "limit_before"),
     "warn_before": C_("column", "warn_before"),
     "limit_planned": C_("column", "limit_planned"),

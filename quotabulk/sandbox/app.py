@@ -148,7 +148,11 @@ def _store(request: Request) -> SandboxStore:
 
 
 async def _account(request: Request, account: Annotated[str, Path(max_length=64)]) -> str:
-    if not _store(request).account_exists(account):
+    # A token limited to some accounts does not see the others: to it they do not exist.
+    visible: frozenset[str] | None = request.app.state.accounts
+    if not _store(request).account_exists(account) or (
+        visible is not None and account not in visible
+    ):
         raise StoreError(404, ErrorCode.ACCOUNT_NOT_FOUND, f"no account {account}")
     return account
 
@@ -159,8 +163,9 @@ _bearer = HTTPBearer(auto_error=False, description="the account's API token")
 _SECURED: dict[str, Any] = {"dependencies": [Depends(_bearer)]}
 
 
-def create_app(store: SandboxStore, token: str) -> FastAPI:
-    """The operator API; every call needs `Authorization: Bearer <token>`."""
+def create_app(store: SandboxStore, token: str, accounts: frozenset[str] | None = None) -> FastAPI:
+    """The operator API; every call needs `Authorization: Bearer <token>`, which may use
+    only `accounts` when given (None: every account of the store)."""
     app = FastAPI(
         title="Operator quota API",
         version=__version__,
@@ -173,6 +178,7 @@ def create_app(store: SandboxStore, token: str) -> FastAPI:
         redoc_url=None,
     )
     app.state.store = store
+    app.state.accounts = accounts
 
     @app.get(
         f"{API_PREFIX}/accounts",
@@ -183,7 +189,9 @@ def create_app(store: SandboxStore, token: str) -> FastAPI:
     )
     async def list_accounts(request: Request) -> JSONResponse:
         """The accounts this token may work on."""
-        return JSONResponse({"items": _store(request).accounts()})
+        visible: frozenset[str] | None = request.app.state.accounts
+        found = _store(request).accounts()
+        return JSONResponse({"items": [a for a in found if visible is None or a in visible]})
 
     @app.get(
         f"{API_PREFIX}/accounts/{{account}}/subscribers",

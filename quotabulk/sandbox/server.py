@@ -24,15 +24,17 @@ def build_app(
     faults: Faults,
     client_id: str = "",
     token_ttl_s: float = 3600,
+    accounts: frozenset[str] | None = None,
 ) -> ASGIApp:
     """The API of `faults.dialect` over `db`; for `mts-business`, `client_id` with the
-    secret `token` is the one client, its tokens living `token_ttl_s`."""
+    secret `token` is the one client, its tokens living `token_ttl_s`. `accounts`: the
+    only accounts the token (or client) may use; None: all."""
     app: ASGIApp
     if faults.dialect == MTS:
         store = MtsStore(db, behaviour)
-        app = create_mts_app(store, Client(client_id, token), token_ttl_s)
+        app = create_mts_app(store, Client(client_id, token, accounts), token_ttl_s)
     else:
-        app = create_app(SandboxStore(db, behaviour), token)
+        app = create_app(SandboxStore(db, behaviour), token, accounts)
     return FaultInjector(app, faults) if faults.any else app
 
 

@@ -191,6 +191,18 @@ class People:
         ).fetchall()
         return [str(r[0]) for r in rows]
 
+    def digests_containing(self, part: str) -> list[str]:
+        """The plans over several accounts submitted with this account's plan digest (or
+        schedule) among their parts, newest first."""
+        rows = self.db.execute(
+            "SELECT digest FROM audit WHERE event = :event AND EXISTS (SELECT 1 FROM"
+            " json_each(audit.detail, '$.parts') AS p WHERE p.value = :part UNION ALL SELECT 1"
+            " FROM json_each(audit.detail, '$.schedules') AS s WHERE s.value = :part)"
+            " GROUP BY digest ORDER BY MAX(id) DESC",
+            {"event": Event.SUBMITTED.value, "part": part},
+        ).fetchall()
+        return [str(r[0]) for r in rows]
+
     def submissions(self, digest: str) -> list[Submission]:
         """Every submission of one plan, oldest first."""
         rows = self.db.execute(

@@ -58,7 +58,7 @@ def test_a_run_applies_reports_and_is_found_again(space: Workspace, tmp_path: Pa
     found = exporting.history(space)
     assert len(found.requests) == 2
     assert not found.from_journal  # our operator keeps its own history
-    dry = reconciling.dry_run(space, None, loaded, PlanOptions(), (str(SHEET),))
+    dry = reconciling.dry_run(space, loaded, PlanOptions(), (str(SHEET),))
     assert dry.counts()["unchanged"] == 4  # nothing is left to do
 
 
@@ -94,6 +94,6 @@ def test_an_upload_is_reviewed_in_a_folder(space: Workspace, tmp_path: Path) -> 
     shown = reviewing.plan_upload(space.settings, folder)
     assert shown.summary == {"add": 1, "edit": 1, "delete": 0, "unchanged": 2}
     assert [c.source for c in shown.changes] == ["quotas.csv:4", "quotas.csv:5"]
-    saved = applying.read_saved_plan(folder / "plan.json")
+    saved = applying.read_saved_plan_parts(folder / "plan.json")
     assert saved.digest == shown.digest
     applying.refuse_if_stale_now(space, saved)  # nothing changed meanwhile

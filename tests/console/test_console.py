@@ -324,3 +324,48 @@ def test_approving_one_plan_twice_is_one_job_and_one_request_per_change(
     requests = history(quotabulk_home)
     assert len(requests) == state["outcomes"]["applied"] > 0
     assert len({r["msisdn"] for r in requests}) == len(requests)
+
+
+def test_the_review_of_several_accounts_shows_each_with_its_sums_and_the_total(
+    console: AsgiClient, cli: Callable[..., CliResult], tmp_path: Path, quotabulk_home: Path
+) -> None:
+    """A sheet with a «Лицевой счёт» column: a section per account with its counts and
+    sums, then all accounts; approved once, each account runs its own changes."""
+    current = tmp_path / "current.csv"
+    current.write_text(
+        "Лицевой счёт;Номер;Лимит\n"
+        "ACC-100200;79161000001;1000\nACC-100200;79161000002;2000\n"
+        "ACC-700700;79167000001;500\n",
+        encoding="utf-8",
+    )
+    assert cli("sandbox", "seed", "--from", current).code == 0
+    sheet = tmp_path / "холдинг.csv"
+    sheet.write_text(
+        "Лицевой счёт;Номер;Лимит\n"
+        "ACC-100200;79161000001;1500\nACC-100200;79161000002;2000\n"
+        "ACC-700700;79167000001;800\n",
+        encoding="utf-8",
+    )
+    review_path = upload(console, sheet)
+    review = planned(console, review_path).replace("\xa0", " ")
+    table = re.search(r'<table id="accounts".*?</table>', review, re.DOTALL)
+    assert table is not None, review
+    rows = re.findall(r'<tr data-account="([^"]+)">(.*?)</tr>', table[0], re.DOTALL)
+    assert [account for account, _ in rows] == ["ACC-100200", "ACC-700700"]
+    first, second = (cells for _, cells in rows)
+    assert "План: добавить 0, изменить 1, удалить 0, без изменений 1." in first
+    assert "1 000,00 ₽" in first
+    assert "1 500,00 ₽" in first
+    assert "500,00 ₽" in second
+    assert "800,00 ₽" in second
+    total = re.search(r'<tr class="totals" id="accounts-total">(.*?)</tr>', table[0], re.DOTALL)
+    assert total is not None
+    assert "Все счета" in total[1]
+    assert "1 500,00 ₽" in total[1]
+    assert "2 300,00 ₽" in total[1]
+    approved = approve(console, review_path, planned(console, review_path))
+    assert approved.status_code == 303
+    state = finished_job(console, approved.headers["location"])
+    assert state["error"] is None
+    assert state["outcomes"]["applied"] == 2
+    assert state["outcomes"]["unchanged"] == 1

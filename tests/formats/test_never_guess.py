@@ -256,22 +256,27 @@ def _accounts(book: Any) -> None:
 
 
 @pytest.mark.usefixtures("seeded")
-def test_a_row_of_another_account_is_skipped_and_named_never_unknown(
-    tmp_path: Path, cli: Callable[..., CliResult]
+def test_a_row_of_another_account_is_that_accounts_never_this_ones(
+    tmp_path: Path, cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     saved = saved_as(tmp_path, built_workbook(tmp_path / "счета.xlsx", _accounts), "xlsx")
-    strict = cli("apply", "--yes", saved)
-    assert strict.code == 1
-    assert "79169999999 is on account ACC-300400, and this run is for ACC-100200" in strict.err
-    assert held(cli, tmp_path) == BEFORE
-    report = tmp_path / "report.csv"
-    skipping = cli("apply", "--yes", "--skip-invalid", saved, "--report", report)
-    assert skipping.code == 0, skipping.err
-    assert "1 row of account ACC-300400 skipped" in skipping.err
+    # Both accounts are run: the embedded sandbox has no ACC-300400, so its row fails
+    # with why — never "not a subscriber of this account" — and the other is applied.
+    report = tmp_path / "both.csv"
+    both = cli("apply", "--yes", saved, "--report", report)
+    assert both.code == 3, both.err
     text = report.read_text("utf-8-sig")
-    assert "другой лицевой счёт ACC-300400" in text
+    assert "has no account ACC-300400" in text
     assert "not a subscriber" not in text
     assert held(cli, tmp_path)["79161000001"][0] == Decimal(2300)
+    # QUOTABULK_ACCOUNT restricts the command to one account: the other's rows are
+    # skipped and named.
+    monkeypatch.setenv("QUOTABULK_ACCOUNT", "ACC-100200")
+    report = tmp_path / "one.csv"
+    one = cli("apply", "--yes", saved, "--report", report)
+    assert one.code == 0, one.err
+    assert "1 row of account ACC-300400 skipped" in one.err
+    assert "другой лицевой счёт ACC-300400" in report.read_text("utf-8-sig")
 
 
 @pytest.mark.usefixtures("seeded")

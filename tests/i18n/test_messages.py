@@ -179,13 +179,6 @@ def test_every_whole_file_error_and_notice_is_a_code_with_russian_words(
     garbage_xls.write_bytes(b"\x00garbage, not a workbook" * 20)
     binary = tmp_path / "binary.csv"
     binary.write_bytes(b"PK\x03\x04\x00\x00binary")
-    accounts = [
-        text_file(
-            f"{name}.yaml",
-            f"version: 1\naccount: {name}\nquotas: [{{msisdn: '7916100000{i}', limit: 1}}]\n",
-        )
-        for i, name in enumerate(("ACC-1", "ACC-2"))
-    ]
     errors += [
         _file_error([cp1251]),
         _file_error([not_a_zip]),
@@ -196,7 +189,6 @@ def test_every_whole_file_error_and_notice_is_a_code_with_russian_words(
         _file_error([text_file("empty.csv", "Номер;Лимит\n")]),
         _file_error([text_file("порог.csv", "Номер;Лимит;Порог срабатывания\n7916;7;5\n")]),
         _file_error([EXAMPLES / "finance_workbook.xlsx"], sheets=("Итоги 2027",)),
-        _file_error(accounts),
         _file_error([tmp_path / "absent.csv"]),
     ]
     texts = [error.text for error in errors]

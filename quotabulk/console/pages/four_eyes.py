@@ -13,7 +13,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from quotabulk.app import people
-from quotabulk.app.applying import read_saved_plan, refuse_if_stale_now
+from quotabulk.app.applying import read_saved_plan_parts, refuse_if_stale_now
+from quotabulk.app.holding_plans import saved_parts_detail
 from quotabulk.app.words import message as say
 from quotabulk.app.words import moment
 from quotabulk.app.workspace import Workspace
@@ -28,7 +29,7 @@ from quotabulk.console.context import (
 )
 from quotabulk.domain.digest import schedule_key
 from quotabulk.domain.errors import DecisionTaken, PlanError, QuotabulkError
-from quotabulk.domain.plan import SavedPlan
+from quotabulk.domain.plan import SavedPlans
 
 router = APIRouter()
 # The plan as it was when submitted (or approved): what the checker sees and what runs.
@@ -81,10 +82,11 @@ def _remember(folder: Path, **values: Any) -> None:
     (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
 
 
-def _plan_of(folder: Path, name: str = "plan.json") -> tuple[SavedPlan, list[Path]]:
-    """The upload's plan as `apply --plan` reads it (its digest checked), and its files."""
+def _plan_of(folder: Path, name: str = "plan.json") -> tuple[SavedPlans, list[Path]]:
+    """The upload's plan as `apply --plan` reads it (its digest checked, of one account or
+    several), and its files."""
     paths = sorted(folder.glob("*/*"))
-    return read_saved_plan(folder / name, ", ".join(p.name for p in paths)), paths
+    return read_saved_plan_parts(folder / name, ", ".join(p.name for p in paths)), paths
 
 
 @router.post("/u/{upload_id}/submit")
@@ -116,6 +118,7 @@ async def submit(
         saved.plan.summary(),
         schedule_key(saved.plan.schedule, saved.account, saved.operator_url),
     )
+    detail.update(saved_parts_detail(saved))  # several accounts: each one's digest
     detail["upload"] = upload_id
     submission = await run_in_threadpool(
         people.submit_signed_in, console.workspace, saved.digest, user.name, detail

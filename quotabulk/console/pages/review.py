@@ -16,7 +16,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from starlette.concurrency import run_in_threadpool
 
 from quotabulk.app import people
-from quotabulk.app.applying import read_saved_plan
+from quotabulk.app.applying import read_saved_plan_parts
 from quotabulk.app.reviewing import (
     Shown,
     choose_column,
@@ -168,6 +168,15 @@ async def _render(request: Request, upload_id: str, folder: Path, view: Shown) -
             "after": money(view.limits_after, money_of),
         },
         summary=words["plan_summary"].format(**view.summary),
+        accounts=[  # several accounts: a section each, with its own sums
+            {
+                "account": a.account,
+                "summary": words["plan_summary"].format(**a.summary),
+                "before": money(a.limits_before, money_of),
+                "after": money(a.limits_after, money_of),
+            }
+            for a in view.accounts
+        ],
         unchanged_note=plural("unchanged_note", view.summary["unchanged"], lang),
         rows=view.rows,
         fingerprint=view.digest,
@@ -280,7 +289,7 @@ async def approve(
     user = acting_user(request)
     if user is not None and user.role is people.Role.ADMIN:
         return refused(request, "admin_no_approve")
-    saved = await run_in_threadpool(read_saved_plan, folder / "plan.json")
+    saved = await run_in_threadpool(read_saved_plan_parts, folder / "plan.json")
     # The plan applied is the one on the page: its digest must match, and the runner
     # refuses it if the operator's state moved since (apply --plan's check).
     if not reviewed or saved.digest != fingerprint:

@@ -60,9 +60,6 @@ def load_inputs(
     _move_duplicates(loaded)
     loaded.day = options.day or today()
     loaded.schedule = take_day(loaded, loaded.day)
-    if len(loaded.accounts) > 1:
-        accounts = ", ".join(sorted(loaded.accounts))
-        raise InputError(str(paths[0]), said.TWO_ACCOUNTS(accounts=accounts))
     return loaded
 
 

@@ -47,10 +47,10 @@ def load_yaml(path: Path, name: str, options: LoadOptions) -> Loaded:
     document.pop(LINE_KEY, None)
     _check_top_level(document, name)
     shape = _shape(document.get("defaults"), name)
-    loaded = Loaded()
     account = document.get("account")
-    if account is not None:
-        loaded.accounts.add(str(account))
+    if account is not None:  # the document's rows are that account's
+        shape = replace(shape, default_account=cell_text(account).strip() or None)
+    loaded = Loaded()
     for index, entry in enumerate(document["quotas"], start=1):
         _add_entry(loaded, entry, index, name, shape)
     return loaded

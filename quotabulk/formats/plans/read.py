@@ -4,13 +4,13 @@ made by an older quotabulk, made for another operator, or went stale."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from quotabulk.domain import messages as said
-from quotabulk.domain.digest import plan_digest
+from quotabulk.domain.digest import holding_digest, plan_digest
 from quotabulk.domain.errors import InputError, PlanError, RowProblem
 from quotabulk.domain.messages import Text
 from quotabulk.domain.models import (
@@ -22,15 +22,50 @@ from quotabulk.domain.models import (
     Subscriber,
     quota_text,
 )
-from quotabulk.domain.plan import Plan, PlannedAction, SavedPlan
+from quotabulk.domain.plan import Plan, PlannedAction, SavedPlan, SavedPlans
 from quotabulk.formats.plans.write import PLAN_FORMAT_VERSION
 
 MAX_CHANGES_LISTED = 20
-__all__ = ["SavedPlan", "read_plan_file", "refuse_if_stale"]
+__all__ = ["SavedPlan", "read_plan_file", "read_plan_parts", "refuse_if_stale"]
 
 
 def read_plan_file(path: Path, name: str | None = None) -> SavedPlan:
+    """A plan of one account (a plan of several is refused: `read_plan_parts` reads it)."""
     name = name or str(path)
+    parts = read_plan_parts(path, name).parts
+    if len(parts) != 1:
+        raise InputError(name, said.PLAN_OF_ACCOUNTS(accounts=", ".join(p.account for p in parts)))
+    return parts[0]
+
+
+def read_plan_parts(path: Path, name: str | None = None) -> SavedPlans:
+    """The plan's digest and its accounts' plans (one, or each account of a plan over
+    several), each checked against its own digest and the whole against its digest."""
+    name = name or str(path)
+    body = _body(path, name)
+    try:
+        if "accounts" not in body:
+            part = _part(body, body["actions"], body.get("invalid", []), name)
+            return SavedPlans(part.digest, (part,))
+        operator = str(body["operator"])
+        parts = tuple(
+            _part(
+                {**entry, "operator": operator},
+                [a for a in body["actions"] if a["account"] == entry["account"]],
+                [r for r in body.get("invalid", []) if r.get("account") == entry["account"]],
+                name,
+            )
+            for entry in body["accounts"]
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise InputError(name, said.PLAN_DAMAGED(detail=f"{type(exc).__name__}: {exc}")) from None
+    digest = holding_digest((part.account, part.digest) for part in parts)
+    if body.get("digest") != digest or not parts:
+        raise InputError(name, said.PLAN_EDITED())
+    return SavedPlans(digest, parts)
+
+
+def _body(path: Path, name: str) -> dict[str, Any]:
     try:
         body = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -42,9 +77,17 @@ def read_plan_file(path: Path, name: str | None = None) -> SavedPlan:
         raise InputError(name, said.PLAN_OLDER())
     if version != PLAN_FORMAT_VERSION:
         raise InputError(name, said.PLAN_OTHER_FORMAT(version=PLAN_FORMAT_VERSION))
+    assert isinstance(body, dict)
+    return body
+
+
+def _part(
+    body: Mapping[str, Any], items: Sequence[Any], invalid_items: Sequence[Any], name: str
+) -> SavedPlan:
+    """One account's plan, checked against its digest."""
     try:
-        actions = tuple(_action(item) for item in body["actions"])
-        invalid = tuple(_invalid(item) for item in body.get("invalid", []))
+        actions = tuple(_action(item) for item in items)
+        invalid = tuple(_invalid(item) for item in invalid_items)
         account, operator = str(body["account"]), str(body["operator"])
         day = _day(body) if body.get("day") else None
         schedule = str(body["schedule"]) if body.get("schedule") else None

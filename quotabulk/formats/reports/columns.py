@@ -166,6 +166,11 @@ AMOUNTS: tuple[Column, ...] = (
 )
 
 
+# With several accounts, the row's account: first among the inputs' own columns, in the
+# printed area (a reader sorts and filters by it), after every column a script reads.
+ACCOUNT = Column("account", *_plain(lambda row: row.account))
+
+
 def reading_order(rows: Sequence[RowResult]) -> list[RowResult]:
     """The rows as the inputs hold them: by file and sheet (in the order they first
     appear), then by row, invalid and skipped rows where they stand; rows without a
@@ -186,43 +191,56 @@ def keys() -> tuple[str, ...]:
     return tuple(column.key for column in (*COLUMNS, *AMOUNTS))
 
 
-def layout(extras: Sequence[str]) -> list[Column | str]:
+# The columns between the fixed ones and the amounts: the account (several accounts),
+# then the inputs' own columns by name.
+Extra = Column | str
+
+
+def layout(extras: Sequence[Extra]) -> list[Column | str]:
     """The columns of a `.xlsx` or `.csv` report, in order: the fixed ones, the inputs'
     own (by name), then the amounts."""
     return [*COLUMNS, *extras, *AMOUNTS]
 
 
-def headers(lang: Language, extras: Sequence[str]) -> list[str]:
+def headers(lang: Language, extras: Sequence[Extra]) -> list[str]:
     """The header row of a `.xlsx` or `.csv` report: fixed columns in the language, then
     the inputs' own columns as the user named them, then the amounts."""
     return [c if isinstance(c, str) else header(c.key, lang) for c in layout(extras)]
 
 
-def extra_columns(rows: Sequence[RowResult]) -> list[str]:
-    """The inputs' own columns, in the order they first appear, after the fixed ones."""
+def extra_columns(rows: Sequence[RowResult]) -> list[Extra]:
+    """The account when the rows are of several accounts, then the inputs' own columns
+    in the order they first appear, after the fixed ones."""
     seen: dict[str, None] = {}
     fixed = {*keys(), *(header(key, lang) for key in keys() for lang in Language)}
+    fixed |= {header(ACCOUNT.key, lang) for lang in Language}
     for row in rows:
         for name in row.extras.columns:
             if name not in fixed:
                 seen.setdefault(name, None)
-    return list(seen)
+    several = any(row.account is not None for row in rows)
+    return [*([ACCOUNT] if several else []), *seen]
 
 
-def text_cells(row: RowResult, extras: Sequence[str], lang: Language) -> list[str]:
+def text_cells(row: RowResult, extras: Sequence[Extra], lang: Language) -> list[str]:
     """Every cell as text, in column order (CSV, and the text parts of the xlsx)."""
     own = row.extras.as_dict()
     return [
         *(column.text(row, lang) for column in COLUMNS),
-        *(own.get(name, "") for name in extras),
+        *(
+            name.text(row, lang) if isinstance(name, Column) else own.get(name, "")
+            for name in extras
+        ),
         *(column.text(row, lang) for column in AMOUNTS),
     ]
 
 
 def row_json(row: RowResult) -> dict[str, Any]:
-    """A row of a JSON report (and of `--format json`): the English machine contract."""
+    """A row of a JSON report (and of `--format json`): the English machine contract;
+    with several accounts, each row's `account` too."""
     return {
         **{column.key: column.json(row) for column in (*COLUMNS, *AMOUNTS)},
+        **({"account": row.account} if row.account is not None else {}),
         "extras": row.extras.as_dict(),
     }
 

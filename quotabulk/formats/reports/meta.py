@@ -44,4 +44,16 @@ def summary(result: RunResult, meta: ReportMeta) -> dict[str, Any]:
         "actions": {kind.value: actions.get(kind, 0) for kind in ActionKind},
         "note": meta.note,
         "quotabulk_version": __version__,
+        **({"accounts": [account_summary(part) for part in result.parts]} if result.parts else {}),
+    }
+
+
+def account_summary(part: RunResult) -> dict[str, Any]:
+    """One account of a command over several: its run and its counts."""
+    return {
+        "account": part.account,
+        "run_id": part.run_id,
+        "status": part.status.value,
+        "rows": len(part.rows),
+        "outcomes": part.counts(),
     }

@@ -156,7 +156,7 @@ def _results_sheet(
     sheet: Worksheet,
     rows: Sequence[RowResult],
     names: list[str],
-    extras: list[str],
+    extras: list[columns.Extra],
     widths: list[int],
     formats: _Formats,
 ) -> None:
@@ -185,7 +185,7 @@ def _write_row(
     number: int,
     row: RowResult,
     order: list[columns.Column | str],
-    sizes: tuple[list[str], list[int]],
+    sizes: tuple[list[columns.Extra], list[int]],
     formats: _Formats,
     wrapped: set[int],
 ) -> None:
@@ -225,7 +225,11 @@ def _write_row(
 
 
 def _lines(
-    row: RowResult, extras: list[str], lang: Language, widths: list[int], wrapped: set[int]
+    row: RowResult,
+    extras: list[columns.Extra],
+    lang: Language,
+    widths: list[int],
+    wrapped: set[int],
 ) -> int:
     """How many lines the row's wrapped cells take at their column widths."""
     cells = text_cells(row, extras, lang)
@@ -271,7 +275,7 @@ def _lines_of_length(length: int, width: int) -> int:
 
 
 def _widths(
-    rows: Sequence[RowResult], extras: list[str], names: list[str], lang: Language
+    rows: Sequence[RowResult], extras: list[columns.Extra], names: list[str], lang: Language
 ) -> list[int]:
     """Each column as wide as its longest text up to its cap; past the cap it wraps. The
     printed columns together stay within `PRINTED_WIDTH` (see `_squeeze`)."""
@@ -393,6 +397,21 @@ def _summary_sheet(
         ("total_before", "total_planned", "total_now"), _totals(result.rows), strict=True
     ):
         put(word(key, lang), total, money)
+    for part in result.parts:  # several accounts: each one's run, counts and sums
+        line += 1
+        put(word("account", lang), part.account, formats.header)
+        put(word("run_id", lang), part.run_id)
+        put(word("status", lang), run_status_word(part.status, lang))
+        put(word("rows", lang), len(part.rows))
+        for outcome_value, count in part.counts().items():
+            if count:
+                outcome = Outcome(outcome_value)
+                label = word("outcome_of", lang).format(word=outcome_word(outcome, lang))
+                put(label, count, formats.cell(outcome))
+        for key, total in zip(
+            ("total_before", "total_planned", "total_now"), _totals(part.rows), strict=True
+        ):
+            put(word(key, lang), total, money)
     upcoming = sorted(
         (
             (day, row)

@@ -89,6 +89,7 @@ def _explained(exc: ApiStatusError, config: OperatorConfig, account: str) -> Exc
         )
     if exc.code == "account_not_found":
         return ConfigError(
-            f"the operator at {config.shown_url} has no account {account}; check {ENV_ACCOUNT}"
+            f"the operator at {config.shown_url} has no account {account} this token may use;"
+            f" check {ENV_ACCOUNT} or the inputs' account column"
         )
     return exc
