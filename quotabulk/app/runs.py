@@ -10,7 +10,7 @@ from quotabulk.app.workspace import Workspace
 from quotabulk.domain import messages as said
 from quotabulk.domain.errors import UsageError
 from quotabulk.domain.language import Language
-from quotabulk.domain.outcomes import RunResult, RunStatus
+from quotabulk.domain.outcomes import RunResult, RunStatus, holding_result
 from quotabulk.formats.reports.columns import row_json
 from quotabulk.formats.reports.meta import account_summary
 
@@ -53,24 +53,40 @@ def run_summaries(workspace: Workspace, limit: int = 50) -> list[RunResult]:
         return journal.run_summaries(limit)
 
 
+# The runs of one command over several accounts, as one id: `RUN+RUN+RUN` (the console's
+# link to their one report).
+RUNS_JOINED = "+"
+
+
 def show_run(workspace: Workspace, run_id: str) -> RunResult:
-    """One run with every row; `UsageError` for an unknown id."""
+    """One run with every row (`RUN+RUN`: the runs of one command over several accounts,
+    as one result); `UsageError` for an unknown id."""
     _require_journal(workspace)
     with workspace.journal() as journal:
         try:
-            return journal.run(run_id)
+            found = [journal.run(one) for one in run_id.split(RUNS_JOINED)]
         except KeyError:
             raise UsageError(said.NO_SUCH_RUN(run=run_id)) from None
+    return holding_result(found)
 
 
 def run_status(workspace: Workspace, run_id: str) -> RunStatus:
-    """Where one run stands; `UsageError` for an unknown id."""
+    """Where one run stands (`RUN+RUN`: ended when every one has); `UsageError` for an
+    unknown id."""
     _require_journal(workspace)
     with workspace.journal() as journal:
-        found = journal.run_status(run_id)
-    if found is None:
+        found = [journal.run_status(one) for one in run_id.split(RUNS_JOINED)]
+    known = [status for status in found if status is not None]
+    if len(known) < len(found):
         raise UsageError(said.NO_SUCH_RUN(run=run_id))
-    return found
+    return next((status for status in known if not status.ended), known[0])
+
+
+def joined_run_id(result: RunResult) -> str:
+    """The id a link names a result by: its run's, or its runs' joined."""
+    if not result.parts:
+        return result.run_id
+    return RUNS_JOINED.join(p.run_id for p in result.parts if p.run_id not in ("", "-"))
 
 
 def rebuild_report(

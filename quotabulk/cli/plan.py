@@ -174,7 +174,9 @@ def _holding(
         click.echo(json.dumps(body or holding_json(holding), ensure_ascii=False, indent=2))
     else:
         click.echo("\n".join(holding_lines(holding)))
-    pending = EXIT_PENDING_CHANGES if detailed_exitcode else EXIT_OK
-    codes = [pending if view.plan.changes else EXIT_OK for view in holding.views]
+    # Changes pending in any account is "changes pending"; an account not planned makes
+    # the answer partial (3) unless every account was refused alike.
+    pending = detailed_exitcode and holding.changes() > 0
+    codes = [EXIT_PENDING_CHANGES if pending else EXIT_OK] if holding.views else []
     codes += [refusal.exit_code for _, refusal in holding.refused]
     return common_exit_code(codes)

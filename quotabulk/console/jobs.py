@@ -20,6 +20,7 @@ from typing import Any
 
 from quotabulk.app import applying
 from quotabulk.app.holding_runs import run_holding_async, saved_holding
+from quotabulk.app.runs import joined_run_id
 from quotabulk.app.workspace import Workspace
 from quotabulk.domain.errors import QuotabulkError
 from quotabulk.domain.messages import Text
@@ -85,7 +86,8 @@ class Job(ProgressSink):
             "failed": self.counts["failed"],
             "retries": self.counts["retries"],
             "operator_waiting": waiting,
-            "run_id": None if self.result is None else self.result.run_id,
+            # Several accounts: their runs joined (`RUN+RUN`), one report of them all.
+            "run_id": None if self.result is None else joined_run_id(self.result),
             "outcomes": None if self.result is None else self.result.counts(),
         }
 

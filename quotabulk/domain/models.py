@@ -191,6 +191,9 @@ class InvalidRow:
     msisdn: str
     problems: tuple[RowProblem, ...]
     extras: Extras = NO_EXTRAS
+    # A row with a period («Действует с/по») that is invalid: which of its number's rows
+    # holds on a day is in doubt, so its number's other rows are held back too.
+    dated: bool = False
 
     @property
     def message(self) -> str:

@@ -369,3 +369,11 @@ def test_the_review_of_several_accounts_shows_each_with_its_sums_and_the_total(
     assert state["error"] is None
     assert state["outcomes"]["applied"] == 2
     assert state["outcomes"]["unchanged"] == 1
+    # One report of both accounts' runs, each row with its account.
+    assert state["run_id"].count("+") == 1
+    report = console.get(f"/runs/{state['run_id']}/report.xlsx")
+    assert report.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(report.content))["Результаты"]
+    header = [cell.value for cell in sheet[1]]
+    accounts = [row[header.index("Лицевой счёт")].value for row in sheet.iter_rows(min_row=2)]
+    assert accounts == ["ACC-100200", "ACC-100200", "ACC-700700"]

@@ -120,3 +120,25 @@ def test_an_error_in_a_period_cell_is_never_read_as_no_period(tmp_path: Path) ->
     said = {r.source.rsplit(":", 1)[1]: r.message for r in loaded.invalid}
     assert "D3" in said["3"]
     assert "#DIV/0!" in said["3"]
+    # The standing row beside it is held back too: with --skip-invalid it must not be
+    # sent alone, as if the trip did not exist.
+    assert not loaded.rows
+    assert "another row of" in said["2"]
+
+
+def test_a_broken_period_holds_back_its_numbers_standing_row(tmp_path: Path) -> None:
+    """A trip row whose end is not a date: which row holds during the trip is in doubt,
+    so the number's standing row is invalid too; the other numbers are untouched."""
+    source = tmp_path / "командировки.csv"
+    source.write_text(
+        "Телефон;Лимит;Действует с;Действует по\n"
+        f"{MSISDN};1000;;\n"
+        f"{MSISDN};5000;01.12.2026;32.12.2026\n"
+        "79123456790;300;;\n",
+        encoding="utf-8",
+    )
+    loaded = load_inputs([source], LoadOptions(day=date(2026, 12, 10)))
+    assert [r.msisdn for r in loaded.rows] == ["79123456790"]
+    said = {r.source.rsplit(":", 1)[1]: r.message for r in loaded.invalid}
+    assert "is not a date" in said["3"]
+    assert f"another row of {MSISDN} has a problem with its period" in said["2"]

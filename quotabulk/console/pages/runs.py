@@ -10,7 +10,7 @@ from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from quotabulk.app.auditing import write_run_audit
-from quotabulk.app.runs import run_status, run_summaries
+from quotabulk.app.runs import RUNS_JOINED, run_status, run_summaries
 from quotabulk.app.words import run_status_word
 from quotabulk.console.context import SAFE_ID, console_of, language_of, page
 from quotabulk.console.planning import in_worker, write_report_file
@@ -36,7 +36,7 @@ async def runs(request: Request) -> HTMLResponse:
 
 @router.get("/runs/{run_id}/report.{fmt}")
 async def report(request: Request, run_id: str, fmt: str) -> Response:
-    if fmt not in ("xlsx", "csv", "json") or not set(run_id) <= SAFE_ID:
+    if fmt not in ("xlsx", "csv", "json") or not set(run_id) <= SAFE_ID | {RUNS_JOINED}:
         return Response("not found", status_code=404)
     console = console_of(request)
     try:

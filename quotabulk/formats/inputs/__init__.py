@@ -58,6 +58,7 @@ def load_inputs(
     for path, name in zip(paths, names or [str(path) for path in paths], strict=True):
         loaded.extend(_load_one(path, name, options))
     _move_duplicates(loaded)
+    _hold_back_doubtful_numbers(loaded)
     loaded.day = options.day or today()
     loaded.schedule = take_day(loaded, loaded.day)
     return loaded
@@ -71,6 +72,23 @@ def _load_one(path: Path, name: str, options: LoadOptions) -> Loaded:
     if not path.is_file():
         raise InputError(name, said.MISSING() if not path.exists() else said.NOT_A_FILE())
     return loader(path, name, options)
+
+
+def _hold_back_doubtful_numbers(loaded: Loaded) -> None:
+    """A number with an invalid row of a period: which of its rows holds on a day is in
+    doubt, so its other rows are invalid too — with `--skip-invalid` the standing row is
+    never sent alone while the trip row it stands beside is broken."""
+    doubtful = {row.msisdn for row in loaded.invalid if row.dated and row.msisdn}
+    if not doubtful:
+        return
+    kept: list[DesiredRow] = []
+    for row in loaded.rows:
+        if row.msisdn not in doubtful:
+            kept.append(row)
+            continue
+        problem = RowProblem(row.source, None, said.NUMBER_IN_DOUBT(msisdn=row.msisdn))
+        loaded.invalid.append(InvalidRow(row.source, row.msisdn, (problem,), row.extras))
+    loaded.rows = kept
 
 
 def _move_duplicates(loaded: Loaded) -> None:

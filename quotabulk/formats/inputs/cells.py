@@ -26,7 +26,7 @@ from quotabulk.formats.inputs.facts import CellFact, CellKind, SheetFacts, cell_
 from quotabulk.formats.inputs.mapping import Hidden
 from quotabulk.formats.inputs.numformats import FormatKind
 from quotabulk.formats.inputs.phones import is_phone_like
-from quotabulk.formats.inputs.rows import RawRow, RowShape, build_row, cell_text
+from quotabulk.formats.inputs.rows import RawRow, RowShape, build_row, cell_text, is_blank
 
 __all__ = ["HIDDEN_ROW", "TOTAL_ROW", "SheetReading", "is_total_row", "no_limit_message"]
 
@@ -149,7 +149,11 @@ class SheetReading:
         if isinstance(result, InvalidRow):
             problems += [p for p in result.problems if p.column not in named]
         shown = _msisdn_shown(raw.msisdn)
-        loaded.invalid.append(InvalidRow(source, shown, tuple(problems), shape.extras(extras)))
+        periods = {shape.labels.get(f) for f in (Field.VALID_FROM, Field.VALID_UNTIL)} - {None}
+        dated = not is_blank(raw.valid_from) or not is_blank(raw.valid_until)
+        dated = dated or any(p.column in periods for p in problems)
+        extras_of = shape.extras(extras)
+        loaded.invalid.append(InvalidRow(source, shown, tuple(problems), extras_of, dated))
         return True
 
     def finish(self, loaded: Loaded) -> None:

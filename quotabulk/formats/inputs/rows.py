@@ -246,7 +246,9 @@ def _careful_row(
         )
     if problems.items:
         shown = msisdn or cell_text(raw.msisdn)
-        return InvalidRow(source, shown, tuple(problems.items), shape.extras(extra_values))
+        dated = not is_blank(raw.valid_from) or not is_blank(raw.valid_until)
+        extras = shape.extras(extra_values)
+        return InvalidRow(source, shown, tuple(problems.items), extras, dated)
     row = shape.desired(
         source, msisdn, action, limit, warn_at, on_exceed, extra_values, raw.account
     )
