@@ -36,6 +36,8 @@ __all__ = [
 if TYPE_CHECKING:  # pydantic costs 0.1 s to import: `validate` never needs a token
     from pydantic import SecretStr
 
+    from quotabulk.notify import NotifyConfig
+
 ENV_API_URL = "QUOTABULK_API_URL"
 ENV_TOKEN_FILE = "QUOTABULK_TOKEN_FILE"  # noqa: S105
 ENV_HOME = "QUOTABULK_HOME"
@@ -45,6 +47,10 @@ ENV_OPERATOR_TIMEOUT = "QUOTABULK_OPERATOR_TIMEOUT"
 ENV_LANG = "QUOTABULK_LANG"
 ENV_CONSOLE_PASSWORD_HASH = "QUOTABULK_CONSOLE_PASSWORD_HASH"  # noqa: S105 - a variable's name
 ENV_CONSOLE_SECRET = "QUOTABULK_CONSOLE_SECRET"  # noqa: S105
+ENV_NOTIFY = "QUOTABULK_NOTIFY"
+ENV_SMTP_URL = "QUOTABULK_SMTP_URL"
+ENV_SMTP_PASSWORD_FILE = "QUOTABULK_SMTP_PASSWORD_FILE"  # noqa: S105 - a variable's name
+ENV_MAIL_FROM = "QUOTABULK_MAIL_FROM"
 DEFAULT_HOME = ".quotabulk"
 SANDBOX_ACCOUNT = "ACC-100200"
 # The embedded sandbox only ever talks to this process; its token guards nothing secret.
@@ -253,6 +259,15 @@ def _token(url: str | None) -> SecretStr | None:
     return _secret(url, ENV_TOKEN, ENV_TOKEN_FILE)
 
 
+def _read_secret_file(variable: str, path: str) -> str:
+    """A secret kept in a file (a token, a password): its text, stripped."""
+    try:
+        return Path(path).read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        unreadable = said.TOKEN_UNREADABLE(variable=variable, path=path, detail=str(exc.strerror))
+        raise ConfigError(unreadable) from None
+
+
 def _secret(url: str | None, variable: str, file_variable: str) -> SecretStr | None:
     """A secret from `variable` or the file `file_variable` names; never both."""
     from pydantic import SecretStr
@@ -264,16 +279,36 @@ def _secret(url: str | None, variable: str, file_variable: str) -> SecretStr | N
     if token and token_file:
         raise ConfigError(said.TOKEN_TWICE(token=variable, token_file=file_variable))
     if token_file:
-        try:
-            token = Path(token_file).read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            unreadable = said.TOKEN_UNREADABLE(
-                variable=file_variable, path=token_file, detail=str(exc.strerror)
-            )
-            raise ConfigError(unreadable) from None
+        token = _read_secret_file(file_variable, token_file)
     if not token:
         raise ConfigError(
             said.TOKEN_NEEDED(url=safe_url(url), token=variable, token_file=file_variable)
         )
     redaction.register(token)
     return SecretStr(token)
+
+
+def notify_config(flags: tuple[str, ...] = ()) -> NotifyConfig:
+    """Where the run's result goes: `--notify` targets, else `QUOTABULK_NOTIFY`; the mail
+    server and sender when any target is a mail address. Checked before a run starts: a
+    notification that cannot be sent is known before anything is."""
+    from quotabulk.notify import NotifyConfig, parse_smtp_url, parse_targets
+    from quotabulk.notify.targets import TargetKind
+
+    texts = list(flags) or [os.environ.get(ENV_NOTIFY) or ""]
+    targets = parse_targets(texts, "--notify" if flags else ENV_NOTIFY)
+    ca_bundle = os.environ.get(ENV_CA_BUNDLE) or None
+    if ca_bundle is not None and not Path(ca_bundle).is_file():
+        raise ConfigError(said.CA_NOT_A_FILE(variable=ENV_CA_BUNDLE, value=ca_bundle))
+    bundle = Path(ca_bundle) if ca_bundle else None
+    if not any(t.kind is TargetKind.MAIL for t in targets):
+        return NotifyConfig(targets, ca_bundle=bundle)
+    url, sender = os.environ.get(ENV_SMTP_URL), os.environ.get(ENV_MAIL_FROM)
+    if not url or not sender:
+        raise ConfigError(said.NOTIFY_NO_SERVER(variable=ENV_SMTP_URL))
+    path = os.environ.get(ENV_SMTP_PASSWORD_FILE)
+    password = _read_secret_file(ENV_SMTP_PASSWORD_FILE, path) if path else None
+    if password:
+        redaction.register(password)
+    server = parse_smtp_url(url, ENV_SMTP_URL, password)
+    return NotifyConfig(targets, server, sender, ca_bundle=bundle)

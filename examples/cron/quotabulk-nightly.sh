@@ -7,6 +7,16 @@
 # $QUOTABULK_INPUT (and, optional, its mapping file at $QUOTABULK_COLUMNS). A variable
 # already set by the caller wins over the env file.
 #
+# The finance team hears of the night by mail (in Russian, the report attached) and the
+# team's chat by its webhook, whenever something was sent or something is not fine: add
+#   QUOTABULK_NOTIFY=mailto:finance@corp.example,https://chat.corp.example/hooks/quotas
+#   QUOTABULK_SMTP_URL=smtp://quotabulk@mail.corp.example:587
+#   QUOTABULK_SMTP_PASSWORD_FILE=/etc/quotabulk/smtp-password
+#   QUOTABULK_MAIL_FROM=quotabulk@corp.example
+# to the env file (QUOTABULK_NOTIFY_ON=problems is not a variable: pass --notify-on
+# through $QUOTABULK_ARGS). A mail that cannot be sent is a JSON line in the log and a
+# line in the report; the exit code stays the night's.
+#
 # cron's PATH is short: quotabulk is found by absolute path, beside this script (a venv's
 # bin/), in the checkout it came from (../../.venv/bin), or as $QUOTABULK_BIN.
 #
@@ -56,7 +66,9 @@ log="$LOG_DIR/nightly-$(date -u +%Y%m%d).log"
 # stops the night with exit 1, naming them.
 columns=()
 if [ -n "${QUOTABULK_COLUMNS:-}" ]; then columns=(--columns "$QUOTABULK_COLUMNS"); fi
-"$QUOTABULK_BIN" reconcile "$QUOTABULK_INPUT" "${columns[@]}" --log-format json >>"$log" 2>&1
+read -r -a extra <<<"${QUOTABULK_ARGS:-}"
+"$QUOTABULK_BIN" reconcile "$QUOTABULK_INPUT" "${columns[@]}" "${extra[@]}" --log-format json \
+    >>"$log" 2>&1
 code=$?
 
 # Keep the newest $KEEP_REPORTS reports and logs.

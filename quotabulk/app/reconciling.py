@@ -112,10 +112,16 @@ class Reconciled:
 Runner = Callable[[Workspace, Holding], Applied]
 
 
-def reconcile(night: Night, load: Callable[[], Loaded], run: Runner) -> Reconciled:
+def reconcile(
+    night: Night,
+    load: Callable[[], Loaded],
+    run: Runner,
+    failed: Callable[[RunResult, QuotabulkError], None] | None = None,
+) -> Reconciled:
     """Load with `load`, then apply with `run` (or, with `dry_run`, only report the drift),
     and write the report. A `QuotabulkError` still leaves a report — every row `skipped`
-    or `invalid` with the reason — whose path it carries as `report` when re-raised."""
+    or `invalid` with the reason — whose path it carries as `report` when re-raised;
+    `failed` hears of it first, with the rows of that report (the night's mail)."""
     loaded: Loaded | None = None
     settings: Settings | None = None
     account = ""
@@ -152,8 +158,12 @@ def reconcile(night: Night, load: Callable[[], Loaded], run: Runner) -> Reconcil
     except QuotabulkError as exc:
         # The report of a night that could not even start; when even that cannot be
         # written (a full disk), the error that stopped the night is the one to say.
+        url = settings.operator_url if settings is not None else ""
+        result = unrun_result(loaded, account, url, night.inputs, blank(exc.message))
         with contextlib.suppress(StateError):
-            exc.report = _report_failure(settings, loaded, account, night, exc.message)
+            exc.report = _report_failure(settings, result, night, exc.message)
+        if failed is not None:
+            failed(result, exc)
         raise
 
 
@@ -162,13 +172,13 @@ def _noted(request: ReportRequest, note: str) -> ReportRequest:
 
 
 def _report_failure(
-    settings: Settings | None, loaded: Loaded | None, account: str, night: Night, message: str
+    settings: Settings | None, failed: RunResult, night: Night, message: str
 ) -> Path:
     """The promise of reconcile: a report even when nothing could be sent."""
     if settings is None:  # the configuration itself is broken: the home is all we know
         from pydantic import SecretStr
 
         settings = Settings(None, SecretStr(""), None, home_folder())
-    url = settings.operator_url
-    failed = unrun_result(loaded, account, url, night.inputs, blank(message))
+    if not failed.operator_url:
+        failed = dataclasses.replace(failed, operator_url=settings.operator_url)
     return write_run_report(Workspace(settings), failed, _noted(night.report, blank(message)))

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import click
 
-from quotabulk.app import applying
+from quotabulk.app import applying, notifying
 from quotabulk.app.applying import Applied
 from quotabulk.app.holding_runs import Holding, files_holding, run_holding, saved_holding
+from quotabulk.app.notifying import notify_of
 from quotabulk.app.reports import ReportRequest, check_report_path
 from quotabulk.app.workspace import Workspace
 from quotabulk.cli import speech
@@ -21,6 +22,7 @@ from quotabulk.cli.running import (
     echo_target,
     execute_options,
     execution_options,
+    notify_options,
     operator_timeout_option,
     report_language,
     report_options,
@@ -126,6 +128,7 @@ def confirm_holding(holding: Holding, yes: bool) -> bool:
 @click.option("--yes", is_flag=True, help="do not ask for confirmation")
 @execution_options
 @report_options(None)
+@notify_options
 @operator_timeout_option
 @output_format
 def apply_command(
@@ -147,6 +150,8 @@ def apply_command(
     csv_delimiter: str,
     lang: str | None,
     log_format: str | None,
+    notify: tuple[str, ...],
+    notify_on: str,
     operator_timeout: str | None,
     output_format: str,
 ) -> int:
@@ -162,6 +167,7 @@ def apply_command(
         check_report_path(report_path)
     options = execute_options(concurrency, rate_limit, wait)
     space = workspace(operator_timeout)
+    asked = notify_of(notify, notify_on, "apply")  # a bad target: known before anything
     if plan_file is not None:
         if files:
             raise UsageError(said.FILES_OR_PLAN())
@@ -187,8 +193,9 @@ def apply_command(
         click.echo(_("Nothing was sent."), err=True)
         return EXIT_OK
     report = None
+    report_lang = report_language(lang)
     if report_path is not None:
-        report = ReportRequest(report_path, csv_delimiter=csv_delimiter, lang=report_language(lang))
+        report = ReportRequest(report_path, csv_delimiter=csv_delimiter, lang=report_lang)
     done = execute(
         space,
         holding,
@@ -210,6 +217,11 @@ def apply_command(
             "writes its report."
         )
         click.echo(unwritten.format(error=done.report_error, run=done.result.run_id), err=True)
+    failures = notifying.notify(asked, done.result, done.exit_code, done.report, report_lang)
+    for failure in failures:
+        click.echo(_("Error: {error}").format(error=speech.said(failure)), err=True)
+    if report is not None:
+        notifying.note_in_report(done.result, done.report, report, failures)
     echo_run(done.result, output_format, stats=done.stats)
     if done.interrupted:
         stopped = _("Interrupted: run {run} is journaled; the same command continues it.")

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import click
 
+from quotabulk.app import notifying
 from quotabulk.app.applying import Applied
 from quotabulk.app.holding_runs import Holding
+from quotabulk.app.notifying import notify_of
 from quotabulk.app.reconciling import Night, reconcile
 from quotabulk.app.reports import ReportRequest, check_report_path
 from quotabulk.app.workspace import Workspace
@@ -18,6 +20,7 @@ from quotabulk.cli.run_output import echo_run
 from quotabulk.cli.running import (
     execute_options,
     execution_options,
+    notify_options,
     operator_timeout_option,
     report_language,
     report_options,
@@ -25,6 +28,7 @@ from quotabulk.cli.running import (
 )
 from quotabulk.cli.speech import _
 from quotabulk.domain.errors import QuotabulkError, ValidationFailed
+from quotabulk.domain.outcomes import RunResult
 from quotabulk.domain.plan import PlanOptions
 from quotabulk.logs import get_logger
 from quotabulk.redaction import blank
@@ -35,6 +39,7 @@ from quotabulk.redaction import blank
 @execution_options
 @click.option("--dry-run", is_flag=True, help="plan and report the drift; send nothing")
 @report_options("json")
+@notify_options
 @operator_timeout_option
 @output_format
 def reconcile_command(
@@ -55,6 +60,8 @@ def reconcile_command(
     csv_delimiter: str,
     lang: str | None,
     log_format: str | None,
+    notify: tuple[str, ...],
+    notify_on: str,
     operator_timeout: str | None,
     output_format: str,
 ) -> int:
@@ -70,6 +77,7 @@ def reconcile_command(
     log = get_logger(command="reconcile")
     if report_path is not None:
         check_report_path(report_path)
+    asked = notify_of(notify, notify_on, "reconcile")  # a bad target: known before anything
     night = Night(
         tuple(map(str, files)),
         PlanOptions(prune=prune, max_deletes=max_deletes),
@@ -94,8 +102,19 @@ def reconcile_command(
             parallel=parallel_accounts,
         )
 
+    def told(result: RunResult, exit_code: int, report: Path | None, error: str | None) -> None:
+        """The night's result to whoever asked for it; a failure only said, never fatal."""
+        failures = notifying.notify(asked, result, exit_code, report, night.report.lang, error)
+        for failure in failures:
+            log.error("notification not sent", error=str(failure))
+        notifying.note_in_report(result, report, night.report, failures)
+
+    def failed(result: RunResult, exc: QuotabulkError) -> None:
+        told(result, exc.exit_code, exc.report, blank(exc.message))
+
     try:
-        done = reconcile(night, lambda: read_inputs(files, columns_file, sheets, hidden), run)
+        loading = lambda: read_inputs(files, columns_file, sheets, hidden)  # noqa: E731
+        done = reconcile(night, loading, run, failed)
     except QuotabulkError as exc:
         problems = [str(p) for p in exc.problems] if isinstance(exc, ValidationFailed) else []
         log.error(
@@ -130,6 +149,7 @@ def reconcile_command(
         exit_code=done.exit_code,
         **done.result.counts(),
     )
+    told(done.result, done.exit_code, done.report, None)
     echo_run(done.result, output_format)
     return done.exit_code
 

@@ -84,6 +84,30 @@ def execution_options(func: F) -> F:
     )
 
 
+def notify_options(func: F) -> F:
+    """--notify TARGET (repeatable) and --notify-on: who hears of the run's result."""
+    return _apply_options(
+        func,
+        [
+            click.option(
+                "--notify",
+                "notify",
+                multiple=True,
+                metavar="TARGET",
+                help="mail the result (mailto:finance@corp.example) or post it to a webhook"
+                " (https://…); repeatable [default: $QUOTABULK_NOTIFY]",
+            ),
+            click.option(
+                "--notify-on",
+                type=click.Choice(["always", "changes", "problems"]),
+                default="changes",
+                show_default=True,
+                help="changes: something was sent or is not fine; problems: only the latter",
+            ),
+        ],
+    )
+
+
 def report_options(default_log_format: str | None) -> Callable[[F], F]:
     """--report, --csv-delimiter, --lang, --log-format."""
 

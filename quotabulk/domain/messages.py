@@ -511,6 +511,31 @@ CURRENT_ONE_ACCOUNT = _kind(
         "them against the operator, or set QUOTABULK_ACCOUNT to plan one"
     ),
 )
+NOTIFY_BAD_TARGET = _kind(
+    "QB480",
+    N_(
+        "{variable}: '{target}' is neither a mail address (mailto:finance@corp.example) nor "
+        "a webhook (https://…)"
+    ),
+)
+NOTIFY_BAD_ADDRESS = _kind("QB481", N_("{variable}: '{target}' is not a mail address"))
+NOTIFY_PLAIN_WEBHOOK = _kind(
+    "QB482",
+    N_("a webhook on {host} must be https (plain http is allowed on loopback only)"),
+)
+NOTIFY_BAD_SMTP = _kind(
+    "QB483",
+    N_("{variable} must be smtp://[user@]host[:587] (STARTTLS) or smtps://[user@]host[:465]"),
+)
+NOTIFY_SMTP_PASSWORD_IN_URL = _kind(
+    "QB484",
+    N_("{variable} holds a password: put it in the file QUOTABULK_SMTP_PASSWORD_FILE names"),
+)
+NOTIFY_NO_SERVER = _kind(
+    "QB485",
+    N_("mail notifications need {variable} (smtp://host:587) and QUOTABULK_MAIL_FROM"),
+)
+NOTIFY_FAILED = _kind("QB486", N_("the notification to {target} was not sent: {reason}"))
 PLAN_OF_ACCOUNTS = _kind(
     "QB308",
     N_("is a plan of several accounts ({accounts}); apply it with `quotabulk apply --plan`"),
