@@ -55,6 +55,8 @@ HELP_NAMES |= {
     "admin",
     "locale",
 }
+# --notify's example address and --notify-on's values are quoted as typed.
+HELP_NAMES |= {"mailto", "finance", "corp", "example", "always", "changes", "problems"}
 
 
 def english_words(text: str, *known: str) -> list[str]:
