@@ -154,13 +154,26 @@ class People:
         )
 
     def trail(self, digest: str) -> list[AuditRecord]:
-        """Everything recorded about one plan, oldest first."""
+        """Everything recorded about one plan, oldest first — with a plan over several
+        accounts, about the whole and each account's part alike: an account's run shows
+        the whole's submission and approval, the whole shows its accounts' runs."""
+        related = [digest, *self.digests_containing(digest), *self.parts_of(digest)]
+        marks = ", ".join("?" for _ in related)
         rows = self.db.execute(
-            "SELECT at, event, user, digest, run_id, detail FROM audit WHERE digest = ?"
-            " ORDER BY id",
-            (digest,),
+            "SELECT at, event, user, digest, run_id, detail FROM audit"
+            f" WHERE digest IN ({marks}) ORDER BY id",  # only placeholders are formatted in
+            related,
         ).fetchall()
         return [AuditRecord(r[0], Event(r[1]), r[2], r[3], r[4], json.loads(r[5])) for r in rows]
+
+    def parts_of(self, digest: str) -> list[str]:
+        """The accounts' own plan digests of a plan over several accounts (none: one)."""
+        rows = self.db.execute(
+            "SELECT DISTINCT p.value FROM audit, json_each(audit.detail, '$.parts') AS p"
+            " WHERE audit.event = ? AND audit.digest = ?",
+            (Event.SUBMITTED.value, digest),
+        ).fetchall()
+        return [str(r[0]) for r in rows]
 
     # -- submissions and their one decision ----------------------------------------------
 

@@ -322,6 +322,15 @@ def test_a_checker_approves_the_whole_plan_once_and_a_decline_stops_every_accoun
         assert one.returncode == 0, one.stderr
         assert not _requests(db)[ACC1]
         assert sum(_requests(db)[ACC3].values()) == CHANGES[ACC3]
+        # The account's run's audit shows who submitted and who approved the whole plan.
+        with sqlite3.connect(home / "journal.db") as journal:
+            (run_id,) = journal.execute("SELECT run_id FROM runs WHERE account = ?", (ACC3,))
+        trail = tmp_path / "audit.json"
+        audited = qb("audit", run_id[0], "--out", trail)
+        assert audited.returncode == 0, audited.stderr
+        events = [(e["event"], e["user"]) for e in json.loads(trail.read_text("utf-8"))["events"]]
+        assert ("approved", CHECKER[0]) in events
+        assert ("submitted", MAKER[0]) in events
         # The rest of the approved plan: ACC-3's part went stale by running (refused, its
         # rows failed with why), the other two run as approved.
         rest = qb("apply", "--yes", "--plan", plan, "--require-approval")

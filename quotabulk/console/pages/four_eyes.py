@@ -67,8 +67,10 @@ def status_of(
         )
     if submission.state is people.SubmissionState.APPROVED:
         runs = [r for r in people.trail_of(workspace, digest) if r.event is people.Event.RUN]
-        if runs:
-            state["run_id"] = runs[-1].run_id
+        # Several accounts: each account's newest run, joined — one report of them all.
+        newest = {r.digest: r.run_id for r in runs if r.run_id}
+        if newest:
+            state["run_id"] = "+".join(dict.fromkeys(newest.values()))
     return state
 
 
