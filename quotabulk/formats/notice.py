@@ -151,9 +151,9 @@ def text_body(notice: Notice) -> str:
     if rows:
         shown = rows[:MAX_ROWS]
         lines += ["", notice.word("attention").format(shown=len(shown), total=len(rows))]
-        lines += [
-            "  " + "  ".join(cell for cell in _row_line(r, notice.lang) if cell) for r in shown
-        ]
+        for row in shown:
+            *cells, source = _row_line(row, notice.lang)
+            lines.append("  " + "  ".join([*(c for c in cells if c), f"[{source}]"]))
     return "\n".join([*lines, "", _exit_line(notice), _report_line(notice)]) + "\n"
 
 
