@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from quotabulk.domain import messages as said
-from quotabulk.domain.errors import EXIT_ROWS_FAILED, QuotabulkError, RowProblem
+from quotabulk.domain.errors import EXIT_OK, EXIT_ROWS_FAILED, QuotabulkError, RowProblem
 from quotabulk.domain.messages import Text
 from quotabulk.domain.models import ActionKind, Loaded, SkippedRow
 from quotabulk.domain.outcomes import Outcome, RowResult, RunResult, RunStatus
@@ -106,7 +106,21 @@ def _empty_like(loaded: Loaded) -> Loaded:
 
 
 def _set_aside_others(loaded: Loaded, default: str, only: str) -> None:
-    """The rows of accounts other than `only` become `skipped`, named by account."""
+    """The rows of accounts other than `only` become `skipped`, named by account (a row
+    of another account's period to come too: not this run's to schedule)."""
+    loaded.skipped = [
+        SkippedRow(
+            s.source,
+            s.msisdn,
+            OTHER_ACCOUNT_REASON.format(account=s.account),
+            s.extras,
+            None,
+            s.account,
+        )
+        if s.account is not None and s.account != only and s.scheduled is not None
+        else s
+        for s in loaded.skipped
+    ]
     others = [row for row in loaded.rows if (row.account or default) != only]
     if not others:
         return
@@ -127,6 +141,8 @@ def _set_aside_others(loaded: Loaded, default: str, only: str) -> None:
 
 def common_exit_code(codes: Sequence[int]) -> int:
     """The accounts' common exit code when they all agree, else 3 (a partial run)."""
+    if not codes:
+        return EXIT_OK
     return codes[0] if len(set(codes)) == 1 else EXIT_ROWS_FAILED
 
 

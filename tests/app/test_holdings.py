@@ -76,7 +76,7 @@ def test_invalid_rows_are_reported_with_the_default_accounts_part() -> None:
 
 @pytest.mark.parametrize(
     ("codes", "expected"),
-    [([0, 0, 0], 0), ([3, 3], 3), ([0, 5], 3), ([4], 4), ([1, 1], 1), ([0, 1], 3)],
+    [([0, 0, 0], 0), ([3, 3], 3), ([0, 5], 3), ([4], 4), ([1, 1], 1), ([0, 1], 3), ([], 0)],
 )
 def test_the_exit_code_is_the_accounts_common_code_else_a_partial_run(
     codes: list[int], expected: int
@@ -150,3 +150,22 @@ def test_prune_touches_only_an_account_with_rows_in_the_inputs() -> None:
     assert not part.options(PlanOptions(prune=True)).prune
     (own,) = split(Loaded(rows=[_row(0, "ACC-2")]), "ACC-2", "ACC-2")
     assert own.options(PlanOptions(prune=True)).prune
+
+
+def test_another_accounts_period_to_come_is_not_this_runs_to_schedule() -> None:
+    from datetime import date
+
+    from quotabulk.domain.models import SkippedRow
+
+    later = SkippedRow(
+        "f.csv:3", "79160000003", "период …", scheduled=date(2099, 1, 1), account="ACC-2"
+    )
+    mine = SkippedRow(
+        "f.csv:4", "79160000004", "период …", scheduled=date(2099, 1, 1), account="ACC-1"
+    )
+    loaded = Loaded(rows=[_row(0, "ACC-1")], skipped=[later, mine])
+    (part,) = split(loaded, "ACC-1", "ACC-1")
+    by_source = {s.source: s for s in part.loaded.skipped}
+    assert by_source["f.csv:3"].scheduled is None
+    assert by_source["f.csv:3"].reason == OTHER_ACCOUNT_REASON.format(account="ACC-2")
+    assert by_source["f.csv:4"].scheduled == date(2099, 1, 1)
