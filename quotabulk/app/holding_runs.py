@@ -33,13 +33,12 @@ from quotabulk.domain.errors import (
     ConfigError,
     Interrupted,
     PlanError,
-    RowProblem,
     StateError,
     ValidationFailed,
 )
 from quotabulk.domain.messages import Text
-from quotabulk.domain.models import ActionKind, Loaded
-from quotabulk.domain.outcomes import Outcome, RowResult, RunResult, holding_result
+from quotabulk.domain.models import Loaded
+from quotabulk.domain.outcomes import RunResult, holding_result
 from quotabulk.domain.plan import Plan, PlanOptions, SavedPlan
 from quotabulk.domain.running import Confirm, ExecuteOptions, PlannedRun, ProgressSink, RunSpec
 from quotabulk.engine.stopping import Stop, signals_stop
@@ -281,17 +280,8 @@ def _unrun(holding: Holding, run: AccountRun, reason: Text | str, code: int) -> 
     assert run.saved is not None  # a saved plan's account: its actions are its rows
     saved = run.saved
     rows = Part(account, Loaded(invalid=list(saved.invalid)))
-    found = refused_result(rows, account, reason, saved.operator_url, holding.inputs)
-    actions = [
-        RowResult.planned(a, Outcome.UNCHANGED)
-        if a.kind is ActionKind.UNCHANGED
-        else dataclasses.replace(
-            RowResult.planned(a, Outcome.FAILED, str(reason)),
-            said=(RowProblem(a.source, None, reason),),
-        )
-        for a in saved.plan.actions
-    ]
-    return _Ran(dataclasses.replace(found, rows=[*actions, *found.rows]), code)
+    url, inputs = saved.operator_url, holding.inputs
+    return _Ran(refused_result(rows, account, reason, url, inputs, saved.plan), code)
 
 
 def _combined(

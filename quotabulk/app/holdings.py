@@ -171,17 +171,20 @@ def refused_result(
     inputs: tuple[str, ...],
     plan: Plan | None = None,
 ) -> RunResult:
-    """The rows of an account that did not run: `failed` with the reason (with the
-    action its plan had, when it was planned), invalid and skipped rows as they are."""
+    """The rows of an account that did not run: when it was planned, every action of its
+    plan (prunes too) `failed` with the reason — unchanged ones as they are — and the rows
+    planning found invalid; else every row `failed`, its state never read. Invalid and
+    skipped rows as they are."""
     rows: list[RowResult] = []
-    planned = {a.source: a for a in plan.actions} if plan is not None else {}
-    for row in part.loaded.rows:
-        action = planned.get(row.source)
-        if action is not None and action.kind is ActionKind.UNCHANGED:
-            rows.append(RowResult.planned(action, Outcome.UNCHANGED))
-        elif action is not None:
-            rows.append(_said(RowResult.planned(action, Outcome.FAILED, str(reason)), reason))
-        else:
+    if plan is not None:
+        for action in plan.actions:
+            if action.kind is ActionKind.UNCHANGED:
+                rows.append(RowResult.planned(action, Outcome.UNCHANGED))
+            else:
+                rows.append(_said(RowResult.planned(action, Outcome.FAILED, str(reason)), reason))
+        rows += [RowResult.invalid(r) for r in plan.problems]
+    else:
+        for row in part.loaded.rows:
             found = RowResult.skipped(
                 row.source, row.msisdn, row.extras, str(reason), state_known=False
             )

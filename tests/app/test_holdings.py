@@ -169,3 +169,27 @@ def test_another_accounts_period_to_come_is_not_this_runs_to_schedule() -> None:
     assert by_source["f.csv:3"].scheduled is None
     assert by_source["f.csv:3"].reason == OTHER_ACCOUNT_REASON.format(account="ACC-2")
     assert by_source["f.csv:4"].scheduled == date(2099, 1, 1)
+
+
+def test_an_account_that_did_not_run_reports_every_action_of_its_plan() -> None:
+    """A refused account's report: each planned action failed with why (a prune too, which
+    has no input row), unchanged ones as they are, and the rows planning found invalid."""
+    from quotabulk.app.holdings import Part, refused_result
+    from quotabulk.domain.errors import RowProblem
+    from quotabulk.domain.models import InvalidRow
+    from quotabulk.domain.outcomes import Outcome
+
+    edit = _action("79160000001", 10)
+    kept = PlannedAction("79160000002", ActionKind.UNCHANGED, None, None, "f.csv:3")
+    prune = PlannedAction("79160000003", ActionKind.DELETE, Quota(Decimal(5)), None, "prune")
+    stranger = InvalidRow("f.csv:4", "79169999999", (RowProblem("f.csv:4", None, "not here"),))
+    plan = Plan((edit, kept, prune), problems=(stranger,))
+    loaded = Loaded(rows=[_row(0, "ACC-1")])
+    result = refused_result(Part("ACC-1", loaded), "ACC-1", "locked", "http://op", (), plan)
+    outcomes = {row.msisdn: (row.outcome, row.error) for row in result.rows}
+    assert outcomes == {
+        "79160000001": (Outcome.FAILED, "locked"),
+        "79160000002": (Outcome.UNCHANGED, None),
+        "79160000003": (Outcome.FAILED, "locked"),
+        "79169999999": (Outcome.INVALID, "not here"),
+    }
