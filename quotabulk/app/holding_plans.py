@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from quotabulk.app.holdings import Part, Refusal, needs_default, split
-from quotabulk.app.planning import PlanView, current_state
+from quotabulk.app.planning import PlanView, current_state, plan_body
 from quotabulk.domain.digest import holding_digest, plan_digest, schedule_key
 from quotabulk.domain.errors import (
     AccessDenied,
@@ -22,7 +22,7 @@ from quotabulk.domain.errors import (
     ValidationFailed,
 )
 from quotabulk.domain.models import PLANNED_KINDS, InvalidRow, Loaded
-from quotabulk.domain.plan import PlanOptions, SavedPlans, plan_loaded_rows
+from quotabulk.domain.plan import Plan, PlanOptions, SavedPlans, plan_loaded_rows
 from quotabulk.domain.quota_rules import foreign_rules
 from quotabulk.formats.plans.write import PLAN_FORMAT_VERSION, action_json, invalid_json, plan_json
 from quotabulk.operator.connect import ConnectOptions, OnRetry
@@ -132,8 +132,7 @@ def holding_json(holding: HoldingPlan) -> dict[str, Any]:
     saves it: the totals and every action (each with its `account`) as in the plan of
     one account, and per account its own digest and summary."""
     if not holding.several:
-        view = holding.views[0]
-        return plan_json(view.plan, view.account, view.operator_url, view.loaded.invalid)
+        return plan_body(holding.views[0])
     accounts: list[dict[str, Any]] = []
     actions: list[dict[str, Any]] = []
     invalid: list[dict[str, Any]] = []
@@ -160,35 +159,35 @@ def holding_json(holding: HoldingPlan) -> dict[str, Any]:
     }
 
 
-def submission_parts(holding: HoldingPlan) -> dict[str, Any]:
-    """What a submission of a plan over several accounts records beside its digest: each
-    account's own digest (and schedule), so that each account's run is found in it."""
-    return _parts_detail(
-        [
-            (view.account, view_digest(view), view.plan.schedule, view.operator_url)
-            for view in holding.views
-        ]
-    )
+def submission_detail(
+    files: Sequence[Path],
+    names: Sequence[str],
+    parts: Sequence[tuple[str, str, Plan, str]],
+    summary: dict[str, int],
+) -> dict[str, Any]:
+    """What the audit keeps about a submitted plan beside its digest, for the CLI and the
+    console alike; `parts`: each account's (account, its own plan digest, its plan, the
+    operator's URL). One account: its schedule (periods). Several: each account's digest
+    and schedule, so that each account's run is found in the approved whole."""
+    from quotabulk.app import people
+
+    account, _, plan, url = parts[0]
+    schedule = schedule_key(plan.schedule, account, url) if len(parts) == 1 else None
+    accounts = [part[0] for part in parts]
+    detail = people.submission_detail(files, names, ", ".join(accounts), url, summary, schedule)
+    if len(parts) > 1:
+        keys = [k for a, _, p, u in parts if (k := schedule_key(p.schedule, a, u)) is not None]
+        detail |= {"accounts": accounts, "parts": [digest for _, digest, *_ in parts]}
+        detail |= {"schedules": keys} if keys else {}
+    return detail
 
 
-def saved_parts_detail(saved: SavedPlans) -> dict[str, Any]:
-    """`submission_parts` of a saved plan (the console submits the plan it saved)."""
-    return _parts_detail(
-        [(p.account, p.digest, p.plan.schedule, p.operator_url) for p in saved.parts]
-    )
-
-
-def _parts_detail(parts: Sequence[tuple[str, str, str | None, str]]) -> dict[str, Any]:
-    if len(parts) < 2:
-        return {}
-    schedules = [
-        key for account, _, schedule, url in parts if (key := schedule_key(schedule, account, url))
-    ]
-    return {
-        "accounts": [account for account, *_ in parts],
-        "parts": [digest for _, digest, *_ in parts],
-        **({"schedules": schedules} if schedules else {}),
-    }
+def saved_submission_detail(
+    saved: SavedPlans, files: Sequence[Path], names: Sequence[str]
+) -> dict[str, Any]:
+    """`submission_detail` of a saved plan (the console submits the plan it saved)."""
+    parts = [(p.account, p.digest, p.plan, p.operator_url) for p in saved.parts]
+    return submission_detail(files, names, parts, saved.plan.summary())
 
 
 def save_holding(
@@ -198,18 +197,15 @@ def save_holding(
     maker: Credentials | None,
     files: Sequence[Path],
 ) -> tuple[dict[str, Any], str | None]:
-    """`plan --out` / `plan --as` of several accounts: the JSON, and the maker's name when
-    submitted for a checker (who approves every account's plan at once)."""
+    """`plan --out` / `plan --as`, of one account or several: the JSON, and the maker's
+    name when submitted for a checker (who approves every account's plan at once)."""
     from quotabulk.app import people
 
     body = holding_json(holding)
     name = None
     if maker is not None:
-        accounts = ", ".join(view.account for view in holding.views)
-        detail = people.submission_detail(
-            files, [str(p) for p in files], accounts, holding.operator_url, body["summary"]
-        )
-        detail.update(submission_parts(holding))
+        parts = [(v.account, view_digest(v), v.plan, v.operator_url) for v in holding.views]
+        detail = submission_detail(files, [str(p) for p in files], parts, body["summary"])
         name = people.submit_plan(workspace, body["digest"], maker, detail)
     if out is not None:
         out.write_text(json.dumps(body, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import json
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,7 +11,6 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from quotabulk.domain.digest import schedule_key
 from quotabulk.domain.errors import ValidationFailed
 from quotabulk.domain.models import Loaded, Subscriber
 from quotabulk.domain.plan import Plan, PlanOptions, plan_loaded_rows
@@ -26,7 +24,6 @@ from quotabulk.formats.plans.write import plan_json
 from quotabulk.operator.connect import ConnectOptions, OnRetry
 
 if TYPE_CHECKING:  # `validate` needs no journal nor operator: not imported for it
-    from quotabulk.app.people import Credentials
     from quotabulk.app.workspace import Workspace
 
 
@@ -56,34 +53,6 @@ def plan_body(view: PlanView) -> dict[str, Any]:
     """The plan as `plan --format json` prints it and `plan --out` saves it, digest
     included (the machine contract)."""
     return plan_json(view.plan, view.account, view.operator_url, view.loaded.invalid)
-
-
-def save_plan(
-    workspace: Workspace,
-    view: PlanView,
-    out: Path | None,
-    maker: Credentials | None,
-    files: Sequence[Path],
-) -> tuple[dict[str, Any], str | None]:
-    """Save the plan (`plan --out`) and, with `maker`, submit it for a checker; the plan's
-    JSON and the maker's name."""
-    from quotabulk.app import people
-
-    body = plan_body(view)
-    name = None
-    if maker is not None:
-        detail = people.submission_detail(
-            files,
-            [str(p) for p in files],
-            view.account,
-            view.operator_url,
-            body["summary"],
-            schedule_key(view.plan.schedule, view.account, view.operator_url),
-        )
-        name = people.submit_plan(workspace, body["digest"], maker, detail)
-    if out is not None:
-        out.write_text(json.dumps(body, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    return body, name
 
 
 def load_checked(

@@ -18,7 +18,7 @@ from quotabulk.app.holding_plans import (
     save_holding,
 )
 from quotabulk.app.holdings import common_exit_code, split
-from quotabulk.app.planning import Prefetch, plan_loaded, save_plan
+from quotabulk.app.planning import Prefetch, plan_loaded
 from quotabulk.app.workspace import Workspace
 from quotabulk.cli.credentials import credentials
 from quotabulk.cli.options import echo_notices, input_files, load_checked, output_format
@@ -129,7 +129,7 @@ def plan_command(
         _echo_plan(planned, loaded)
         return EXIT_PENDING_CHANGES if detailed_exitcode and planned.changes else EXIT_OK
     maker = None if as_user is None else credentials(as_user)
-    body, submitted = save_plan(space, view, out, maker, files)
+    body, submitted = save_holding(space, HoldingPlan((view,), (), loaded), out, maker, files)
     if submitted is not None:
         click.echo(f"Submitted plan {body['digest'][:12]} as {submitted}, for a checker.", err=True)
     if output_format == "json":

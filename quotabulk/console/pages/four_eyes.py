@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from quotabulk.app import people
 from quotabulk.app.applying import read_saved_plan_parts, refuse_if_stale_now
-from quotabulk.app.holding_plans import saved_parts_detail
+from quotabulk.app.holding_plans import saved_submission_detail
 from quotabulk.app.words import message as say
 from quotabulk.app.words import moment
 from quotabulk.app.workspace import Workspace
@@ -27,7 +27,6 @@ from quotabulk.console.context import (
     refused,
     words_of,
 )
-from quotabulk.domain.digest import schedule_key
 from quotabulk.domain.errors import DecisionTaken, PlanError, QuotabulkError
 from quotabulk.domain.plan import SavedPlans
 
@@ -112,15 +111,7 @@ async def submit(
     if not reviewed or saved.digest != fingerprint:
         return refused(request, "review_first", 409)
     names = [path.name for path in paths]
-    detail = people.submission_detail(
-        paths,
-        names,
-        saved.account,
-        saved.operator_url,
-        saved.plan.summary(),
-        schedule_key(saved.plan.schedule, saved.account, saved.operator_url),
-    )
-    detail.update(saved_parts_detail(saved))  # several accounts: each one's digest
+    detail = saved_submission_detail(saved, paths, names)
     detail["upload"] = upload_id
     submission = await run_in_threadpool(
         people.submit_signed_in, console.workspace, saved.digest, user.name, detail
