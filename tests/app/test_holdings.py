@@ -193,3 +193,31 @@ def test_an_account_that_did_not_run_reports_every_action_of_its_plan() -> None:
         "79160000003": (Outcome.FAILED, "locked"),
         "79169999999": (Outcome.INVALID, "not here"),
     }
+
+
+@pytest.mark.slow
+def test_an_error_in_the_account_column_never_sends_the_row_to_the_default_account(
+    tmp_path: Path,
+) -> None:
+    """«Лицевой счёт» showing #N/A would read as empty, and an empty account is the
+    configured one: the row would go to another legal entity's account. Saved by
+    LibreOffice, the row is invalid instead, naming the cell."""
+    from quotabulk.formats.inputs import load_inputs
+    from tests.formats.test_office_files import SOFFICE, libreoffice
+
+    if SOFFICE is None:
+        pytest.skip("`make test` installs libreoffice-calc-nogui")
+    source = tmp_path / "счета.csv"
+    source.write_text(
+        "Лицевой счёт;Телефон;Лимит\nACC-2;79160000001;1000\n=NA();79160000002;2000\n",
+        encoding="utf-8",
+    )
+    made = libreoffice(tmp_path, source, "xlsx", "--infilter=CSV:59,34,76,1,1/1/2/2/3/1")
+    loaded = load_inputs([made], names=[made.name])
+    assert [(r.msisdn, r.account) for r in loaded.rows] == [("79160000001", "ACC-2")]
+    (bad,) = loaded.invalid
+    assert "A3" in bad.message
+    assert "#N/A" in bad.message
+    parts = split(loaded, "ACC-1", None)
+    assert [p.account for p in parts] == ["ACC-2"]  # the default account gets nothing
+    assert [r.msisdn for p in parts for r in p.loaded.rows] == ["79160000001"]
