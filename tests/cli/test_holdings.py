@@ -276,6 +276,42 @@ def test_a_kill_during_the_second_account_resumes_it_and_never_touches_the_first
     assert "Resuming run" in err
 
 
+def test_sigterm_during_the_second_account_stops_the_command_tidily_and_a_rerun_finishes(
+    tmp_path: Path, workbook: tuple[Path, Path]
+) -> None:
+    """SIGTERM (systemd, `timeout`) while the second account sends: the command stops
+    with 130, its report says the third account was not started, and the same command
+    again finishes with one request per change."""
+    book, mapping = workbook
+    db, home = tmp_path / "sandbox.db", tmp_path / "home"
+    _seed(db)
+    report = tmp_path / "stopped.json"
+    command = ("apply", "--yes", book, "--columns", mapping, "--concurrency", "1")
+    with live_sandbox(db, Behaviour(processing_ms=1500)) as sandbox:
+        first = _qb(sandbox, home, *command, "--report", report)
+        deadline = time.monotonic() + 120
+        while not _requests(db)[ACC2]:
+            assert first.poll() is None, first.communicate()
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        first.send_signal(signal.SIGTERM)
+        code, _, err = _done(first)
+        assert code == 130, err
+        assert not _requests(db)[ACC3]
+        body = json.loads(report.read_text("utf-8"))
+        third = [row for row in body["rows"] if row["account"] == ACC3]
+        assert third
+        assert all(
+            "не запускался" in row["error"] for row in third if row["outcome"] != "unchanged"
+        )
+        code, _, err = _done(_qb(sandbox, home, *command))
+        assert code == 0, err
+    for account in SEEDED:
+        assert sum(_requests(db)[account].values()) == CHANGES[account]
+        assert set(_requests(db)[account].values()) == {1}
+        assert _held(db, account) == WANTED[account]
+
+
 def test_a_checker_approves_the_whole_plan_once_and_a_decline_stops_every_account(
     tmp_path: Path, workbook: tuple[Path, Path]
 ) -> None:
